@@ -1,0 +1,26 @@
+// One Jest run, two tiers: `unit` (*.spec.ts, in-memory stand-ins allowed, no infrastructure) and
+// `integration` (*.int-spec.ts, real PostgreSQL and Kafka prepared once by libs/testing's global setup).
+const { pathsToModuleNameMapper } = require('./tools/jest/paths');
+
+const shared = {
+  rootDir: __dirname,
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', require('./tools/jest/swc-options')] },
+  moduleNameMapper: pathsToModuleNameMapper(),
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+};
