@@ -1,1 +1,9 @@
-export const PLACEHOLDER = 1;
+export { Topics, allTopicSpecs, dlqTopicOf, DLQ_SUFFIX, type TopicSpec, type TopicName } from './topics';
+export {
+  eventEnvelopeSchema,
+  validateEnvelope,
+  parseEnvelope,
+  EnvelopeValidationError,
+  EVENT_TYPE_PATTERN,
+  type EventEnvelope,
+} from './envelope';

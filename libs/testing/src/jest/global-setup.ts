@@ -1,1 +1,18 @@
-export default async function globalSetup(): Promise<void> {}
+import { ensureTopics } from '@wxpay/messaging';
+import { startTestInfra, type TestInfra } from '../infra/test-infra';
+
+declare global {
+  var __WXPAY_TEST_INFRA__: TestInfra | undefined;
+}
+
+/**
+ * Runs once per Jest run for the integration tier: brings up (or finds) PostgreSQL and Kafka, creates the
+ * declared topics, and hands their addresses to the test workers through the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const infra = await startTestInfra(process.env, (line) => process.stderr.write(`[test-infra] ${line}\n`));
+  globalThis.__WXPAY_TEST_INFRA__ = infra;
+  process.env.WXPAY_TEST_DATABASE_SERVER = infra.databaseServer;
+  process.env.KAFKA_BROKERS = infra.brokers.join(',');
+  await ensureTopics(infra.brokers);
+}

@@ -1,0 +1,53 @@
+/**
+ * Every Kafka topic of the cluster, declared once. Each has a `.dlq` twin where messages that could not be
+ * processed land with their error. Keys are aggregate ids so one aggregate's events stay in order.
+ */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** How long Kafka keeps messages; consumers' inbox rows are pruned after the same period. */
+  readonly retentionMs: number;
+  readonly description: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function topic(name: string, partitions: number, retentionDays: number, description: string): TopicSpec {
+  return { name, partitions, retentionMs: retentionDays * DAY_MS, description };
+}
+
+export const Topics = {
+  wechatpayNotifications: topic(
+    'wechatpay.notifications.v1',
+    6,
+    7,
+    'Verified, decrypted WeChat Pay notification facts (never ciphertext, never a card number)',
+  ),
+  paymentsLifecycle: topic('payments.lifecycle.v1', 6, 7, 'PaymentCreated … PaymentRefunded'),
+  cardsLifecycle: topic('cards.lifecycle.v1', 3, 7, 'CardTokenized, CardSuspended, CardDeleted, KeysRotated'),
+  riskDecisions: topic('risk.decisions.v1', 6, 7, 'Every risk decision with its reasons'),
+  riskAlerts: topic('risk.alerts.v1', 3, 30, 'Alerts raised by post-event monitoring'),
+  statements: topic('statements.v1', 3, 30, 'StatementIssued: amount due, minimum due, due date'),
+  repaymentsLifecycle: topic(
+    'repayments.lifecycle.v1',
+    3,
+    30,
+    'RepaymentScheduled, DeductionRequested, RepaymentSucceeded, RepaymentFailed',
+  ),
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];
+
+export const DLQ_SUFFIX = '.dlq';
+
+export function dlqTopicOf(topicName: string): string {
+  return `${topicName}${DLQ_SUFFIX}`;
+}
+
+/** The topics to create: each declared topic and its dead-letter twin (DLQs are kept longer for inspection). */
+export function allTopicSpecs(): TopicSpec[] {
+  return Object.values(Topics).flatMap((t) => [
+    t,
+    { ...t, name: dlqTopicOf(t.name), partitions: 1, retentionMs: 30 * DAY_MS, description: `Dead letters of ${t.name}` },
+  ]);
+}

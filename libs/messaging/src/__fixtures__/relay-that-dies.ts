@@ -1,0 +1,28 @@
+/**
+ * A relay process that SIGKILLs itself after Kafka acknowledged a batch and before the rows are marked sent: the
+ * worst moment for an outbox relay to die. Run by outbox-exactly-once.int-spec.ts as a child process.
+ */
+import { createDataSource, initializeDataSource } from '@wxpay/persistence';
+import pino from 'pino';
+import { createKafka } from '../kafka-client';
+import { OutboxRelay } from '../outbox-relay';
+
+async function main(): Promise<void> {
+  const logger = pino({ level: 'warn' });
+  const dataSource = await initializeDataSource(
+    createDataSource({ url: process.env.RELAY_DATABASE_URL!, applicationName: 'relay-that-dies' }),
+  );
+  const kafka = createKafka({ clientId: 'relay-that-dies', brokers: process.env.KAFKA_BROKERS!.split(','), logger });
+  const relay = new OutboxRelay({
+    dataSource,
+    kafka,
+    logger,
+    afterPublish: async (seqs) => {
+      process.stdout.write(`published ${seqs.length}\n`);
+      process.kill(process.pid, 'SIGKILL');
+    },
+  });
+  await relay.start();
+}
+
+void main();

@@ -1,0 +1,183 @@
+import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
+import { maskPans } from '@wxpay/observability';
+import { Partitioners, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
+import { type Logger } from 'pino';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { publishDeadLetter, type DeadLetter } from './dead-letter';
+import { NonRetriableError } from './errors';
+
+export interface HandlerContext {
+  /** The transaction the inbox row is written in: the handler's writes commit or roll back with it. */
+  manager: EntityManager;
+  topic: string;
+  partition: number;
+  offset: string;
+  attempt: number;
+}
+
+export type EventHandler = (event: EventEnvelope, ctx: HandlerContext) => Promise<void>;
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  logger: Logger;
+  groupId: string;
+  topics: string[];
+  handler: EventHandler;
+  /** Attempts before a failing message goes to the DLQ (the partition then moves on). */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt. Retries happen in place, heartbeating, to keep per-key order. */
+  retryBackoffMs?: number;
+  fromBeginning?: boolean;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+}
+
+type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
+
+/**
+ * Kafka consumer with an idempotent inbox. For each message, the message id is recorded in the same database
+ * transaction as the handler's side effects; an id already recorded is skipped, so redelivery changes nothing.
+ * The offset is committed only after that transaction. A message that does not parse, or keeps failing, goes to
+ * `<topic>.dlq` with its error, and the partition keeps flowing.
+ */
+export class EventConsumer {
+  private consumer?: Consumer;
+  private dlqProducer?: Producer;
+  private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
+  private readonly counts = { processed: 0, duplicate: 0, 'dead-lettered': 0 };
+
+  constructor(private readonly opts: EventConsumerOptions) {
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.retryBackoffMs = opts.retryBackoffMs ?? 200;
+  }
+
+  get stats(): Readonly<Record<Outcome, number>> {
+    return { ...this.counts };
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId } = this.opts;
+    this.dlqProducer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3)),
+    });
+    await Promise.all([this.dlqProducer.connect(), this.consumer.connect()]);
+    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.dlqProducer?.disconnect();
+  }
+
+  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const base = { topic, partition, message, consumerGroup: this.opts.groupId };
+    let event: EventEnvelope;
+    try {
+      event = parseEnvelope(message.value);
+    } catch (e) {
+      const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
+      this.opts.logger.warn({ topic, partition, offset: message.offset, error }, 'malformed message sent to DLQ');
+      await this.deadLetter({ ...base, attempts: 0, reason: 'invalid-envelope', error }, undefined);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.applyOnce(event, { topic, partition, offset: message.offset, attempt });
+        this.counts[outcome]++;
+        return;
+      } catch (e) {
+        const final = e instanceof NonRetriableError || attempt >= this.maxAttempts;
+        const error = describe(e);
+        this.opts.logger.warn({ topic, partition, offset: message.offset, eventId: event.id, attempt, error }, 'handler failed');
+        if (final) {
+          const reason = e instanceof NonRetriableError ? 'non-retriable' : 'handler-failed';
+          await this.deadLetter({ ...base, attempts: attempt, reason, error }, event.id);
+          return;
+        }
+        await sleepWithHeartbeat(this.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
+      }
+    }
+  }
+
+  private async applyOnce(event: EventEnvelope, where: Omit<HandlerContext, 'manager'>): Promise<Outcome> {
+    return this.opts.dataSource.transaction(async (manager) => {
+      const fresh = await this.recordInbox(manager, event.id, where, 'processed');
+      if (!fresh) return 'duplicate';
+      await this.opts.handler(event, { manager, ...where });
+      return 'processed';
+    });
+  }
+
+  private async recordInbox(
+    manager: EntityManager,
+    messageId: string,
+    where: { topic: string; partition: number; offset: string },
+    outcome: 'processed' | 'dead-lettered',
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO inbox_message (consumer_group, message_id, topic, kafka_partition, kafka_offset, outcome)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
+      [this.opts.groupId, messageId, where.topic, where.partition, where.offset, outcome],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Publishes to the DLQ, then records the id as dead-lettered so a redelivery after a crash is skipped rather
+   * than dead-lettered twice. Messages without a valid id are keyed by their position instead.
+   */
+  private async deadLetter(dl: DeadLetter, eventId: string | undefined): Promise<void> {
+    const where = { topic: dl.topic, partition: dl.partition, offset: dl.message.offset };
+    const messageId = eventId ?? `${dl.topic}/${dl.partition}/${dl.message.offset}`;
+    const already = await this.opts.dataSource.query(
+      `SELECT 1 FROM inbox_message WHERE consumer_group = $1 AND message_id = $2`,
+      [this.opts.groupId, messageId],
+    );
+    if (already.length > 0) {
+      this.counts.duplicate++;
+      return;
+    }
+    await publishDeadLetter(this.dlqProducer!, dl);
+    await this.opts.dataSource.transaction((m) => this.recordInbox(m, messageId, where, 'dead-lettered'));
+    this.counts['dead-lettered']++;
+  }
+}
+
+/** Error text for logs and DLQ headers: never a card number, whatever the handler put in its message. */
+function describe(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return maskPans(text);
+}
+
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+    await heartbeat();
+  }
+}
+
+/** Deletes inbox rows older than the topics' retention: Kafka cannot redeliver anything older. */
+export async function pruneInbox(dataSource: DataSource, olderThanMs: number): Promise<number> {
+  const result: [unknown[], number] = await dataSource.query(
+    `DELETE FROM inbox_message WHERE processed_at < now() - ($1::bigint * interval '1 millisecond')`,
+    [olderThanMs],
+  );
+  return result[1];
+}

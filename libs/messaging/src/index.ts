@@ -1,0 +1,8 @@
+export { appendToOutbox, OUTBOX_CHANNEL, type NewEvent } from './outbox-writer';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { EventConsumer, pruneInbox, type EventConsumerOptions, type EventHandler, type HandlerContext } from './event-consumer';
+export { publishDeadLetter, DLQ_HEADERS, type DeadLetter } from './dead-letter';
+export { NonRetriableError, OutboxValidationError } from './errors';
+export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
+export { ensureTopics } from './topics-admin';
+export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';

@@ -1,0 +1,192 @@
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { type Logger } from 'pino';
+import { type DataSource } from 'typeorm';
+import { OUTBOX_CHANNEL } from './outbox-writer';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  kafka: Kafka;
+  logger: Logger;
+  /** Rows published per round trip. */
+  batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (e.g. rows written by a process that crashed before notifying). */
+  pollIntervalMs?: number;
+  /** Published rows are kept this long for inspection, then deleted. */
+  retainPublishedMs?: number;
+  /** The advisory-lock key that elects one relay per database (services share a server, not a database). */
+  leaderLockKey?: number;
+  /** Test seam: runs after Kafka acknowledged a batch and before the rows are marked (a crash here duplicates). */
+  afterPublish?: (seqs: string[]) => Promise<void>;
+}
+
+interface PendingRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  envelope: Record<string, unknown>;
+}
+
+const DEFAULT_LOCK_KEY = 0x6f7574626f78; // "outbox"
+
+/**
+ * Publishes outbox rows to Kafka in `seq` order. Only the relay holding the database's advisory lock publishes,
+ * so two replicas never reorder one aggregate's events; the others wait as hot standbys. A batch is marked sent
+ * only after Kafka acknowledged it (acks=all, idempotent producer), so a crash anywhere can duplicate an event
+ * (consumers' inboxes absorb that) but never lose one.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retainPublishedMs: number;
+  private readonly lockKey: number;
+  private producer?: Producer;
+  private leaderClient?: Client;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake: () => void = () => undefined;
+  /** Set by a NOTIFY that arrives while a batch is in flight, so the next sleep is skipped, not lost. */
+  private notified = false;
+  private lastPurge = 0;
+
+  constructor(private readonly opts: OutboxRelayOptions) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.retainPublishedMs = opts.retainPublishedMs ?? 24 * 3600_000;
+    this.lockKey = opts.leaderLockKey ?? DEFAULT_LOCK_KEY;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.producer = this.opts.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await this.releaseLeadership();
+    await this.producer?.disconnect();
+  }
+
+  /** Publishes everything pending now; for tests and for draining on shutdown. Returns rows published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.publishBatch();
+      total += n;
+      if (n < this.batchSize) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!(await this.ensureLeadership())) {
+          await this.sleep(this.pollIntervalMs);
+          continue;
+        }
+        const published = await this.publishBatch();
+        await this.purgeIfDue();
+        if (published < this.batchSize) await this.sleep(this.pollIntervalMs);
+      } catch (e) {
+        this.opts.logger.error({ err: e }, 'outbox relay round failed; retrying');
+        await this.releaseLeadership();
+        await this.sleep(Math.min(5000, this.pollIntervalMs * 2));
+      }
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    this.notified = false;
+    const rows: PendingRow[] = await this.opts.dataSource.query(
+      `SELECT seq, topic, message_key, envelope FROM outbox_event
+        WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    await this.producer!.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.None,
+      topicMessages: groupByTopic(rows),
+    });
+    const seqs = rows.map((r) => r.seq);
+    await this.opts.afterPublish?.(seqs);
+    await this.opts.dataSource.query(`UPDATE outbox_event SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
+      seqs,
+    ]);
+    return rows.length;
+  }
+
+  private async ensureLeadership(): Promise<boolean> {
+    if (this.leaderClient) return true;
+    const url = (this.opts.dataSource.options as { url?: string }).url;
+    const client = new Client({ connectionString: url, application_name: 'outbox-relay' });
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      this.lockKey,
+    ]);
+    if (!rows[0]?.locked) {
+      await client.end();
+      return false;
+    }
+    // Losing the connection loses the lock: stop publishing until leadership is won again.
+    client.on('error', () => void this.releaseLeadership());
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake();
+    });
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.leaderClient = client;
+    this.opts.logger.info('outbox relay is the leader for this database');
+    return true;
+  }
+
+  private async releaseLeadership(): Promise<void> {
+    const client = this.leaderClient;
+    this.leaderClient = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    await this.opts.dataSource.query(
+      `DELETE FROM outbox_event WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`,
+      [this.retainPublishedMs],
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.notified || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function groupByTopic(rows: PendingRow[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({
+      key: row.message_key,
+      value: JSON.stringify(row.envelope),
+      headers: { 'event-id': String(row.envelope.id), 'event-type': String(row.envelope.type) },
+    });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

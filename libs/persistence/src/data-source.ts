@@ -1,0 +1,58 @@
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { redactDatabaseUrl } from './database-url';
+
+type EntityList = MixedList<string | (new (...args: never[]) => unknown) | EntitySchema>;
+type MigrationList = MixedList<string | (new (...args: never[]) => unknown)>;
+
+export interface DataSourceConfig {
+  url: string;
+  /** Shown in pg_stat_activity, so a DBA can tell the services' connections apart. */
+  applicationName: string;
+  entities?: EntityList;
+  migrations?: MigrationList;
+  poolSize?: number;
+  /** Per-session setting for tests only (`synchronous_commit=off`); never touches the server's configuration. */
+  fastTestCommits?: boolean;
+}
+
+/**
+ * The one way services build their TypeORM DataSource. Schema changes only ever come from migrations run by a
+ * command (`npm run db:migrate`): `synchronize` is off here for good.
+ */
+export function createDataSource(config: DataSourceConfig): DataSource {
+  const options: DataSourceOptions = {
+    type: 'postgres',
+    url: config.url,
+    applicationName: config.applicationName,
+    entities: config.entities ?? [],
+    migrations: config.migrations ?? [],
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    poolSize: config.poolSize ?? 10,
+    extra: {
+      connectionTimeoutMillis: 5000,
+      ...(config.fastTestCommits ? { options: '-c synchronous_commit=off' } : {}),
+    },
+  };
+  return new DataSource(options);
+}
+
+export async function initializeDataSource(ds: DataSource): Promise<DataSource> {
+  try {
+    return await ds.initialize();
+  } catch (e) {
+    const url = (ds.options as { url?: string }).url ?? '';
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new Error(`cannot connect to PostgreSQL at ${redactDatabaseUrl(url)}: ${reason}`);
+  }
+}
+
+/** Services call this at start: running with a schema older than the code is refused, not discovered later. */
+export async function assertMigrationsApplied(ds: DataSource): Promise<void> {
+  if (await ds.showMigrations()) {
+    throw new Error('the database has pending migrations; run `npm run db:migrate` first');
+  }
+}

@@ -1,0 +1,22 @@
+export { createDataSource, initializeDataSource, assertMigrationsApplied, type DataSourceConfig } from './data-source';
+export { ensureDatabase, dropDatabase, serverAnswers } from './database-admin';
+export {
+  databaseUrlFor,
+  withDatabase,
+  databaseNameOf,
+  redactDatabaseUrl,
+  DEFAULT_DATABASE_SERVER,
+} from './database-url';
+export {
+  money,
+  addMoney,
+  subtractMoney,
+  formatMoney,
+  isCurrencyCode,
+  minorUnitsTransformer,
+  MoneyError,
+  CURRENCY_EXPONENTS,
+  type Money,
+  type CurrencyCode,
+} from './money';
+export { MinorUnitsColumn, CurrencyColumn, InstantColumn, moneyColumnsSql } from './columns';

@@ -1,0 +1,87 @@
+import { serverAnswers, withDatabase } from '@wxpay/persistence';
+import { startContainerInfra } from './containers';
+import { dockerEngineAnswers } from './docker-probe';
+import { kafkaAnswers } from './kafka-probe';
+import { startLocalKafka, stopLocalKafka } from './kafka-local';
+
+export type TestInfraMode = 'auto' | 'local' | 'containers';
+
+export interface TestInfra {
+  mode: 'local' | 'containers';
+  /** Server URL without a database; tests create their own databases on it. */
+  databaseServer: string;
+  brokers: string[];
+  stop(): Promise<void>;
+}
+
+export class TestInfraError extends Error {
+  override readonly name = 'TestInfraError';
+}
+
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
+
+function requestedMode(env: NodeJS.ProcessEnv): TestInfraMode {
+  const mode = (env.TEST_INFRA ?? 'auto').toLowerCase();
+  if (mode === 'auto' || mode === 'local' || mode === 'containers') return mode;
+  throw new TestInfraError(`TEST_INFRA must be auto, local or containers (got '${env.TEST_INFRA}')`);
+}
+
+/**
+ * Real PostgreSQL and a real Kafka broker for the integration tier: containers when a Docker engine answers
+ * (or TEST_INFRA=containers), otherwise the local server and the broker from Maven Central jars.
+ */
+export async function startTestInfra(env: NodeJS.ProcessEnv = process.env, log = (_: string) => {}): Promise<TestInfra> {
+  const mode = requestedMode(env);
+  if (mode === 'containers' || (mode === 'auto' && (await dockerEngineAnswers()))) {
+    if (mode === 'containers' && !(await dockerEngineAnswers())) {
+      throw new TestInfraError(
+        'TEST_INFRA=containers but no Docker engine answers. Start Docker, or run with TEST_INFRA=local ' +
+          '(local PostgreSQL at 127.0.0.1:5432 and `npm run kafka:start`).',
+      );
+    }
+    log('test infrastructure: containers (testcontainers)');
+    const c = await startContainerInfra();
+    return { mode: 'containers', ...c };
+  }
+  return startLocalInfra(env, log);
+}
+
+async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<TestInfra> {
+  const databaseServer = (env.TEST_DATABASE_SERVER ?? DEFAULT_SERVER).replace(/\/$/, '');
+  if (!(await serverAnswers(withDatabase(databaseServer, 'postgres')))) {
+    throw new TestInfraError(
+      `no PostgreSQL answers at ${databaseServer} and no Docker engine is available. Start the local server ` +
+        `(Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), point ` +
+        `TEST_DATABASE_SERVER at one, or run with TEST_INFRA=containers on a machine with Docker.`,
+    );
+  }
+  let brokers = env.KAFKA_BROKERS?.split(',').filter(Boolean);
+  let startedKafka = false;
+  if (brokers?.length) {
+    if (!(await kafkaAnswers(brokers, 5000))) {
+      throw new TestInfraError(`KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to use the local broker`);
+    }
+  } else {
+    try {
+      const k = await startLocalKafka({ log });
+      brokers = k.brokers;
+      startedKafka = k.startedNow;
+    } catch (e) {
+      throw new TestInfraError(
+        `could not start the local Kafka broker (needs java and mvn on PATH; try \`npm run kafka:start\`): ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
+    }
+  }
+  log(`test infrastructure: local (PostgreSQL ${databaseServer}, Kafka ${brokers.join(',')})`);
+  return {
+    mode: 'local',
+    databaseServer,
+    brokers,
+    async stop() {
+      // A broker that was already running (a developer's `npm run kafka:start`) is left running.
+      if (startedKafka && !env.KEEP_KAFKA) await stopLocalKafka({ log });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'crypto';
+import { dlqTopicOf } from '@wxpay/contracts';
+import { ensureTopics } from '@wxpay/messaging';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+
+export function testBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: integration tests must run in the integration tier (npm test)');
+  return brokers.split(',');
+}
+
+export function testKafka(clientId = 'wxpay-test'): Kafka {
+  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A topic (and its DLQ twin) of the test's own, so tests never see each other's messages. */
+export async function createTestTopic(prefix: string, partitions = 1): Promise<string> {
+  const name = `test.${uniqueName(prefix)}`;
+  const day = 24 * 3600_000;
+  await ensureTopics(testBrokers(), [
+    { name, partitions, retentionMs: day, description: 'test' },
+    { name: dlqTopicOf(name), partitions: 1, retentionMs: day, description: 'test dlq' },
+  ]);
+  return name;
+}
+
+export interface ReadMessage {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/**
+ * Reads a topic from the beginning until `until` is satisfied or the timeout passes, then returns what it saw.
+ * Used to assert on what actually reached Kafka (e.g. nothing more arrives within a quiet period).
+ */
+export async function readTopic(
+  topic: string,
+  opts: { until?: (msgs: ReadMessage[]) => boolean; timeoutMs?: number } = {},
+): Promise<ReadMessage[]> {
+  const kafka = testKafka('wxpay-test-reader');
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), sessionTimeout: 6000, heartbeatInterval: 500 });
+  const seen: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, opts.timeoutMs ?? 10_000);
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          seen.push({
+            key: message.key?.toString() ?? null,
+            value: message.value?.toString() ?? null,
+            headers: headersToStrings(message.headers),
+            partition,
+            offset: message.offset,
+          });
+          if (opts.until?.(seen)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+/** Polls until the predicate holds (for asynchronous effects), failing with the description after the timeout. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  description: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${description}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

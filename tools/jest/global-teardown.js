@@ -1,0 +1,2 @@
+require('./paths').registerAliasResolution();
+module.exports = require('../../libs/testing/src/jest/global-teardown').default;

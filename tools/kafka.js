@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm run kafka:start | kafka:stop | kafka:topics`: the local single-node KRaft broker from Maven Central jars.
+require('./ts-register');
+const { startLocalKafka, stopLocalKafka } = require('../libs/testing/src/infra/kafka-local');
+
+async function main(command) {
+  const log = (line) => console.log(`[kafka] ${line}`);
+  const t0 = Date.now();
+  if (command === 'start') {
+    const k = await startLocalKafka({ log });
+    await createTopics(k.brokers, log);
+    log(`ready on ${k.brokers.join(',')} (Kafka ${k.version}, ${k.startedNow ? 'started' : 'reused'} in ${Date.now() - t0} ms)`);
+  } else if (command === 'stop') {
+    await stopLocalKafka({ log });
+  } else if (command === 'topics') {
+    await createTopics((process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), log);
+  } else {
+    throw new Error(`usage: node tools/kafka.js start|stop|topics`);
+  }
+}
+
+async function createTopics(brokers, log) {
+  const { ensureTopics } = require('../libs/messaging/src/topics-admin');
+  const created = await ensureTopics(brokers);
+  log(created.length ? `created topics: ${created.join(', ')}` : 'all topics exist');
+}
+
+main(process.argv[2]).catch((e) => {
+  console.error(`[kafka] ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
