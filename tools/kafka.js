@@ -9,7 +9,9 @@ async function main(command) {
   if (command === 'start') {
     const k = await startLocalKafka({ log });
     await createTopics(k.brokers, log);
-    log(`ready on ${k.brokers.join(',')} (Kafka ${k.version}, ${k.startedNow ? 'started' : 'reused'} in ${Date.now() - t0} ms)`);
+    log(
+      `ready on ${k.brokers.join(',')} (Kafka ${k.version}, ${k.startedNow ? 'started' : 'reused'} in ${Date.now() - t0} ms)`,
+    );
   } else if (command === 'stop') {
     await stopLocalKafka({ log });
   } else if (command === 'topics') {

@@ -48,6 +48,12 @@ export function dlqTopicOf(topicName: string): string {
 export function allTopicSpecs(): TopicSpec[] {
   return Object.values(Topics).flatMap((t) => [
     t,
-    { ...t, name: dlqTopicOf(t.name), partitions: 1, retentionMs: 30 * DAY_MS, description: `Dead letters of ${t.name}` },
+    {
+      ...t,
+      name: dlqTopicOf(t.name),
+      partitions: 1,
+      retentionMs: 30 * DAY_MS,
+      description: `Dead letters of ${t.name}`,
+    },
   ]);
 }

@@ -1,6 +1,16 @@
 import { randomUUID } from 'crypto';
 import { dlqTopicOf } from '@wxpay/contracts';
-import { captureLogger, createTestDatabase, createTestTopic, eventually, readTopic, testBrokers, testKafka, uniqueName, type TestDatabase } from '@wxpay/testing';
+import {
+  captureLogger,
+  createTestDatabase,
+  createTestTopic,
+  eventually,
+  readTopic,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  type TestDatabase,
+} from '@wxpay/testing';
 import { type Producer } from 'kafkajs';
 import { DLQ_HEADERS } from './dead-letter';
 import { EventConsumer, type EventHandler } from './event-consumer';
@@ -111,7 +121,10 @@ describe('EventConsumer: inbox, retries and dead letters (real PostgreSQL and Ka
     await send(poison, envelope(2));
     const groupId = uniqueName('poison');
     const c = await start(groupId);
-    await eventually(async () => c.stats.processed === 1 && c.stats['dead-lettered'] === 1, 'poison dead-lettered, next applied');
+    await eventually(
+      async () => c.stats.processed === 1 && c.stats['dead-lettered'] === 1,
+      'poison dead-lettered, next applied',
+    );
     expect(await effects()).toEqual([2]);
 
     const [dead] = await readTopic(dlqTopicOf(topic), { until: (m) => m.length >= 1 });
@@ -125,7 +138,9 @@ describe('EventConsumer: inbox, retries and dead letters (real PostgreSQL and Ka
     expect(dead!.headers[DLQ_HEADERS.error]).not.toContain('6222021234567890128');
     expect(lines.join('\n')).not.toContain('6222021234567890128');
 
-    const outcome = await db.dataSource.query(`SELECT outcome FROM inbox_message WHERE message_id = $1`, [poison.id]);
+    const outcome = await db.dataSource.query(`SELECT outcome FROM inbox_message WHERE message_id = $1`, [
+      poison.id,
+    ]);
     expect(outcome).toEqual([{ outcome: 'dead-lettered' }]);
   });
 
@@ -133,7 +148,10 @@ describe('EventConsumer: inbox, retries and dead letters (real PostgreSQL and Ka
     const missingTrace = { ...envelope(2), traceId: undefined };
     await send('{not json', missingTrace, envelope(3));
     const c = await start(uniqueName('malformed'));
-    await eventually(async () => c.stats.processed === 1 && c.stats['dead-lettered'] === 2, 'two rejected, one applied');
+    await eventually(
+      async () => c.stats.processed === 1 && c.stats['dead-lettered'] === 2,
+      'two rejected, one applied',
+    );
     expect(await effects()).toEqual([3]);
 
     const dead = await readTopic(dlqTopicOf(topic), { until: (m) => m.length >= 2 });

@@ -72,7 +72,10 @@ export class EventConsumer {
       heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3)),
     });
     await Promise.all([this.dlqProducer.connect(), this.consumer.connect()]);
-    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topics: this.opts.topics,
+      fromBeginning: this.opts.fromBeginning ?? true,
+    });
     await this.consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
@@ -92,7 +95,10 @@ export class EventConsumer {
       event = parseEnvelope(message.value);
     } catch (e) {
       const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
-      this.opts.logger.warn({ topic, partition, offset: message.offset, error }, 'malformed message sent to DLQ');
+      this.opts.logger.warn(
+        { topic, partition, offset: message.offset, error },
+        'malformed message sent to DLQ',
+      );
       await this.deadLetter({ ...base, attempts: 0, reason: 'invalid-envelope', error }, undefined);
       return;
     }
@@ -104,7 +110,10 @@ export class EventConsumer {
       } catch (e) {
         const final = e instanceof NonRetriableError || attempt >= this.maxAttempts;
         const error = describe(e);
-        this.opts.logger.warn({ topic, partition, offset: message.offset, eventId: event.id, attempt, error }, 'handler failed');
+        this.opts.logger.warn(
+          { topic, partition, offset: message.offset, eventId: event.id, attempt, error },
+          'handler failed',
+        );
         if (final) {
           const reason = e instanceof NonRetriableError ? 'non-retriable' : 'handler-failed';
           await this.deadLetter({ ...base, attempts: attempt, reason, error }, event.id);

@@ -1,6 +1,12 @@
 export { appendToOutbox, OUTBOX_CHANNEL, type NewEvent } from './outbox-writer';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-export { EventConsumer, pruneInbox, type EventConsumerOptions, type EventHandler, type HandlerContext } from './event-consumer';
+export {
+  EventConsumer,
+  pruneInbox,
+  type EventConsumerOptions,
+  type EventHandler,
+  type HandlerContext,
+} from './event-consumer';
 export { publishDeadLetter, DLQ_HEADERS, type DeadLetter } from './dead-letter';
 export { NonRetriableError, OutboxValidationError } from './errors';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';

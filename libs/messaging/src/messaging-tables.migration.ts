@@ -21,7 +21,9 @@ export class CreateMessagingTables1732500000000 implements MigrationInterface {
         published_at timestamptz
       )`);
     await q.query(`CREATE INDEX outbox_event_pending ON outbox_event (seq) WHERE published_at IS NULL`);
-    await q.query(`CREATE INDEX outbox_event_published ON outbox_event (published_at) WHERE published_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX outbox_event_published ON outbox_event (published_at) WHERE published_at IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE inbox_message (
         consumer_group text NOT NULL,

@@ -1,6 +1,15 @@
 import { spawn } from 'child_process';
 import { join } from 'path';
-import { createTestDatabase, createTestTopic, eventually, readTopic, testBrokers, type TestDatabase, captureLogger, workspaceRoot } from '@wxpay/testing';
+import {
+  createTestDatabase,
+  createTestTopic,
+  eventually,
+  readTopic,
+  testBrokers,
+  type TestDatabase,
+  captureLogger,
+  workspaceRoot,
+} from '@wxpay/testing';
 import { createKafka } from './kafka-client';
 import { EventConsumer } from './event-consumer';
 import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
@@ -42,7 +51,9 @@ function runRelayThatDies(url: string): Promise<string> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(out) : reject(new Error(`relay exited: ${out}`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve(out) : reject(new Error(`relay exited: ${out}`)),
+    );
   });
 }
 
@@ -88,7 +99,9 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
 
     const childOutput = await runRelayThatDies(producerDb.url);
     expect(childOutput).toContain('published 30');
-    const unmarked = await producerDb.dataSource.query(`SELECT count(*)::int AS c FROM outbox_event WHERE published_at IS NULL`);
+    const unmarked = await producerDb.dataSource.query(
+      `SELECT count(*)::int AS c FROM outbox_event WHERE published_at IS NULL`,
+    );
     expect(unmarked[0].c).toBe(30);
 
     const relay = new OutboxRelay({
@@ -100,7 +113,9 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
     const consumer = await startConsumer('exactly-once');
     try {
       await eventually(async () => {
-        const r = await producerDb.dataSource.query(`SELECT count(*)::int AS c FROM outbox_event WHERE published_at IS NULL`);
+        const r = await producerDb.dataSource.query(
+          `SELECT count(*)::int AS c FROM outbox_event WHERE published_at IS NULL`,
+        );
         return r[0].c === 0;
       }, 'the second relay marks every row sent');
 
@@ -108,7 +123,10 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
       const onKafka = await readTopic(topic, { until: (m) => m.length >= 60, timeoutMs: 20_000 });
       expect(onKafka).toHaveLength(60);
 
-      await eventually(async () => consumer.stats.processed === 30 && consumer.stats.duplicate === 30, 'consumer sees all copies');
+      await eventually(
+        async () => consumer.stats.processed === 30 && consumer.stats.duplicate === 30,
+        'consumer sees all copies',
+      );
       const effects = await consumerDb.dataSource.query(
         `SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct_ids FROM applied_effect`,
       );
@@ -151,7 +169,13 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
     ).rejects.toThrow(OutboxValidationError);
     await expect(
       producerDb.dataSource.transaction(async (m) => {
-        await appendToOutbox(m, { topic, type: 'AccountCredited', aggregateId: 'a', traceId: 't', payload: {} });
+        await appendToOutbox(m, {
+          topic,
+          type: 'AccountCredited',
+          aggregateId: 'a',
+          traceId: 't',
+          payload: {},
+        });
         throw new Error('business rule failed after the event was written');
       }),
     ).rejects.toThrow('business rule failed');
@@ -160,7 +184,13 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
     );
     expect(rows[0]).toEqual({ events: 0, accounts: 0 });
     await expect(
-      appendToOutbox(producerDb.dataSource.manager, { topic, type: 'AccountCredited', aggregateId: 'a', traceId: 't', payload: {} }),
+      appendToOutbox(producerDb.dataSource.manager, {
+        topic,
+        type: 'AccountCredited',
+        aggregateId: 'a',
+        traceId: 't',
+        payload: {},
+      }),
     ).rejects.toThrow('must run inside the transaction');
   });
 });

@@ -43,10 +43,12 @@ export async function appendToOutbox<P extends Record<string, unknown>>(
     if (e instanceof EnvelopeValidationError) throw new OutboxValidationError(e.message);
     throw e;
   }
-  await manager.query(
-    `INSERT INTO outbox_event (id, topic, message_key, envelope) VALUES ($1, $2, $3, $4)`,
-    [envelope.id, event.topic, event.aggregateId, JSON.stringify(envelope)],
-  );
+  await manager.query(`INSERT INTO outbox_event (id, topic, message_key, envelope) VALUES ($1, $2, $3, $4)`, [
+    envelope.id,
+    event.topic,
+    event.aggregateId,
+    JSON.stringify(envelope),
+  ]);
   await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
   return envelope as EventEnvelope<P>;
 }

@@ -5,7 +5,10 @@ import { Kafka, logLevel } from 'kafkajs';
  * Creates every topic declared in libs/contracts (and its DLQ) that does not exist yet; returns the names created.
  * Existing topics are left as they are: changing partition counts of a live topic would reorder keys.
  */
-export async function ensureTopics(brokers: string[], specs: TopicSpec[] = allTopicSpecs()): Promise<string[]> {
+export async function ensureTopics(
+  brokers: string[],
+  specs: TopicSpec[] = allTopicSpecs(),
+): Promise<string[]> {
   const admin = new Kafka({ clientId: 'wxpay-topics', brokers, logLevel: logLevel.WARN }).admin();
   await admin.connect();
   try {

@@ -1,8 +1,8 @@
-import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { redactDatabaseUrl } from './database-url';
 
-type EntityList = MixedList<string | (new (...args: never[]) => unknown) | EntitySchema>;
-type MigrationList = MixedList<string | (new (...args: never[]) => unknown)>;
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+export type MigrationList = NonNullable<DataSourceOptions['migrations']>;
 
 export interface DataSourceConfig {
   url: string;

@@ -4,11 +4,15 @@ import { databaseNameOf, withDatabase } from './database-url';
 const SAFE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function assertSafeName(name: string): void {
-  if (!SAFE_NAME.test(name)) throw new Error(`refusing database name '${name}': use [a-z0-9_], at most 63 characters`);
+  if (!SAFE_NAME.test(name))
+    throw new Error(`refusing database name '${name}': use [a-z0-9_], at most 63 characters`);
 }
 
 async function withServerClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5000 });
+  const client = new Client({
+    connectionString: withDatabase(url, 'postgres'),
+    connectionTimeoutMillis: 5000,
+  });
   await client.connect();
   try {
     return await fn(client);

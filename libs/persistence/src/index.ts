@@ -1,4 +1,11 @@
-export { createDataSource, initializeDataSource, assertMigrationsApplied, type DataSourceConfig } from './data-source';
+export {
+  createDataSource,
+  initializeDataSource,
+  assertMigrationsApplied,
+  type DataSourceConfig,
+  type EntityList,
+  type MigrationList,
+} from './data-source';
 export { ensureDatabase, dropDatabase, serverAnswers } from './database-admin';
 export {
   databaseUrlFor,
@@ -20,3 +27,4 @@ export {
   type CurrencyCode,
 } from './money';
 export { MinorUnitsColumn, CurrencyColumn, InstantColumn, moneyColumnsSql } from './columns';
+export { runMigrationsCommand } from './migrate-command';

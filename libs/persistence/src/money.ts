@@ -23,7 +23,8 @@ export function isCurrencyCode(value: string): value is CurrencyCode {
 }
 
 export function money(minor: number, currency: string): Money {
-  if (!Number.isSafeInteger(minor)) throw new MoneyError(`amount must be a whole number of minor units, got ${minor}`);
+  if (!Number.isSafeInteger(minor))
+    throw new MoneyError(`amount must be a whole number of minor units, got ${minor}`);
   if (!isCurrencyCode(currency)) throw new MoneyError(`unsupported currency '${currency}'`);
   return Object.freeze({ minor, currency });
 }
@@ -64,7 +65,8 @@ export const minorUnitsTransformer: ValueTransformer = {
   from(value: string | null): number | null {
     if (value === null) return null;
     const n = Number(value);
-    if (!Number.isSafeInteger(n)) throw new MoneyError(`stored amount ${value} exceeds the safe integer range`);
+    if (!Number.isSafeInteger(n))
+      throw new MoneyError(`stored amount ${value} exceeds the safe integer range`);
     return n;
   },
 };

@@ -1,5 +1,11 @@
 import { randomBytes } from 'crypto';
-import { createDataSource, dropDatabase, ensureDatabase, initializeDataSource, withDatabase } from '@wxpay/persistence';
+import {
+  createDataSource,
+  dropDatabase,
+  ensureDatabase,
+  initializeDataSource,
+  withDatabase,
+} from '@wxpay/persistence';
 import { type DataSource, type DataSourceOptions } from 'typeorm';
 
 export interface TestDatabase {
@@ -19,7 +25,9 @@ export interface TestDatabaseOptions {
 export function testDatabaseServer(): string {
   const server = process.env.WXPAY_TEST_DATABASE_SERVER;
   if (!server) {
-    throw new Error('WXPAY_TEST_DATABASE_SERVER is not set: integration tests must run in the integration tier (npm test)');
+    throw new Error(
+      'WXPAY_TEST_DATABASE_SERVER is not set: integration tests must run in the integration tier (npm test)',
+    );
   }
   return server;
 }
@@ -29,7 +37,10 @@ export function testDatabaseServer(): string {
  * dropped afterwards. Its name always contains "test", so nothing here can touch a service's real database.
  */
 export async function createTestDatabase(opts: TestDatabaseOptions): Promise<TestDatabase> {
-  const label = (opts.label ?? 'db').toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 20);
+  const label = (opts.label ?? 'db')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '_')
+    .slice(0, 20);
   const name = `wxpay_test_${label}_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(testDatabaseServer(), name);
   await ensureDatabase(url);

@@ -1,9 +1,28 @@
 export { startTestInfra, TestInfraError, type TestInfra, type TestInfraMode } from './infra/test-infra';
-export { startLocalKafka, stopLocalKafka, localKafkaPid, type LocalKafka, type LocalKafkaOptions } from './infra/kafka-local';
+export {
+  startLocalKafka,
+  stopLocalKafka,
+  localKafkaPid,
+  type LocalKafka,
+  type LocalKafkaOptions,
+} from './infra/kafka-local';
 export { ensureKafkaJars, kafkaVersion } from './infra/kafka-jars';
 export { kafkaAnswers, proveProduceConsume } from './infra/kafka-probe';
 export { dockerEngineAnswers } from './infra/docker-probe';
 export { workspaceRoot } from './infra/workspace';
-export { createTestDatabase, testDatabaseServer, type TestDatabase, type TestDatabaseOptions } from './database';
-export { testKafka, testBrokers, createTestTopic, readTopic, eventually, uniqueName, type ReadMessage } from './kafka';
+export {
+  createTestDatabase,
+  testDatabaseServer,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from './database';
+export {
+  testKafka,
+  testBrokers,
+  createTestTopic,
+  readTopic,
+  eventually,
+  uniqueName,
+  type ReadMessage,
+} from './kafka';
 export { captureLogger } from './capture-logger';

@@ -5,7 +5,10 @@ import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: integration tests must run in the integration tier (npm test)');
+  if (!brokers)
+    throw new Error(
+      'KAFKA_BROKERS is not set: integration tests must run in the integration tier (npm test)',
+    );
   return brokers.split(',');
 }
 
@@ -51,7 +54,11 @@ export async function readTopic(
   opts: { until?: (msgs: ReadMessage[]) => boolean; timeoutMs?: number } = {},
 ): Promise<ReadMessage[]> {
   const kafka = testKafka('wxpay-test-reader');
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), sessionTimeout: 6000, heartbeatInterval: 500 });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('reader'),
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+  });
   const seen: ReadMessage[] = [];
   await consumer.connect();
   try {

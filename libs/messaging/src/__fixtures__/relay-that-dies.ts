@@ -12,7 +12,11 @@ async function main(): Promise<void> {
   const dataSource = await initializeDataSource(
     createDataSource({ url: process.env.RELAY_DATABASE_URL!, applicationName: 'relay-that-dies' }),
   );
-  const kafka = createKafka({ clientId: 'relay-that-dies', brokers: process.env.KAFKA_BROKERS!.split(','), logger });
+  const kafka = createKafka({
+    clientId: 'relay-that-dies',
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logger,
+  });
   const relay = new OutboxRelay({
     dataSource,
     kafka,

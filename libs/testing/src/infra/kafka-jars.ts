@@ -47,7 +47,9 @@ export async function ensureKafkaJars(log: (line: string) => void = () => undefi
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     const detail = e instanceof Error ? e.message : String(e);
-    throw new Error(`could not fetch the Kafka jars with Maven (is 'mvn' on PATH and Maven Central reachable?): ${detail}`);
+    throw new Error(
+      `could not fetch the Kafka jars with Maven (is 'mvn' on PATH and Maven Central reachable?): ${detail}`,
+    );
   }
   writeFileSync(join(staging, '.complete'), new Date().toISOString());
   rmSync(libs, { recursive: true, force: true });

@@ -79,7 +79,16 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
     const props = writeServerProperties(root, dataDir, port);
     const classpath = `${libs}/*`;
     if (!existsSync(join(dataDir, 'data', 'meta.properties'))) {
-      await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', props]);
+      await run('java', [
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        newClusterId(),
+        '-c',
+        props,
+      ]);
     }
     const out = openSync(join(dataDir, 'logs', 'broker.out'), 'a');
     const child = spawn(
@@ -111,7 +120,10 @@ async function waitForBroker(brokers: string[], pid: number, dataDir: string): P
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
-      const tail = readFileSync(join(dataDir, 'logs', 'broker.out'), 'utf8').split('\n').slice(-15).join('\n');
+      const tail = readFileSync(join(dataDir, 'logs', 'broker.out'), 'utf8')
+        .split('\n')
+        .slice(-15)
+        .join('\n');
       throw new Error(`the Kafka broker exited during start-up; last lines of its log:\n${tail}`);
     }
     if (await kafkaAnswers(brokers, 1000)) return;

@@ -36,7 +36,12 @@ export async function kafkaAnswers(brokers: string[], timeoutMs = 2000): Promise
  * group. A broker that answers metadata may still have no group coordinator yet; this waits for that too.
  */
 export async function proveProduceConsume(brokers: string[], timeoutMs: number): Promise<void> {
-  const kafka = new Kafka({ clientId: 'wxpay-readiness', brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+  const kafka = new Kafka({
+    clientId: 'wxpay-readiness',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -50,7 +55,11 @@ export async function proveProduceConsume(brokers: string[], timeoutMs: number):
     await admin.disconnect();
   }
   const marker = randomUUID();
-  const consumer = kafka.consumer({ groupId: `wxpay-readiness-${marker}`, sessionTimeout: 6000, heartbeatInterval: 500 });
+  const consumer = kafka.consumer({
+    groupId: `wxpay-readiness-${marker}`,
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+  });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await Promise.all([consumer.connect(), producer.connect()]);
   try {

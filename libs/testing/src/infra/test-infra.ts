@@ -30,7 +30,10 @@ function requestedMode(env: NodeJS.ProcessEnv): TestInfraMode {
  * Real PostgreSQL and a real Kafka broker for the integration tier: containers when a Docker engine answers
  * (or TEST_INFRA=containers), otherwise the local server and the broker from Maven Central jars.
  */
-export async function startTestInfra(env: NodeJS.ProcessEnv = process.env, log = (_: string) => {}): Promise<TestInfra> {
+export async function startTestInfra(
+  env: NodeJS.ProcessEnv = process.env,
+  log = (_: string) => {},
+): Promise<TestInfra> {
   const mode = requestedMode(env);
   if (mode === 'containers' || (mode === 'auto' && (await dockerEngineAnswers()))) {
     if (mode === 'containers' && !(await dockerEngineAnswers())) {
@@ -59,7 +62,9 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
   let startedKafka = false;
   if (brokers?.length) {
     if (!(await kafkaAnswers(brokers, 5000))) {
-      throw new TestInfraError(`KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to use the local broker`);
+      throw new TestInfraError(
+        `KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to use the local broker`,
+      );
     }
   } else {
     try {

@@ -6,7 +6,8 @@ export function workspaceRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'nx.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the workspace root (no nx.json above ' + __dirname + ')');
+    if (parent === dir)
+      throw new Error('cannot find the workspace root (no nx.json above ' + __dirname + ')');
     dir = parent;
   }
   return dir;

@@ -1,0 +1,200 @@
+/**
+ * Outbox relay throughput and commit-to-consume latency, against raw kafkajs produce→consume measured in the same
+ * run on the same broker as the reference. Writers commit one event per transaction, as services do.
+ */
+import { randomUUID } from 'crypto';
+import {
+  CreateMessagingTables1732500000000,
+  OutboxRelay,
+  appendToOutbox,
+  createKafka,
+} from '@wxpay/messaging';
+import { createTestDatabase, createTestTopic, testKafka, uniqueName } from '@wxpay/testing';
+import { Partitioners } from 'kafkajs';
+import pino from 'pino';
+import { benchInfra } from '../support/infra';
+import { machineLine, printTable, summarize } from '../support/stats';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
+const logger = pino({ level: 'error' });
+
+/** Consumes `topic` until `count` messages arrived; calls onMessage with each value's id and arrival time. */
+async function consumeAll(
+  topic: string,
+  count: number,
+  onMessage: (id: string, at: number) => void,
+): Promise<() => Promise<void>> {
+  const consumer = testKafka('bench-consumer').consumer({
+    groupId: uniqueName('bench'),
+    maxWaitTimeInMs: 20,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const at = performance.now();
+      for (const m of batch.messages) {
+        onMessage(m.key!.toString(), at);
+        if (++seen === count) done();
+      }
+    },
+  });
+  return async () => {
+    await finished;
+    await consumer.disconnect();
+  };
+}
+
+async function rawKafka(): Promise<Record<string, string | number>> {
+  const topic = await createTestTopic('bench-raw', 6);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const wait = await consumeAll(topic, EVENTS, (id, at) => latencies.push(at - sentAt.get(id)!));
+  const producer = testKafka('bench-raw').producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const t0 = performance.now();
+  // The same shape as the relay's traffic: batches of up to 500, acks=all, idempotent producer.
+  for (let i = 0; i < EVENTS; i += 500) {
+    const messages = Array.from({ length: Math.min(500, EVENTS - i) }, () => {
+      const id = randomUUID();
+      sentAt.set(id, performance.now());
+      return { key: id, value: JSON.stringify({ id, payload: { amount: { minor: 100, currency: 'CNY' } } }) };
+    });
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await wait();
+  const seconds = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  const s = summarize(latencies);
+  return {
+    path: 'raw kafkajs produce→consume',
+    events: EVENTS,
+    'events/s': Math.round(EVENTS / seconds),
+    'p50 ms': s.p50.toFixed(1),
+    'p99 ms': s.p99.toFixed(1),
+  };
+}
+
+async function outbox(): Promise<Record<string, string | number>> {
+  const topic = await createTestTopic('bench-outbox', 6);
+  const db = await createTestDatabase({
+    migrations: [CreateMessagingTables1732500000000],
+    label: 'bench_outbox',
+  });
+  const committedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const wait = await consumeAll(topic, EVENTS, (id, at) => latencies.push(at - committedAt.get(id)!));
+  const relay = new OutboxRelay({
+    dataSource: db.dataSource,
+    kafka: createKafka({ clientId: 'bench-relay', brokers: process.env.KAFKA_BROKERS!.split(','), logger }),
+    logger,
+  });
+  await relay.start();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (next < EVENTS) {
+        next++;
+        const aggregateId = randomUUID();
+        await db.dataSource.transaction((m) =>
+          appendToOutbox(m, {
+            topic,
+            type: 'PaymentCaptured',
+            aggregateId,
+            traceId: aggregateId,
+            payload: { amount: { minor: 100, currency: 'CNY' } },
+          }),
+        );
+        committedAt.set(aggregateId, performance.now());
+      }
+    }),
+  );
+  const commitSeconds = (performance.now() - t0) / 1000;
+  await wait();
+  const seconds = (performance.now() - t0) / 1000;
+  await relay.stop();
+  await db.drop();
+  const s = summarize(latencies.filter((l) => !Number.isNaN(l)));
+  return {
+    path: `outbox: ${WRITERS} writers → relay → consumer`,
+    events: EVENTS,
+    'events/s': Math.round(EVENTS / seconds),
+    'p50 ms': s.p50.toFixed(1),
+    'p99 ms': s.p99.toFixed(1),
+    'commits/s': Math.round(EVENTS / commitSeconds),
+  };
+}
+
+/** The relay alone: a backlog committed beforehand, drained to a consumer (its own ceiling, free of writers). */
+async function relayDrain(): Promise<Record<string, string | number>> {
+  const topic = await createTestTopic('bench-drain', 6);
+  const db = await createTestDatabase({
+    migrations: [CreateMessagingTables1732500000000],
+    label: 'bench_drain',
+  });
+  const rows = Array.from({ length: EVENTS }, () => randomUUID());
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    await db.dataSource.query(
+      `INSERT INTO outbox_event (id, topic, message_key, envelope)
+       SELECT id, $2, id::text, jsonb_build_object('id', id, 'type', 'PaymentCaptured', 'version', 1,
+         'occurredAt', '2026-11-25T00:00:00.000Z', 'aggregateId', id::text, 'traceId', id::text,
+         'payload', jsonb_build_object('amount', jsonb_build_object('minor', 100, 'currency', 'CNY')))
+       FROM unnest($1::uuid[]) AS id`,
+      [chunk, topic],
+    );
+  }
+  const wait = await consumeAll(topic, EVENTS, () => undefined);
+  const relay = new OutboxRelay({
+    dataSource: db.dataSource,
+    kafka: createKafka({ clientId: 'bench-drain', brokers: process.env.KAFKA_BROKERS!.split(','), logger }),
+    logger,
+  });
+  const t0 = performance.now();
+  await relay.start();
+  await wait();
+  const seconds = (performance.now() - t0) / 1000;
+  await relay.stop();
+  await db.drop();
+  return {
+    path: 'outbox relay draining a backlog → consumer',
+    events: EVENTS,
+    'events/s': Math.round(EVENTS / seconds),
+    'p50 ms': '-',
+    'p99 ms': '-',
+  };
+}
+
+async function main(): Promise<void> {
+  const infra = await benchInfra();
+  try {
+    const raw = await rawKafka();
+    const drain = await relayDrain();
+    const ob = await outbox();
+    printTable(`Outbox relay vs raw kafkajs (${machineLine()})`, [raw, drain, ob]);
+    const pct = (row: Record<string, string | number>) =>
+      ((Number(row['events/s']) / Number(raw['events/s'])) * 100).toFixed(0);
+    console.log(
+      `relay drain = ${pct(drain)}% of raw kafkajs; live outbox (bounded by commits/s) = ${pct(ob)}%`,
+    );
+  } finally {
+    await infra.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

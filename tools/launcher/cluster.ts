@@ -1,0 +1,127 @@
+import { ensureDatabase, withDatabase } from '@wxpay/persistence';
+import { ensureDevPki, workspaceRoot } from '@wxpay/testing';
+import { join } from 'path';
+import { AppProcess } from './app-process';
+import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
+import { readManifests, type AppManifest } from './manifest';
+import { waitUntilReady } from './readiness';
+
+const log = (line: string) => console.log(`\x1b[1m[launcher]\x1b[0m ${line}`);
+
+interface LaunchOptions {
+  only?: string[];
+  infraOnly: boolean;
+}
+
+function parseArgs(argv: string[]): LaunchOptions {
+  const onlyIndex = argv.indexOf('--only');
+  return {
+    only: onlyIndex >= 0 ? argv[onlyIndex + 1]?.split(',') : undefined,
+    infraOnly: argv.includes('--infra-only'),
+  };
+}
+
+function envVarPrefix(app: string): string {
+  return app.toUpperCase().replace(/-/g, '_');
+}
+
+function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): NodeJS.ProcessEnv {
+  const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
+  return {
+    ...m.env,
+    ...process.env,
+    KAFKA_BROKERS: infra.brokers.join(','),
+    [dbVar]: process.env[dbVar] ?? withDatabase(infra.databaseServer, `wxpay_${m.name.replace(/-/g, '_')}`),
+    PKI_DIR: process.env.PKI_DIR ?? pkiDir,
+    SERVICE_NAME: m.name,
+  };
+}
+
+/**
+ * `npm start`: infrastructure first (PostgreSQL, Kafka, topics, dev certificates), then every app in
+ * apps/<app>/launch.json order, each waited for until ready; Ctrl-C stops them in reverse order and then the
+ * broker if this launcher started it.
+ */
+export async function launchCluster(argv: string[]): Promise<void> {
+  const options = parseArgs(argv);
+  const root = workspaceRoot();
+  const started = Date.now();
+  const infra = await startInfrastructure(log);
+  const manifests = readManifests(root).filter((m) => !options.only || options.only.includes(m.name));
+  const pkiDir = join(root, '.data/pki');
+  await ensureDevPki({ dir: pkiDir, services: manifests.map((m) => m.name) });
+  log(`dev PKI in ${pkiDir}`);
+
+  const running: AppProcess[] = [];
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping (${reason})…`);
+    for (const app of [...running].reverse()) await app.stop();
+    await infra.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  if (!options.infraOnly) {
+    for (const [i, m] of manifests.entries()) {
+      const app = new AppProcess(m, root, appEnv(m, infra, pkiDir), i);
+      try {
+        if (m.needs.includes('postgres')) {
+          await ensureDatabase(appEnv(m, infra, pkiDir)[`${envVarPrefix(m.name)}_DATABASE_URL`]!);
+          if (m.migrate) await app.runToCompletion(m.migrate);
+        }
+        app.start((code, signal) => {
+          if (!stopping) void shutdown(`${m.name} exited (${signal ?? code})`, 1);
+        });
+        running.push(app);
+        await waitUntilReady(m.ready, () => app.alive, 60_000);
+      } catch (e) {
+        log(`${m.name} failed to start: ${e instanceof Error ? e.message : String(e)}`);
+        await shutdown('start-up failure', 1);
+        return;
+      }
+    }
+  }
+  printTable(infra, manifests, options.infraOnly, Date.now() - started);
+  // Keeps the launcher in the foreground (also with --infra-only) until Ctrl-C.
+  setInterval(() => undefined, 1 << 30);
+}
+
+/** `npm run db:migrate [-- app]`: each app's migrations against its own database, created if missing. */
+export async function migrateApps(only: string[]): Promise<void> {
+  const root = workspaceRoot();
+  const server = databaseServerFromEnv();
+  const manifests = readManifests(root).filter(
+    (m) => m.migrate && (only.length === 0 || only.includes(m.name)),
+  );
+  for (const [i, m] of manifests.entries()) {
+    const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
+    const url = process.env[dbVar] ?? withDatabase(server, `wxpay_${m.name.replace(/-/g, '_')}`);
+    await ensureDatabase(url);
+    await new AppProcess(m, root, { ...m.env, ...process.env, [dbVar]: url }, i).runToCompletion(m.migrate!);
+    log(`${m.name}: migrations applied`);
+  }
+  if (manifests.length === 0) log('no app has migrations yet');
+}
+
+function printTable(infra: RunningInfrastructure, apps: AppManifest[], infraOnly: boolean, ms: number): void {
+  const rows: [string, string][] = [
+    ['kafka', `${infra.brokers.join(',')}${infra.kafkaStartedHere ? ' (started by this launcher)' : ''}`],
+    ['postgres', infra.databaseServer],
+  ];
+  if (!infraOnly) {
+    for (const m of apps) {
+      const endpoints = Object.entries(m.endpoints ?? {}).map(([k, v]) => `${k} ${v}`);
+      rows.push([m.name, endpoints.join(', ') || (m.ready.http ?? m.ready.tcp ?? '')]);
+    }
+  }
+  const width = Math.max(...rows.map(([n]) => n.length));
+  console.log('');
+  log(`cluster up in ${(ms / 1000).toFixed(1)} s; Ctrl-C stops everything`);
+  for (const [name, where] of rows) console.log(`  ${name.padEnd(width)}  ${where}`);
+  console.log('');
+}
