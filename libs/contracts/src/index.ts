@@ -7,3 +7,4 @@ export {
   EVENT_TYPE_PATTERN,
   type EventEnvelope,
 } from './envelope';
+export { PROTO_ROOT, protoPath } from './proto-root';
