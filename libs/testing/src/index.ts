@@ -26,3 +26,15 @@ export {
   type ReadMessage,
 } from './kafka';
 export { captureLogger } from './capture-logger';
+export {
+  ensureDevPki,
+  readTlsMaterial,
+  issueCertificate,
+  createCa,
+  createForeignCa,
+  PkiError,
+  type DevPki,
+  type EnsureDevPkiOptions,
+  type TlsMaterial as PkiTlsMaterial,
+  type CertificatePaths,
+} from './pki';

@@ -1,0 +1,6 @@
+export { parseEnv, ConfigError, env } from './config';
+export { LOGGER, METRICS, HEALTH, DATA_SOURCE, KAFKA } from './tokens';
+export { RuntimeModule, createRuntimeParts, type RuntimeParts } from './runtime.module';
+export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
+export { MessagingModule, type MessagingModuleOptions } from './messaging.module';
+export { bootstrapService, type ServiceBootstrap } from './bootstrap';

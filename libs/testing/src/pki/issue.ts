@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import {
+  CertificatePaths,
+  generateEcKeyPem,
+  installPair,
+  pathsFor,
+  withWorkDir,
+  writeKeyFile,
+} from './certificate-files';
+import { runOpenssl } from './openssl';
+import { PkiError } from './pki-error';
+
+export const DEFAULT_CA_VALIDITY_DAYS = 3650;
+export const DEFAULT_LEAF_VALIDITY_DAYS = 397;
+
+// Names end up in file names, in a subject and in DNS SANs: a DNS label keeps all three safe.
+const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// Written into an openssl config file: no newlines, no `$` expansion, no section brackets.
+const COMMON_NAME = /^[\w .()-]{1,64}$/;
+const DNS_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+export function assertValidName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new PkiError(`certificate name "${name}" must be a lower-case DNS label (a-z, 0-9, inner dashes)`);
+  }
+}
+
+function sanEntry(value: string): string {
+  if (isIP(value)) return `IP:${value}`;
+  if (DNS_NAME.test(value)) return `DNS:${value}`;
+  throw new PkiError(`subject alternative name "${value}" is neither an IP address nor a DNS name`);
+}
+
+function serialArg(): string {
+  // 128 random bits with the top bit clear: a positive serial, unique in practice.
+  const bytes = randomBytes(16);
+  bytes[0] &= 0x7f;
+  return `0x${bytes.toString('hex')}`;
+}
+
+const CA_EXTENSIONS = [
+  '[ca_ext]',
+  'basicConstraints = critical, CA:TRUE, pathlen:0',
+  'keyUsage = critical, keyCertSign, cRLSign',
+  'subjectKeyIdentifier = hash',
+];
+
+const leafExtensions = (sans: readonly string[]) => [
+  '[leaf_ext]',
+  'basicConstraints = critical, CA:FALSE',
+  'keyUsage = critical, digitalSignature',
+  'extendedKeyUsage = serverAuth, clientAuth',
+  `subjectAltName = ${sans.join(', ')}`,
+  'subjectKeyIdentifier = hash',
+  'authorityKeyIdentifier = keyid:always',
+];
+
+/** An openssl config file for one request: the subject, and the extensions section named in the command. */
+function opensslConfig(commonName: string, extensions: readonly string[]): string {
+  return [
+    '[req]',
+    'distinguished_name = dn',
+    'prompt = no',
+    '[dn]',
+    `CN = ${commonName}`,
+    ...extensions,
+    '',
+  ].join('\n');
+}
+
+export interface CreateCaOptions {
+  dir: string;
+  /** File stem: `<name>.key` / `<name>.crt`. */
+  name: string;
+  commonName: string;
+  days?: number;
+}
+
+/** A self-signed ECDSA P-256 CA that may sign leaf certificates only (pathlen 0). Replaces existing files. */
+export async function createCa(options: CreateCaOptions): Promise<CertificatePaths> {
+  assertValidName(options.name);
+  if (!COMMON_NAME.test(options.commonName)) {
+    throw new PkiError(
+      `CA common name "${options.commonName}" may hold letters, digits, spaces and . _ ( ) - only`,
+    );
+  }
+  const target = pathsFor(options.dir, options.name);
+  await withWorkDir(options.dir, async (work) => {
+    const staged = pathsFor(work, options.name);
+    const config = join(work, 'ca.cnf');
+    await writeFile(config, opensslConfig(options.commonName, CA_EXTENSIONS));
+    await writeKeyFile(staged.keyPath, await generateEcKeyPem());
+    await runOpenssl(['req', '-x509', '-new', '-sha256'], {
+      '-config': config,
+      '-extensions': 'ca_ext',
+      '-key': staged.keyPath,
+      '-days': String(options.days ?? DEFAULT_CA_VALIDITY_DAYS),
+      '-set_serial': serialArg(),
+      '-out': staged.certPath,
+    });
+    await installPair(staged, target);
+  });
+  return target;
+}
+
+export interface IssueCertificateOptions {
+  dir: string;
+  /** Becomes the subject CN, the first DNS SAN and the file stem. */
+  name: string;
+  /** The issuing CA's key and certificate. */
+  ca: CertificatePaths;
+  days?: number;
+  /** More SANs after `DNS:<name>, DNS:localhost, IP:127.0.0.1, IP:::1` (DNS names or IP addresses). */
+  extraSans?: readonly string[];
+}
+
+/**
+ * Issues a certificate usable both as a TLS server and as a TLS client (serverAuth + clientAuth), with
+ * CN=<name> and SANs DNS:<name>, DNS:localhost, IP:127.0.0.1 and IP:::1. Always issues a new key and
+ * certificate, replacing existing files of that name.
+ */
+export async function issueCertificate(options: IssueCertificateOptions): Promise<CertificatePaths> {
+  const { dir, name, ca } = options;
+  assertValidName(name);
+  const standardSans = [`DNS:${name}`, 'DNS:localhost', 'IP:127.0.0.1', 'IP:::1'];
+  const sans = [...new Set([...standardSans, ...(options.extraSans ?? []).map(sanEntry)])];
+  const target = pathsFor(dir, name);
+  await withWorkDir(dir, async (work) => {
+    const staged = pathsFor(work, name);
+    const config = join(work, 'leaf.cnf');
+    const csr = join(work, `${name}.csr`);
+    await writeFile(config, opensslConfig(name, leafExtensions(sans)));
+    await writeKeyFile(staged.keyPath, await generateEcKeyPem());
+    await runOpenssl(['req', '-new', '-sha256'], { '-config': config, '-key': staged.keyPath, '-out': csr });
+    await runOpenssl(['x509', '-req', '-sha256'], {
+      '-in': csr,
+      '-CA': ca.certPath,
+      '-CAkey': ca.keyPath,
+      '-set_serial': serialArg(),
+      '-days': String(options.days ?? DEFAULT_LEAF_VALIDITY_DAYS),
+      '-extfile': config,
+      '-extensions': 'leaf_ext',
+      '-out': staged.certPath,
+    });
+    await installPair(staged, target);
+  });
+  return target;
+}
+
+/** A second, unrelated CA in `dir` (default files `foreign-ca.key/.crt`), for "wrong CA" tests. */
+export function createForeignCa(dir: string, name = 'foreign-ca'): Promise<CertificatePaths> {
+  return createCa({ dir, name, commonName: `${name} (foreign test CA)` });
+}
