@@ -22,7 +22,7 @@ async function main(command) {
 }
 
 async function createTopics(brokers, log) {
-  const { ensureTopics } = require('../libs/messaging/src/topics-admin');
+  const { ensureTopics } = require('../libs/contracts/src/topics-admin');
   const created = await ensureTopics(brokers);
   log(created.length ? `created topics: ${created.join(', ')}` : 'all topics exist');
 }

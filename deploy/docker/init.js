@@ -4,7 +4,7 @@
 const path = require('path');
 const dist = path.join(__dirname, '..', '..', 'dist', 'libs');
 const { ensureDevPki } = require(path.join(dist, 'testing/src/pki'));
-const { ensureTopics } = require(path.join(dist, 'messaging/src'));
+const { ensureTopics } = require(path.join(dist, 'contracts/src'));
 
 async function main() {
   const services = (process.env.PKI_SERVICES ?? '').split(',').filter(Boolean);

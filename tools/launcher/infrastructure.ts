@@ -1,4 +1,4 @@
-import { ensureTopics } from '@wxpay/messaging';
+import { ensureTopics } from '@wxpay/contracts';
 import { DEFAULT_DATABASE_SERVER, redactDatabaseUrl, serverAnswers, withDatabase } from '@wxpay/persistence';
 import { kafkaAnswers, startLocalKafka, stopLocalKafka } from '@wxpay/testing';
 

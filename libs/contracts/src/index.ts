@@ -8,3 +8,4 @@ export {
   type EventEnvelope,
 } from './envelope';
 export { PROTO_ROOT, protoPath } from './proto-root';
+export { ensureTopics } from './topics-admin';

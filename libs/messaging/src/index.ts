@@ -10,5 +10,4 @@ export {
 export { publishDeadLetter, DLQ_HEADERS, type DeadLetter } from './dead-letter';
 export { NonRetriableError, OutboxValidationError } from './errors';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
-export { ensureTopics } from './topics-admin';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
-import { dlqTopicOf } from '@wxpay/contracts';
-import { ensureTopics } from '@wxpay/messaging';
+import { dlqTopicOf, ensureTopics } from '@wxpay/contracts';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
 export function testBrokers(): string[] {

@@ -1,4 +1,4 @@
-import { ensureTopics } from '@wxpay/messaging';
+import { ensureTopics } from '@wxpay/contracts';
 import { startTestInfra, type TestInfra } from '../infra/test-infra';
 
 declare global {

@@ -1,4 +1,4 @@
-import { allTopicSpecs, type TopicSpec } from '@wxpay/contracts';
+import { allTopicSpecs, type TopicSpec } from './topics';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
