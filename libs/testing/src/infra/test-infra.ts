@@ -88,7 +88,8 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
       // The broker outlives the run by default: another test run may be using it (runs share one broker), and the
       // next run starts faster. KAFKA_STOP_AFTER_TESTS=1 stops a broker this run started.
       if (startedKafka && env.KAFKA_STOP_AFTER_TESTS === '1') await stopLocalKafka({ log });
-      else if (startedKafka) log('leaving the Kafka broker running for later runs (`npm run kafka:stop` stops it)');
+      else if (startedKafka)
+        log('leaving the Kafka broker running for later runs (`npm run kafka:stop` stops it)');
     },
   };
 }
