@@ -1,10 +1,14 @@
 // One Jest run, two tiers: `unit` (*.spec.ts, in-memory stand-ins allowed, no infrastructure) and
 // `integration` (*.int-spec.ts, real PostgreSQL and Kafka prepared once by libs/testing's global setup).
+const fs = require('fs');
+const path = require('path');
 const { pathsToModuleNameMapper } = require('./tools/jest/paths');
 
 const shared = {
   rootDir: __dirname,
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  roots: ['apps', 'libs', 'tools']
+    .filter((d) => fs.existsSync(path.join(__dirname, d)))
+    .map((d) => `<rootDir>/${d}`),
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', require('./tools/jest/swc-options')] },
   moduleNameMapper: pathsToModuleNameMapper(),
