@@ -1,0 +1,33 @@
+import { startTestInfra, TestInfraError } from './test-infra';
+
+describe('startTestInfra: clear errors naming what is missing and the fix', () => {
+  it('refuses an unknown TEST_INFRA mode', async () => {
+    await expect(startTestInfra({ TEST_INFRA: 'docker' })).rejects.toThrow(
+      "TEST_INFRA must be auto, local or containers (got 'docker')",
+    );
+  });
+
+  it('explains that containers need a Docker engine, and how to run without one', async () => {
+    const err = await startTestInfra({ TEST_INFRA: 'containers', DOCKER_HOST: 'tcp://127.0.0.1:1' }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(TestInfraError);
+    expect(err.message).toMatch(/no Docker engine answers.*TEST_INFRA=local/s);
+  });
+
+  it('names the PostgreSQL server that does not answer and the command that starts one', async () => {
+    const err = await startTestInfra({
+      TEST_INFRA: 'local',
+      TEST_DATABASE_SERVER: 'postgres://postgres@127.0.0.1:1',
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(TestInfraError);
+    expect(err.message).toContain('no PostgreSQL answers at postgres://postgres@127.0.0.1:1');
+    expect(err.message).toContain('pg_ctlcluster');
+  });
+
+  it('refuses KAFKA_BROKERS that do not answer instead of silently starting another broker', async () => {
+    const err = await startTestInfra({ TEST_INFRA: 'local', KAFKA_BROKERS: '127.0.0.1:1' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TestInfraError);
+    expect(err.message).toContain('KAFKA_BROKERS=127.0.0.1:1 does not answer');
+  });
+});
