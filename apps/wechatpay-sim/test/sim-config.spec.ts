@@ -1,0 +1,40 @@
+import { loadSimConfig, SimConfigError } from '../src/config/sim-config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadSimConfig(env);
+  } catch (e) {
+    if (e instanceof SimConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+describe('simulator configuration', () => {
+  it('has working defaults: 127.0.0.1:8090, .data/wechatpay-sim, public-key mode', () => {
+    const c = loadSimConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8090, keyMode: 'public-key', timeScale: 1 });
+    expect(c.dataDir).toMatch(/\.data\/wechatpay-sim$/);
+  });
+
+  it('reports every problem at once, by variable, without echoing the APIv3 key', () => {
+    const secret = 'too-short-secret';
+    const p = problems({
+      WECHATPAY_SIM_PORT: 'http',
+      WECHATPAY_SIM_APIV3_KEY: secret,
+      WECHATPAY_SIM_KEY_MODE: 'cert',
+      WECHATPAY_SIM_TIME_SCALE: '0',
+    });
+    expect(p.map((x) => x.split(':')[0]).sort()).toEqual([
+      'WECHATPAY_SIM_APIV3_KEY',
+      'WECHATPAY_SIM_KEY_MODE',
+      'WECHATPAY_SIM_PORT',
+      'WECHATPAY_SIM_TIME_SCALE',
+    ]);
+    expect(p.join('\n')).not.toContain(secret);
+  });
+
+  it('needs the merchant public key file and serial together', () => {
+    expect(problems({ WECHATPAY_SIM_MERCHANT_PUBLIC_KEY_FILE: '/tmp/x.pem' })[0]).toMatch(/go together/);
+  });
+});
