@@ -15,6 +15,8 @@ import { type Producer } from 'kafkajs';
 import { DLQ_HEADERS } from './dead-letter';
 import { EventConsumer, type EventHandler } from './event-consumer';
 import { createKafka } from './kafka-client';
+import { createMetrics } from '@wxpay/observability';
+import { messagingMetrics } from './messaging-metrics';
 import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 import { CreateMessagingTestTables1732500000001 } from './__fixtures__/ledger-test.migration';
 
@@ -69,8 +71,12 @@ describe('EventConsumer: inbox, retries and dead letters (real PostgreSQL and Ka
     await db.drop();
   });
 
+  let metrics = createMetrics({ service: 'consumer-test', defaultMetrics: false });
+
   async function start(groupId: string, handler: EventHandler = recordEffect): Promise<EventConsumer> {
+    metrics = createMetrics({ service: 'consumer-test', defaultMetrics: false });
     consumer = new EventConsumer({
+      metrics: messagingMetrics(metrics),
       kafka: createKafka({ clientId: 'test', brokers: testBrokers(), logger }),
       dataSource: db.dataSource,
       logger,

@@ -5,6 +5,7 @@ import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { publishDeadLetter, type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
+import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 export interface HandlerContext {
   /** The transaction the inbox row is written in: the handler's writes commit or roll back with it. */
@@ -31,6 +32,7 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  metrics?: MessagingMetrics;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
@@ -105,9 +107,10 @@ export class EventConsumer {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.applyOnce(event, { topic, partition, offset: message.offset, attempt });
-        this.counts[outcome]++;
+        this.count(topic, outcome);
         return;
       } catch (e) {
+        this.metrics.handlerFailed(this.opts.groupId, topic);
         const final = e instanceof NonRetriableError || attempt >= this.maxAttempts;
         const error = describe(e);
         this.opts.logger.warn(
@@ -159,12 +162,21 @@ export class EventConsumer {
       [this.opts.groupId, messageId],
     );
     if (already.length > 0) {
-      this.counts.duplicate++;
+      this.count(dl.topic, 'duplicate');
       return;
     }
     await publishDeadLetter(this.dlqProducer!, dl);
     await this.opts.dataSource.transaction((m) => this.recordInbox(m, messageId, where, 'dead-lettered'));
-    this.counts['dead-lettered']++;
+    this.count(dl.topic, 'dead-lettered');
+  }
+
+  private count(topic: string, outcome: Outcome): void {
+    this.counts[outcome]++;
+    this.metrics.consumed(this.opts.groupId, topic, outcome);
+  }
+
+  private get metrics(): MessagingMetrics {
+    return this.opts.metrics ?? NO_METRICS;
   }
 }
 

@@ -11,3 +11,4 @@ export { publishDeadLetter, DLQ_HEADERS, type DeadLetter } from './dead-letter';
 export { NonRetriableError, OutboxValidationError } from './errors';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+export { messagingMetrics, NO_METRICS, type MessagingMetrics } from './messaging-metrics';

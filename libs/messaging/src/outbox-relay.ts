@@ -2,6 +2,7 @@ import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer
 import { Client } from 'pg';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
+import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 import { OUTBOX_CHANNEL } from './outbox-writer';
 
 export interface OutboxRelayOptions {
@@ -16,6 +17,7 @@ export interface OutboxRelayOptions {
   retainPublishedMs?: number;
   /** The advisory-lock key that elects one relay per database (services share a server, not a database). */
   leaderLockKey?: number;
+  metrics?: MessagingMetrics;
   /** Test seam: runs after Kafka acknowledged a batch and before the rows are marked (a crash here duplicates). */
   afterPublish?: (seqs: string[]) => Promise<void>;
 }
@@ -117,12 +119,11 @@ export class OutboxRelay {
         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       [this.batchSize],
     );
+    const metrics = this.opts.metrics ?? NO_METRICS;
+    metrics.pending(rows.length);
     if (rows.length === 0) return 0;
-    await this.producer!.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: groupByTopic(rows),
-    });
+    const topicMessages = groupByTopic(rows);
+    await this.producer!.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
     const seqs = rows.map((r) => r.seq);
     await this.opts.afterPublish?.(seqs);
     await this.opts.dataSource.query(

@@ -6,11 +6,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { brokersFromEnv, createKafka, OutboxRelay } from '@wxpay/messaging';
-import { type HealthRegistry, type Logger } from '@wxpay/observability';
+import { brokersFromEnv, createKafka, messagingMetrics, OutboxRelay } from '@wxpay/messaging';
+import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
 import { type Admin, type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
-import { DATA_SOURCE, HEALTH, KAFKA, LOGGER } from './tokens';
+import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from './tokens';
 
 export interface MessagingModuleOptions {
   service: string;
@@ -25,9 +25,15 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) private readonly metrics: Metrics,
   ) {}
   async onApplicationBootstrap(): Promise<void> {
-    this.relay = new OutboxRelay({ dataSource: this.dataSource, kafka: this.kafka, logger: this.logger });
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      kafka: this.kafka,
+      logger: this.logger,
+      metrics: messagingMetrics(this.metrics),
+    });
     await this.relay.start();
   }
   async onApplicationShutdown(): Promise<void> {
