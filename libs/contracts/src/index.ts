@@ -9,3 +9,4 @@ export {
 } from './envelope';
 export { PROTO_ROOT, protoPath } from './proto-root';
 export { ensureTopics } from './topics-admin';
+export * from './events/tokenization';

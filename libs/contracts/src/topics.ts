@@ -24,7 +24,12 @@ export const Topics = {
     'Verified, decrypted WeChat Pay notification facts (never ciphertext, never a card number)',
   ),
   paymentsLifecycle: topic('payments.lifecycle.v1', 6, 7, 'PaymentCreated … PaymentRefunded'),
-  cardsLifecycle: topic('cards.lifecycle.v1', 3, 7, 'CardTokenized, CardSuspended, CardDeleted, KeysRotated'),
+  cardsLifecycle: topic(
+    'cards.lifecycle.v1',
+    3,
+    7,
+    'CardTokenized, CardSuspended, CardResumed, CardDeleted, KeysRotated',
+  ),
   riskDecisions: topic('risk.decisions.v1', 6, 7, 'Every risk decision with its reasons'),
   riskAlerts: topic('risk.alerts.v1', 3, 30, 'Alerts raised by post-event monitoring'),
   statements: topic('statements.v1', 3, 30, 'StatementIssued: amount due, minimum due, due date'),

@@ -1,0 +1,150 @@
+import { type EntityManager } from 'typeorm';
+import { type CardStatusName } from '@wxpay/contracts';
+import { type SealedRecord } from '../crypto/envelope';
+import { type ValidCard } from './card-input';
+
+export interface CardRow {
+  token: string;
+  cardholder_ref: string;
+  bin: string;
+  last4: string;
+  pan_length: number;
+  brand: string;
+  issuer: string;
+  expiry_month: string;
+  expiry_year: string;
+  status: CardStatusName;
+  status_reason: string | null;
+  pan_sealed: Buffer | null;
+  dek_sealed: Buffer | null;
+  kek_version: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `token, cardholder_ref, bin, last4, pan_length, brand, issuer, expiry_month, expiry_year, status,
+  status_reason, pan_sealed, dek_sealed, kek_version, created_at, updated_at`;
+
+/** Plain SQL over `card` and `card_fingerprint`; every function runs on the caller's manager (transaction). */
+export const CardRepository = {
+  async find(manager: EntityManager, token: string, lock = false): Promise<CardRow | undefined> {
+    const rows = (await manager.query(
+      `SELECT ${COLUMNS} FROM card WHERE token = $1${lock ? ' FOR UPDATE' : ''}`,
+      [token],
+    )) as CardRow[];
+    return rows[0];
+  },
+
+  async findMany(manager: EntityManager, tokens: string[]): Promise<CardRow[]> {
+    return (await manager.query(`SELECT ${COLUMNS} FROM card WHERE token = ANY($1::text[])`, [
+      tokens,
+    ])) as CardRow[];
+  },
+
+  async tokenByFingerprint(
+    manager: EntityManager,
+    cardholderRef: string,
+    fingerprint: Buffer,
+  ): Promise<string | undefined> {
+    const rows = (await manager.query(
+      `SELECT token FROM card_fingerprint WHERE cardholder_ref = $1 AND fingerprint = $2`,
+      [cardholderRef, fingerprint],
+    )) as { token: string }[];
+    return rows[0]?.token;
+  },
+
+  /**
+   * Claims (cardholder, fingerprint) for a new token. A concurrent claim of the same pair waits for the other
+   * transaction; false means it committed first and its token is the one to use.
+   */
+  async claimFingerprint(
+    manager: EntityManager,
+    cardholderRef: string,
+    fingerprint: Buffer,
+    token: string,
+  ): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO card_fingerprint (cardholder_ref, fingerprint, token) VALUES ($1, $2, $3)
+       ON CONFLICT (cardholder_ref, fingerprint) DO NOTHING RETURNING token`,
+      [cardholderRef, fingerprint, token],
+    )) as unknown[];
+    return rows.length === 1;
+  },
+
+  async insert(
+    manager: EntityManager,
+    token: string,
+    card: ValidCard,
+    sealed: SealedRecord,
+  ): Promise<CardRow> {
+    const rows = (await manager.query(
+      `INSERT INTO card (token, cardholder_ref, bin, last4, pan_length, brand, issuer, expiry_month, expiry_year,
+                         status, pan_sealed, dek_sealed, kek_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ACTIVE', $10, $11, $12) RETURNING ${COLUMNS}`,
+      [
+        token,
+        card.cardholderRef,
+        card.bin,
+        card.last4,
+        card.panLength,
+        card.brand,
+        card.issuer,
+        card.expiryMonth,
+        card.expiryYear,
+        sealed.panSealed,
+        sealed.dekSealed,
+        sealed.kekVersion,
+      ],
+    )) as CardRow[];
+    return rows[0]!;
+  },
+
+  async updateExpiry(manager: EntityManager, token: string, month: string, year: string): Promise<CardRow> {
+    const [rows] = (await manager.query(
+      `UPDATE card SET expiry_month = $2, expiry_year = $3, updated_at = now() WHERE token = $1 RETURNING ${COLUMNS}`,
+      [token, month, year],
+    )) as [CardRow[], number];
+    return rows[0]!;
+  },
+
+  async setStatus(
+    manager: EntityManager,
+    token: string,
+    status: 'ACTIVE' | 'SUSPENDED',
+    reason: string | null,
+  ): Promise<CardRow> {
+    const [rows] = (await manager.query(
+      `UPDATE card SET status = $2, status_reason = $3, updated_at = now() WHERE token = $1 RETURNING ${COLUMNS}`,
+      [token, status, reason],
+    )) as [CardRow[], number];
+    return rows[0]!;
+  },
+
+  /**
+   * Deletion erases the card number for good (PCI DSS 3.2.1): the ciphertext and the sealed data key are
+   * removed, and the fingerprint goes too, so the same card tokenized again gets a new token. The row stays as
+   * a tombstone with what may be shown (BIN, last 4), so the token is never reissued and GetCard can say DELETED.
+   */
+  async markDeleted(manager: EntityManager, token: string, reason: string | null): Promise<CardRow> {
+    await manager.query(`DELETE FROM card_fingerprint WHERE token = $1`, [token]);
+    const [rows] = (await manager.query(
+      `UPDATE card SET status = 'DELETED', status_reason = $2, pan_sealed = NULL, dek_sealed = NULL,
+              kek_version = NULL, updated_at = now()
+        WHERE token = $1 RETURNING ${COLUMNS}`,
+      [token, reason],
+    )) as [CardRow[], number];
+    return rows[0]!;
+  },
+
+  async listByCardholder(
+    manager: EntityManager,
+    cardholderRef: string,
+    includeDeleted: boolean,
+  ): Promise<CardRow[]> {
+    return (await manager.query(
+      `SELECT ${COLUMNS} FROM card WHERE cardholder_ref = $1 ${includeDeleted ? '' : `AND status <> 'DELETED'`}
+        ORDER BY created_at, token LIMIT 1000`,
+      [cardholderRef],
+    )) as CardRow[];
+  },
+};

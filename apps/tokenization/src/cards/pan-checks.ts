@@ -1,0 +1,33 @@
+import { maskPans } from '@wxpay/observability';
+
+export const MIN_PAN_LENGTH = 13;
+export const MAX_PAN_LENGTH = 19;
+
+/** Luhn (mod 10) over a string of digits, check digit last. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * True when free text (a reason, a purpose, a cardholder reference) holds something that looks like a card
+ * number: such text would otherwise travel into events and the audit log, outside the vault's protection.
+ */
+export function containsPanLikeNumber(text: string): boolean {
+  return maskPans(text) !== text;
+}
+
+/** First 6 and last 4 digits, every digit between as `*` (PCI DSS 3.4.1, the same form as the logs). */
+export function maskedPan(bin: string, last4: string, length: number): string {
+  return `${bin}${'*'.repeat(Math.max(0, length - bin.length - last4.length))}${last4}`;
+}

@@ -1,0 +1,51 @@
+import { ConfigError } from '@wxpay/runtime';
+import { loadConfig } from './config';
+
+describe('tokenization configuration', () => {
+  it('defaults to TLS, the payment/repayment allow-list and production key rules', () => {
+    const c = loadConfig({});
+    expect(c.grpc).toEqual({ host: '127.0.0.1', port: 50052, tls: true });
+    expect(c.detokenizeAllow).toEqual(['payment', 'repayment']);
+    expect(c.keys).toMatchObject({ devGenerate: false, kekVersions: [1], currentKekVersion: 1 });
+    expect(c.allowPlaintextDetokenize).toBe(false);
+    expect(c.eventsTopic).toBe('cards.lifecycle.v1');
+  });
+
+  it('makes the highest KEK version current unless told otherwise', () => {
+    expect(loadConfig({ TOKENIZATION_KEK_VERSIONS: '2, 1' }).keys).toMatchObject({
+      kekVersions: [1, 2],
+      currentKekVersion: 2,
+    });
+    expect(
+      loadConfig({ TOKENIZATION_KEK_VERSIONS: '1,2', TOKENIZATION_KEK_CURRENT: '1' }).keys.currentKekVersion,
+    ).toBe(1);
+  });
+
+  it('lists every problem, including plaintext detokenize outside development', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        TOKENIZATION_KEK_VERSIONS: '1,x',
+        TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE: 'on',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error?.problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['TOKENIZATION_KEK_VERSIONS.1']),
+    );
+    try {
+      loadConfig({
+        TOKENIZATION_KEK_VERSIONS: '1',
+        TOKENIZATION_KEK_CURRENT: '3',
+        TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE: 'on',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error?.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE',
+      'TOKENIZATION_KEK_CURRENT',
+    ]);
+  });
+});

@@ -1,0 +1,26 @@
+import { randomInt } from 'crypto';
+import { luhnValid } from '../../src/cards/pan-checks';
+
+/** A random, Luhn-valid card number under `prefix` (default a sample UnionPay credit BIN), `length` digits. */
+export function randomPan(prefix = '622588', length = 16): string {
+  let body = prefix;
+  while (body.length < length - 1) body += String(randomInt(10));
+  for (let d = 0; d <= 9; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
+  throw new Error('unreachable');
+}
+
+let sequence = 0;
+export function idempotencyKey(prefix = 'k'): string {
+  return `${prefix}-${Date.now().toString(36)}-${++sequence}`;
+}
+
+export function card(cardholder: string, pan = randomPan(), over: Record<string, string> = {}) {
+  return {
+    idempotency_key: idempotencyKey(),
+    cardholder_ref: cardholder,
+    pan,
+    expiry_month: '12',
+    expiry_year: '2030',
+    ...over,
+  };
+}
