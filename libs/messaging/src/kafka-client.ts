@@ -8,12 +8,20 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warns whenever an idempotent producer has bounded retries. Ours are bounded on purpose: the relay keeps
+ * unacknowledged rows and publishes them again, and consumers' inboxes absorb the duplicates, so the warning says
+ * nothing an operator must act on and is logged at debug.
+ */
+const EXPECTED_WARNINGS = [/^Limiting retries for the idempotent producer/];
+
 /** Routes kafkajs' own logging into the service's structured logger instead of stdout. */
 export function kafkajsLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      const method = LEVEL_NAMES[level] ?? 'info';
+      const expected = EXPECTED_WARNINGS.some((re) => re.test(message));
+      const method = expected ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
       logger[method]({ kafkajs: namespace, ...extra }, message);
     };
 }
