@@ -10,7 +10,7 @@ export type SimLogger = Logger;
 export function createSimLogger(options: { level: string; destination?: DestinationStream }): SimLogger {
   return createLogger({
     service: 'wechatpay-sim',
-    level: options.level as LogLevel,
+    level: options.level,
     destination: options.destination,
   });
 }
