@@ -10,3 +10,4 @@ export {
 export { PROTO_ROOT, protoPath } from './proto-root';
 export { ensureTopics } from './topics-admin';
 export * from './events/tokenization';
+export * from './events/risk';

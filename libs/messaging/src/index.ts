@@ -1,4 +1,4 @@
-export { appendToOutbox, OUTBOX_CHANNEL, type NewEvent } from './outbox-writer';
+export { appendToOutbox, appendManyToOutbox, OUTBOX_CHANNEL, type NewEvent } from './outbox-writer';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export {
   EventConsumer,

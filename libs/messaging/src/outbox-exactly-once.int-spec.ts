@@ -13,7 +13,8 @@ import {
 import { createKafka } from './kafka-client';
 import { EventConsumer } from './event-consumer';
 import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
-import { appendToOutbox } from './outbox-writer';
+import { appendManyToOutbox, appendToOutbox } from './outbox-writer';
+import { randomUUID } from 'crypto';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxValidationError } from './errors';
 import { CreateMessagingTestTables1732500000001 } from './__fixtures__/ledger-test.migration';
@@ -192,5 +193,28 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
         payload: {},
       }),
     ).rejects.toThrow('must run inside the transaction');
+  });
+
+  it('writes many envelopes in one statement in array order, and none if any is malformed', async () => {
+    const envelope = (n: number) => ({
+      id: randomUUID(),
+      type: 'AccountCredited',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      aggregateId: `acct-${n % 2}`,
+      traceId: `t-${n}`,
+      payload: { n },
+    });
+    const good = [1, 2, 3, 4].map(envelope);
+    await expect(
+      producerDb.dataSource.transaction((m) =>
+        appendManyToOutbox(m, topic, [...good, { ...envelope(5), traceId: '' }]),
+      ),
+    ).rejects.toThrow(OutboxValidationError);
+    await producerDb.dataSource.transaction((m) => appendManyToOutbox(m, topic, good));
+    const rows: { id: string; message_key: string }[] = await producerDb.dataSource.query(
+      `SELECT id, message_key FROM outbox_event ORDER BY seq`,
+    );
+    expect(rows).toEqual(good.map((e) => ({ id: e.id, message_key: e.aggregateId })));
   });
 });

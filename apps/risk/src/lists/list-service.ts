@@ -1,0 +1,67 @@
+import { type Logger } from 'pino';
+import { type ListCache, type ListEntry, type ListKind, type ListSubject } from '../state/list-cache';
+import { type ListRepository } from './list.repository';
+
+/**
+ * Lists are stored in the database (the truth, shared by every instance) and cached in memory for Evaluate.
+ * Changes made here apply to this instance at once; a periodic refresh picks up other instances' changes.
+ * Expiry needs no refresh: the cache checks it at evaluation time.
+ */
+export class ListService {
+  private timer?: NodeJS.Timeout;
+  /** Bumped by every local change, so a refresh that read the table before that change does not undo it. */
+  private changes = 0;
+
+  constructor(
+    private readonly repo: ListRepository,
+    private readonly cache: ListCache,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async put(e: Omit<ListEntry, 'createdAt'>): Promise<ListEntry> {
+    const stored = await this.repo.put(e);
+    this.changes++;
+    this.cache.put(stored);
+    return stored;
+  }
+
+  async delete(kind: ListKind, subject: ListSubject, value: string): Promise<boolean> {
+    const deleted = await this.repo.delete(kind, subject, value);
+    this.changes++;
+    this.cache.remove(kind, subject, value);
+    return deleted;
+  }
+
+  list(kind?: ListKind, subject?: ListSubject): ListEntry[] {
+    return this.cache
+      .entries(this.clock())
+      .filter((e) => (!kind || e.kind === kind) && (!subject || e.subject === subject))
+      .sort(
+        (a, b) =>
+          a.kind.localeCompare(b.kind) ||
+          a.subject.localeCompare(b.subject) ||
+          a.value.localeCompare(b.value),
+      );
+  }
+
+  async refresh(): Promise<number> {
+    const before = this.changes;
+    const entries = await this.repo.loadActive(this.clock());
+    if (this.changes === before) this.cache.replaceAll(entries);
+    return entries.length;
+  }
+
+  startRefreshing(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      this.refresh().catch((e: unknown) =>
+        this.logger.warn({ error: e instanceof Error ? e.message : String(e) }, 'list refresh failed'),
+      );
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,301 @@
+import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
+import { NonRetriableError, publishDeadLetter, type DeadLetter } from '@wxpay/messaging';
+import { maskPans } from '@wxpay/observability';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
+import { type Logger } from 'pino';
+import { type DataSource, type EntityManager } from 'typeorm';
+
+/** The transaction a chunk of events is applied in, with effects to run once it has committed or rolled back. */
+export class ChunkTransaction {
+  private readonly committed: (() => void)[] = [];
+  private readonly rolledBack: (() => void)[] = [];
+
+  constructor(readonly manager: EntityManager) {}
+
+  onCommit(effect: () => void): void {
+    this.committed.push(effect);
+  }
+
+  onRollback(effect: () => void): void {
+    this.rolledBack.push(effect);
+  }
+
+  /** @internal */
+  settle(ok: boolean, logger: Logger): void {
+    // Rollback effects run newest first: they undo in-memory changes made in order.
+    const effects = ok ? this.committed : [...this.rolledBack].reverse();
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (e) {
+        logger.error({ error: e instanceof Error ? e.message : String(e) }, 'transaction effect failed');
+      }
+    }
+  }
+}
+
+/**
+ * What the consumer drives: `prepare` checks one event outside any transaction (throw NonRetriableError for one
+ * that can never apply: it goes to the DLQ alone); `apply` applies fresh (never seen) events, in partition order,
+ * inside the chunk's transaction.
+ */
+export interface BatchHandler<P> {
+  prepare(event: EventEnvelope): P;
+  apply(items: readonly { event: EventEnvelope; prepared: P }[], tx: ChunkTransaction): Promise<void>;
+}
+
+export interface BatchInboxConsumerOptions<P> {
+  kafka: Kafka;
+  dataSource: DataSource;
+  logger: Logger;
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler<P>;
+  /** Events per transaction. */
+  chunkSize?: number;
+  maxAttempts?: number;
+  retryBackoffMs?: number;
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+}
+
+type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
+
+interface Item<P> {
+  message: KafkaMessage;
+  event: EventEnvelope;
+  prepared: P;
+}
+
+/**
+ * The idempotent inbox of @wxpay/messaging's EventConsumer (same inbox_message table, same DLQ topic and
+ * headers, same retry-then-dead-letter policy), one transaction per chunk of up to `chunkSize` events instead of
+ * one per event: the inbox rows are inserted in one statement and only events never seen before are applied. A
+ * chunk that keeps failing is retried event by event, so one poison event goes to the DLQ and the rest apply.
+ * Offsets are committed after the chunk's transaction. Chunks are applied one at a time (in partition order).
+ */
+export class BatchInboxConsumer<P> {
+  private consumer?: Consumer;
+  private dlqProducer?: Producer;
+  private readonly counts: Record<Outcome, number> = { processed: 0, duplicate: 0, 'dead-lettered': 0 };
+  private readonly chunkSize: number;
+  private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
+
+  constructor(private readonly opts: BatchInboxConsumerOptions<P>) {
+    this.chunkSize = opts.chunkSize ?? 500;
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.retryBackoffMs = opts.retryBackoffMs ?? 200;
+  }
+
+  get stats(): Readonly<Record<Outcome, number>> {
+    return { ...this.counts };
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId } = this.opts;
+    this.dlqProducer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    const session = this.opts.sessionTimeoutMs ?? 10_000;
+    this.consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: session,
+      heartbeatInterval: Math.min(3000, Math.floor(session / 3)),
+    });
+    await Promise.all([this.dlqProducer.connect(), this.consumer.connect()]);
+    await this.consumer.subscribe({
+      topics: this.opts.topics,
+      fromBeginning: this.opts.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.dlqProducer?.disconnect();
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(i, i + this.chunkSize);
+      const items: Item<P>[] = [];
+      const seen = new Set<string>();
+      for (const message of messages) {
+        let event: EventEnvelope;
+        try {
+          event = parseEnvelope(message.value);
+        } catch (e) {
+          const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
+          this.opts.logger.warn(
+            { topic, partition, offset: message.offset, error },
+            'malformed message sent to DLQ',
+          );
+          await this.deadLetter(
+            { topic, partition, message, attempts: 0, reason: 'invalid-envelope', error },
+            undefined,
+          );
+          continue;
+        }
+        if (seen.has(event.id)) {
+          this.counts.duplicate++; // the same event twice in one chunk
+          continue;
+        }
+        seen.add(event.id);
+        try {
+          items.push({ message, event, prepared: this.opts.handler.prepare(event) });
+        } catch (e) {
+          if (!(e instanceof NonRetriableError)) throw e;
+          this.opts.logger.warn(
+            { topic, partition, offset: message.offset, eventId: event.id, error: describe(e) },
+            'event refused',
+          );
+          await this.deadLetter(
+            { topic, partition, message, attempts: 1, reason: 'non-retriable', error: describe(e) },
+            event.id,
+          );
+        }
+      }
+      if (items.length) await this.applyChunk(items, topic, partition, heartbeat);
+      resolveOffset(messages[messages.length - 1]!.offset);
+      await heartbeat();
+    }
+  }
+
+  private async applyChunk(
+    items: Item<P>[],
+    topic: string,
+    partition: number,
+    heartbeat: () => Promise<void>,
+  ) {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      try {
+        await this.transaction(items, topic, partition);
+        return;
+      } catch (e) {
+        this.opts.logger.warn(
+          { topic, partition, events: items.length, attempt, error: describe(e) },
+          'chunk failed',
+        );
+        if (attempt < this.maxAttempts)
+          await sleepWithHeartbeat(this.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
+      }
+    }
+    // The chunk keeps failing: apply its events one by one, so only the culprit is dead-lettered.
+    for (const item of items) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.transaction([item], topic, partition);
+          break;
+        } catch (e) {
+          const error = describe(e);
+          if (e instanceof NonRetriableError || attempt >= this.maxAttempts) {
+            const reason = e instanceof NonRetriableError ? 'non-retriable' : 'handler-failed';
+            await this.deadLetter(
+              { topic, partition, message: item.message, attempts: attempt, reason, error },
+              item.event.id,
+            );
+            break;
+          }
+          await sleepWithHeartbeat(this.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
+        }
+      }
+    }
+  }
+
+  /** One transaction: inbox rows for the chunk, then the handler for the events not seen before. */
+  private async transaction(items: Item<P>[], topic: string, partition: number): Promise<void> {
+    let tx: ChunkTransaction | undefined;
+    let fresh = 0;
+    try {
+      await this.opts.dataSource.transaction(async (manager) => {
+        tx = new ChunkTransaction(manager);
+        const rows = items.map((i) => ({
+          consumer_group: this.opts.groupId,
+          message_id: i.event.id,
+          topic,
+          kafka_partition: partition,
+          kafka_offset: i.message.offset,
+          outcome: 'processed',
+        }));
+        const inserted: { message_id: string }[] = await manager.query(
+          `INSERT INTO inbox_message (consumer_group, message_id, topic, kafka_partition, kafka_offset, outcome)
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(consumer_group text, message_id text, topic text,
+             kafka_partition integer, kafka_offset bigint, outcome text)
+           ON CONFLICT DO NOTHING RETURNING message_id`,
+          [JSON.stringify(rows)],
+        );
+        const ids = new Set(inserted.map((r) => r.message_id));
+        const todo = items.filter((i) => ids.has(i.event.id));
+        fresh = todo.length;
+        if (todo.length) await this.opts.handler.apply(todo, tx);
+      });
+    } catch (e) {
+      tx?.settle(false, this.opts.logger);
+      throw e;
+    }
+    tx?.settle(true, this.opts.logger);
+    this.counts.processed += fresh;
+    this.counts.duplicate += items.length - fresh;
+  }
+
+  /** Publishes to the DLQ once: an id already recorded (a redelivery after a crash) is skipped. */
+  private async deadLetter(
+    dl: Omit<DeadLetter, 'consumerGroup'>,
+    eventId: string | undefined,
+  ): Promise<void> {
+    const messageId = eventId ?? `${dl.topic}/${dl.partition}/${dl.message.offset}`;
+    const already: unknown[] = await this.opts.dataSource.query(
+      `SELECT 1 FROM inbox_message WHERE consumer_group = $1 AND message_id = $2`,
+      [this.opts.groupId, messageId],
+    );
+    if (already.length > 0) {
+      this.counts.duplicate++;
+      return;
+    }
+    await publishDeadLetter(this.dlqProducer!, { ...dl, consumerGroup: this.opts.groupId });
+    await this.opts.dataSource.query(
+      `INSERT INTO inbox_message (consumer_group, message_id, topic, kafka_partition, kafka_offset, outcome)
+       VALUES ($1, $2, $3, $4, $5, 'dead-lettered') ON CONFLICT DO NOTHING`,
+      [this.opts.groupId, messageId, dl.topic, dl.partition, dl.message.offset],
+    );
+    this.counts['dead-lettered']++;
+  }
+}
+
+/** Error text for logs and DLQ headers: never a card number. */
+function describe(e: unknown): string {
+  return maskPans(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+}
+
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+    await heartbeat();
+  }
+}

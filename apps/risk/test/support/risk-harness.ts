@@ -1,0 +1,255 @@
+import { type Client, type ServiceError } from '@grpc/grpc-js';
+import { protoPath } from '@wxpay/contracts';
+import { createGrpcClient, loadProtos, unaryCall, type GrpcTlsConfig } from '@wxpay/grpc';
+import { createKafka, OutboxRelay } from '@wxpay/messaging';
+import { createMetrics } from '@wxpay/observability';
+import {
+  captureLogger,
+  createTestDatabase,
+  createTestTopic,
+  ensureDevPki,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  type TestDatabase,
+} from '@wxpay/testing';
+import { createHash, randomUUID } from 'crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { type Producer } from 'kafkajs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { loadRiskConfig, type RiskConfig } from '../../src/config';
+import { RISK_ENGINE_SERVICE } from '../../src/grpc/risk-grpc-service';
+import { RISK_MIGRATIONS } from '../../src/persistence/migrations';
+import { RiskRuntime, type RiskTopics } from '../../src/risk-runtime';
+import { RecordingTokenSuspender } from './recording-token-suspender';
+
+export const riskPackage = loadProtos([protoPath('gateway/risk/v1/risk.proto')]);
+
+/** A well-formed vault token (tok_ + 26 base32 characters) derived from a readable name. */
+export function tok(name: string): string {
+  const digest = createHash('sha256').update(name).digest();
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let out = '';
+  for (let i = 0; i < 26; i++) out += alphabet[digest[i]! & 31];
+  return `tok_${out}`;
+}
+
+export interface EvaluateReply {
+  decision_id: string;
+  decision: 'APPROVE' | 'REVIEW' | 'REJECT';
+  score: number;
+  reasons: { code: string; value: string; rule_id: string; score: number }[];
+  rule_set_version: string;
+  evaluated_at: string;
+}
+
+function tlsOf(dir: string, name: string): GrpcTlsConfig {
+  return {
+    enabled: true,
+    ca: readFileSync(join(dir, 'ca.crt')),
+    cert: readFileSync(join(dir, `${name}.crt`)),
+    key: readFileSync(join(dir, `${name}.key`)),
+  };
+}
+
+/** A valid Evaluate request for an ordinary daytime coffee in Beijing, now. */
+export function evaluateRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    attempt_id: `pay-${randomUUID()}`,
+    card_token: tok('int_a'),
+    amount_minor: '3200',
+    currency: 'CNY',
+    merchant_id: 'mch-coffee',
+    mcc: '5814',
+    scene: 'ONLINE',
+    payer_id: 'openid-a',
+    device_id: 'dev-a',
+    ip: '10.1.2.3',
+    geo: { coordinates: { lat: 39.9042, lon: 116.4074 }, country: 'CN', city: 'Beijing' },
+    occurred_at: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  consume?: boolean;
+}
+
+/**
+ * A risk service on a fresh test database and its own Kafka topics, with the outbox relay running, a recording
+ * stand-in for the vault, and gRPC clients over real mutual TLS (as the payment service and as an administrator).
+ */
+export class RiskHarness {
+  readonly pkiDir = mkdtempSync(join(tmpdir(), 'risk-pki-'));
+  readonly suspender = new RecordingTokenSuspender();
+  readonly log = captureLogger('warn');
+  runtime!: RiskRuntime;
+  db!: TestDatabase;
+  topics!: RiskTopics;
+  config!: RiskConfig;
+  payment!: Client;
+  admin!: Client;
+  private relay!: OutboxRelay;
+  private producer?: Producer;
+  private readonly groupId = uniqueName('risk');
+
+  constructor(private readonly opts: HarnessOptions = {}) {}
+
+  async start(): Promise<this> {
+    await ensureDevPki({ dir: this.pkiDir, services: ['risk', 'payment', 'risk-console'] });
+    this.db = await createTestDatabase({ migrations: RISK_MIGRATIONS, label: 'risk' });
+    const [payments, cards, decisions, alerts] = await Promise.all([
+      createTestTopic('payments', 3),
+      createTestTopic('cards', 1),
+      createTestTopic('decisions', 1),
+      createTestTopic('alerts', 1),
+    ]);
+    this.topics = { payments, cards, decisions, alerts };
+    this.relay = new OutboxRelay({
+      dataSource: this.db.dataSource,
+      kafka: createKafka({ clientId: 'risk-test-relay', brokers: testBrokers(), logger: this.log.logger }),
+      logger: this.log.logger,
+      pollIntervalMs: 200,
+    });
+    await this.relay.start();
+    await this.startRuntime();
+    return this;
+  }
+
+  /** A new runtime on the same database: what a restart of the service sees. */
+  async restart(): Promise<void> {
+    await this.runtime.stop();
+    this.payment.close();
+    this.admin.close();
+    await this.startRuntime();
+  }
+
+  private async startRuntime(): Promise<void> {
+    this.config = loadRiskConfig({
+      RISK_GRPC_PORT: '0',
+      RISK_DECISION_FLUSH_MS: '5',
+      RISK_CONSUMER_GROUP: this.groupId,
+      RISK_RULES_WATCH: 'off',
+      LOG_LEVEL: 'warn',
+      ...this.opts.env,
+    });
+    this.runtime = await new RiskRuntime({
+      config: this.config,
+      dataSource: this.db.dataSource,
+      kafka: createKafka({ clientId: 'risk-test', brokers: testBrokers(), logger: this.log.logger }),
+      logger: this.log.logger,
+      metrics: createMetrics({ service: 'risk-test', defaultMetrics: false }),
+      tls: tlsOf(this.pkiDir, 'risk'),
+      suspender: this.suspender,
+      topics: this.topics,
+      consume: this.opts.consume,
+    }).start();
+    const address = `127.0.0.1:${this.runtime.grpcPort}`;
+    this.payment = createGrpcClient(riskPackage, RISK_ENGINE_SERVICE, address, tlsOf(this.pkiDir, 'payment'));
+    this.admin = createGrpcClient(
+      riskPackage,
+      RISK_ENGINE_SERVICE,
+      address,
+      tlsOf(this.pkiDir, 'risk-console'),
+    );
+  }
+
+  evaluate(overrides: Record<string, unknown> = {}): Promise<EvaluateReply> {
+    return unaryCall<EvaluateReply>(this.payment, 'Evaluate', evaluateRequest(overrides), {
+      deadlineMs: 5000,
+    });
+  }
+
+  /** The gRPC error of a call that must fail. */
+  async failure(client: Client, method: string, request: unknown): Promise<ServiceError> {
+    try {
+      await unaryCall(client, method, request, { deadlineMs: 5000 });
+    } catch (e) {
+      return e as ServiceError;
+    }
+    throw new Error(`${method} succeeded`);
+  }
+
+  adminCall<T>(method: string, request: unknown): Promise<T> {
+    return unaryCall<T>(this.admin, method, request, { deadlineMs: 5000 });
+  }
+
+  async produce(topic: string, ...envelopes: { aggregateId: string }[]): Promise<void> {
+    if (!this.producer) {
+      this.producer = testKafka('risk-test-producer').producer();
+      await this.producer.connect();
+    }
+    await this.producer.send({
+      topic,
+      messages: envelopes.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })),
+    });
+  }
+
+  async count(table: string, where = 'true', params: unknown[] = []): Promise<number> {
+    const rows: { n: string }[] = await this.db.dataSource.query(
+      `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
+      params,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async stop(): Promise<void> {
+    await this.runtime?.stop();
+    this.payment?.close();
+    this.admin?.close();
+    await this.producer?.disconnect();
+    await this.relay?.stop();
+    await this.db?.drop();
+    rmSync(this.pkiDir, { recursive: true, force: true });
+  }
+}
+
+/** A payments.lifecycle.v1 envelope (the minimal payload risk relies on). */
+export function paymentEvent(
+  type: string,
+  o: { card?: string; amountMinor?: number; device?: string; at?: Date; id?: string; extra?: object } = {},
+) {
+  const paymentId = `pay-${randomUUID()}`;
+  return {
+    id: o.id ?? randomUUID(),
+    type,
+    version: 1,
+    occurredAt: (o.at ?? new Date()).toISOString(),
+    aggregateId: paymentId,
+    traceId: `trace-${paymentId}`,
+    payload: {
+      paymentId,
+      cardToken: o.card ?? tok('int_a'),
+      amount: { minor: o.amountMinor ?? 3200, currency: 'CNY' },
+      merchantId: 'mch-coffee',
+      mcc: '5814',
+      scene: 'ONLINE',
+      deviceId: o.device ?? 'dev-a',
+      ip: '10.1.2.3',
+      geo: { lat: 39.9042, lon: 116.4074, country: 'CN', city: 'Beijing' },
+      ...o.extra,
+    },
+  };
+}
+
+/** A cards.lifecycle.v1 envelope as the vault publishes it. */
+export function cardEvent(type: string, token: string, status: 'ACTIVE' | 'SUSPENDED' | 'DELETED') {
+  return {
+    id: randomUUID(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    aggregateId: token,
+    traceId: `trace-${token}`,
+    payload: {
+      cardToken: token,
+      cardholderRef: 'ch-1',
+      bin: '622202',
+      last4: '0128',
+      brand: 'UNIONPAY',
+      status,
+    },
+  };
+}
