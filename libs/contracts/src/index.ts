@@ -9,5 +9,6 @@ export {
 } from './envelope';
 export { PROTO_ROOT, protoPath } from './proto-root';
 export { ensureTopics } from './topics-admin';
-export * from './events/tokenization';
 export * from './events/risk';
+export * from './events/tokenization';
+export * from './events/wechatpay-notifications';

@@ -1,0 +1,57 @@
+import { type SettlementLine } from '../../ports/channel.port';
+import { CounterpartyUnavailableError } from '../../ports/port-errors';
+import { parseSettlementRecords } from './settlement-file.parser';
+import { type RequestLogLookup, traceKey } from './request-log-lookup';
+import { type SettlementSource } from './settlement-source';
+
+const CURRENCIES: Record<string, string> = {
+  '156': 'CNY',
+  '344': 'HKD',
+  '840': 'USD',
+  '978': 'EUR',
+  '392': 'JPY',
+};
+
+/**
+ * The settlement file fetched from the channel's admin endpoint (POST /admin/settlement/<date>/file on the
+ * simulator), each line tied back to our payment or refund through the request log. Lines we cannot tie keep
+ * their trace as the reference (reconciliation reports them as missing in the ledger).
+ */
+export class HttpSettlementSource implements SettlementSource {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly log: RequestLogLookup,
+  ) {}
+
+  async lines(businessDate: string): Promise<SettlementLine[]> {
+    let content: string;
+    try {
+      const res = await fetch(`${this.baseUrl}/admin/settlement/${businessDate}/file`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      content = await res.text();
+    } catch (e) {
+      throw new CounterpartyUnavailableError(
+        'unionpay',
+        `settlement file not available (${(e as Error).message})`,
+      );
+    }
+    const records = parseSettlementRecords(content).filter((r) => r.code === 'PAC' || r.code === 'RFD');
+    const resolved = await this.log.resolveTraces(records);
+    return records.map((r) => {
+      const ours = resolved.get(traceKey(r.terminalId, r.stan, r.rrn));
+      const capture = r.code === 'PAC';
+      const trace = `rrn:${r.rrn}`;
+      return {
+        kind: capture ? 'CAPTURE' : 'REFUND',
+        authId: ours?.paymentId ?? trace,
+        reference: (capture ? ours?.paymentId : ours?.refundId) ?? trace,
+        amountMinor: r.amountMinor,
+        currency: CURRENCIES[r.currencyNumeric] ?? r.currencyNumeric,
+        settledAt: businessDate,
+      };
+    });
+  }
+}

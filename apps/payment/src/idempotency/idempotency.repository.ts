@@ -1,0 +1,100 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+import { returnedRows, type Row, strOrNull } from '../persistence/sql-values';
+import { IdempotencyConflictError, IdempotencyInProgressError } from './idempotency-errors';
+
+/** A stored answer: the response, or the typed error the first call ended with. */
+export type StoredAnswer =
+  | { ok: Record<string, unknown> }
+  | { error: { code: number; message: string; reason?: string; field?: string } };
+
+export type Claim =
+  /** First use of the key: the caller creates its resource in the same transaction and records its id. */
+  | { kind: 'first' }
+  /** Answered before: replay it. */
+  | { kind: 'replay'; answer: StoredAnswer }
+  /** Started before and abandoned (its lease ran out): resume driving the same resource. */
+  | { kind: 'resume'; resourceId: string | null };
+
+/**
+ * Idempotency records. The row is written in the same transaction as the resource it creates, so a key either
+ * names a resource or does not exist; a lease marks the first call as running.
+ */
+export class IdempotencyRepository {
+  async claim(
+    m: EntityManager,
+    operation: string,
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+  ): Promise<Claim> {
+    const inserted: Row[] = await m.query(
+      `INSERT INTO idempotency_record (operation, idempotency_key, fingerprint, lease_until)
+       VALUES ($1, $2, $3, now() + ($4::integer * interval '1 millisecond'))
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [operation, key, fingerprint, leaseMs],
+    );
+    if (inserted.length > 0) return { kind: 'first' };
+    const rows: Row[] = await m.query(
+      `SELECT fingerprint, resource_id, response, lease_until > now() AS running
+         FROM idempotency_record WHERE operation = $1 AND idempotency_key = $2 FOR UPDATE`,
+      [operation, key],
+    );
+    const r = rows[0]!;
+    if (r.fingerprint !== fingerprint) throw new IdempotencyConflictError();
+    if (r.response) return { kind: 'replay', answer: r.response as StoredAnswer };
+    if (r.running) throw new IdempotencyInProgressError();
+    await m.query(
+      `UPDATE idempotency_record SET lease_until = now() + ($3::integer * interval '1 millisecond')
+        WHERE operation = $1 AND idempotency_key = $2`,
+      [operation, key, leaseMs],
+    );
+    return { kind: 'resume', resourceId: strOrNull(r.resource_id) };
+  }
+
+  async setResource(m: EntityManager, operation: string, key: string, resourceId: string): Promise<void> {
+    await m.query(
+      `UPDATE idempotency_record SET resource_id = $3 WHERE operation = $1 AND idempotency_key = $2`,
+      [operation, key, resourceId],
+    );
+  }
+
+  /** Stores the answer; later calls with the key replay it. */
+  async complete(
+    db: DataSource | EntityManager,
+    operation: string,
+    key: string,
+    answer: StoredAnswer,
+  ): Promise<void> {
+    await db.query(
+      `UPDATE idempotency_record SET response = $3, completed_at = now(), lease_until = NULL
+        WHERE operation = $1 AND idempotency_key = $2 AND response IS NULL`,
+      [operation, key, JSON.stringify(answer)],
+    );
+  }
+
+  /** The first call ended without an answer to keep (outcome unknown): a retry may resume at once. */
+  async release(db: DataSource | EntityManager, operation: string, key: string): Promise<void> {
+    await db.query(
+      `UPDATE idempotency_record SET lease_until = NULL WHERE operation = $1 AND idempotency_key = $2`,
+      [operation, key],
+    );
+  }
+
+  /** Forgets the key when the first call was refused before it changed anything. */
+  async forget(db: DataSource | EntityManager, operation: string, key: string): Promise<void> {
+    await db.query(
+      `DELETE FROM idempotency_record WHERE operation = $1 AND idempotency_key = $2 AND response IS NULL`,
+      [operation, key],
+    );
+  }
+
+  /** Deletes records older than the retention (at least 24 h), never ones still running. */
+  async prune(db: DataSource | EntityManager, olderThanHours: number): Promise<number> {
+    const result = await db.query(
+      `DELETE FROM idempotency_record
+        WHERE created_at < now() - ($1::integer * interval '1 hour') AND (lease_until IS NULL OR lease_until < now())`,
+      [olderThanHours],
+    );
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : returnedRows(result).length;
+  }
+}

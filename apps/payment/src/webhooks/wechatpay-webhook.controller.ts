@@ -1,0 +1,38 @@
+import { Controller, Inject, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
+import { type IncomingMessage, type ServerResponse } from 'http';
+import { type WebhookEndpoint } from './notification-facts';
+import { WebhookIntake } from './webhook-intake';
+
+type WebhookRequest = RawBodyRequest<IncomingMessage>;
+
+/** POST /notify/wechatpay/{transactions,refunds,papay}: raw bytes in, 204 or {"code":"FAIL",…} out. */
+@Controller('notify/wechatpay')
+export class WechatPayWebhookController {
+  constructor(@Inject(WebhookIntake) private readonly intake: WebhookIntake) {}
+
+  @Post('transactions')
+  transactions(@Req() req: WebhookRequest, @Res() res: ServerResponse): Promise<void> {
+    return this.handle('transactions', req, res);
+  }
+
+  @Post('refunds')
+  refunds(@Req() req: WebhookRequest, @Res() res: ServerResponse): Promise<void> {
+    return this.handle('refunds', req, res);
+  }
+
+  @Post('papay')
+  papay(@Req() req: WebhookRequest, @Res() res: ServerResponse): Promise<void> {
+    return this.handle('papay', req, res);
+  }
+
+  private async handle(endpoint: WebhookEndpoint, req: WebhookRequest, res: ServerResponse): Promise<void> {
+    const answer = await this.intake.handle(endpoint, req.headers, req.rawBody);
+    res.statusCode = answer.status;
+    if (answer.body) {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(answer.body));
+    } else {
+      res.end();
+    }
+  }
+}

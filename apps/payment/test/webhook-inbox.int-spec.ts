@@ -1,0 +1,130 @@
+import { randomUUID } from 'crypto';
+import { eventually } from '@wxpay/testing';
+import { inboxEntryOf } from '../src/webhooks/notification-facts';
+import { WebhookInboxWriter } from '../src/webhooks/webhook-inbox.writer';
+import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
+
+jest.setTimeout(30_000);
+
+describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL)', () => {
+  let h: CoreHarness;
+  beforeAll(async () => {
+    h = await CoreHarness.start('pay_inbox');
+  });
+  afterAll(() => h.stop());
+
+  async function awaiting(): Promise<{ id: string; outTradeNo: string }> {
+    const p = await h.create();
+    return { id: String(p.payment_id), outTradeNo: String(p.out_trade_no) };
+  }
+
+  async function facts(outTradeNo: string): Promise<string[]> {
+    const rows: { t: string }[] = await h.ds.query(
+      `SELECT envelope->>'type' AS t FROM outbox_event WHERE topic = 'wechatpay.notifications.v1' AND message_key = $1 ORDER BY seq`,
+      [outTradeNo],
+    );
+    return rows.map((r) => r.t);
+  }
+
+  it('stores a notification once, whether re-delivered, re-sent under a new id, or sent concurrently', async () => {
+    const { id, outTradeNo } = await awaiting();
+    h.wechat.pay(outTradeNo);
+    const n = transactionSuccess(outTradeNo, 1000);
+    const writer = new WebhookInboxWriter(h.ds, { maxConcurrent: 1 });
+    const entry = inboxEntryOf(n, 'transactions', new Date());
+    const again = inboxEntryOf(transactionSuccess(outTradeNo, 1000), 'transactions', new Date());
+    // Eight copies at once (one group-committed batch) and a copy under another notification id.
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 8 }, () => writer.store(entry)),
+      writer.store(again),
+    ]);
+    expect(outcomes.filter((o) => o === 'stored')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(8);
+    await h.core.worker.drainOnce();
+    expect((await h.payment(id)).status).toBe('CAPTURED');
+    expect(h.channel.holds.get(id)?.completions).toBe(1);
+    expect(await facts(outTradeNo)).toEqual(['WechatPayTransactionNotified']);
+    expect((await h.events(id)).filter((e) => e === 'PaymentCaptured')).toHaveLength(1);
+  });
+
+  it('treats a TRANSACTION.SUCCESS arriving after capture (by order query) and refund as a duplicate', async () => {
+    const { id, outTradeNo } = await awaiting();
+    h.wechat.pay(outTradeNo);
+    await eventually(async () => {
+      await h.core.janitor.tick();
+      return (await h.payment(id)).status === 'CAPTURED';
+    }, 'captured from the order query');
+    const r = await h.core.service.refund({
+      idempotencyKey: randomUUID(),
+      paymentId: id,
+      amountMinor: 1000,
+      currency: 'CNY',
+      reason: null,
+    });
+    const outRefundNo = (r.refund as { out_refund_no: string }).out_refund_no;
+    await h.notify(refundNotice(outTradeNo, outRefundNo, 1000, 'SUCCESS'), 'refunds');
+    expect((await h.payment(id)).status).toBe('REFUNDED');
+    await h.notify(transactionSuccess(outTradeNo, 1000, randomUUID()));
+    expect((await h.payment(id)).status).toBe('REFUNDED');
+    const rows: { event_type: string; status: string; outcome: string }[] = await h.ds.query(
+      `SELECT event_type, status, outcome FROM webhook_inbox WHERE aggregate_ref = $1 ORDER BY seq`,
+      [outTradeNo],
+    );
+    expect(rows).toEqual([
+      { event_type: 'REFUND.SUCCESS', status: 'APPLIED', outcome: 'REFUND_CHANNEL' },
+      { event_type: 'TRANSACTION.SUCCESS', status: 'DUPLICATE', outcome: 'REFUNDED' },
+    ]);
+    expect(h.channel.holds.get(id)?.completions).toBe(1);
+  });
+
+  it('defers a notification that arrives before its payment can take it, then applies it in order', async () => {
+    h.risk.delayMs = 600;
+    const pending = h.create();
+    const row = await eventually(async () => {
+      const rows: { id: string; out_trade_no: string }[] = await h.ds.query(
+        `SELECT id, out_trade_no FROM payment WHERE status IN ('CREATED') ORDER BY created_at DESC LIMIT 1`,
+      );
+      return rows[0];
+    }, 'payment created');
+    // WeChat Pay will say paid; its notification arrives while we are still asking risk.
+    await h.notify(transactionSuccess(row.out_trade_no, 1000));
+    const [early] = (await h.ds.query(`SELECT status, outcome FROM webhook_inbox WHERE aggregate_ref = $1`, [
+      row.out_trade_no,
+    ])) as { status: string; outcome: string }[];
+    expect(early).toEqual({ status: 'PENDING', outcome: 'PAYMENT_CREATED' });
+    h.risk.delayMs = 0;
+    await pending;
+    h.wechat.pay(row.out_trade_no);
+    await eventually(async () => {
+      await h.core.worker.drainOnce();
+      return (await h.payment(row.id)).status === 'CAPTURED';
+    }, 'applied once the payment waited for its payer');
+  });
+
+  it('rejects (never applies) a notification whose amount differs, or for an order we do not know', async () => {
+    const { id, outTradeNo } = await awaiting();
+    await h.notify(transactionSuccess(outTradeNo, 999));
+    expect((await h.payment(id)).status).toBe('AWAITING_PAYER');
+    await h.notify(transactionSuccess('0'.repeat(32), 1000));
+    const rows: { status: string; outcome: string }[] = await h.ds.query(
+      `SELECT status, outcome FROM webhook_inbox WHERE aggregate_ref = ANY($1) ORDER BY seq`,
+      [[outTradeNo, '0'.repeat(32)]],
+    );
+    expect(rows).toEqual([
+      { status: 'REJECTED', outcome: 'AMOUNT_MISMATCH' },
+      { status: 'REJECTED', outcome: 'UNKNOWN_ORDER' },
+    ]);
+    // Still published: the fact is WeChat Pay's, whatever we make of it.
+    expect(await facts(outTradeNo)).toEqual(['WechatPayTransactionNotified']);
+  });
+
+  it('forwards papay notifications without touching payments', async () => {
+    const { id, outTradeNo } = await awaiting();
+    await h.notify(transactionSuccess(outTradeNo, 1000), 'papay');
+    expect((await h.payment(id)).status).toBe('AWAITING_PAYER');
+    const [row] = (await h.ds.query(`SELECT status FROM webhook_inbox WHERE endpoint = 'papay'`)) as {
+      status: string;
+    }[];
+    expect(row!.status).toBe('FORWARDED');
+  });
+});
