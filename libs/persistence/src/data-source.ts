@@ -30,7 +30,9 @@ export function createDataSource(config: DataSourceConfig): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // TypeORM's own logger prints failed queries with their parameters to stdout, bypassing masking; errors
+    // reach the service's logger through the thrown QueryFailedError instead.
+    logging: false,
     poolSize: config.poolSize ?? 10,
     extra: {
       connectionTimeoutMillis: 5000,

@@ -206,3 +206,20 @@ describe('createLogger with hostile values', () => {
     expect(out.last()).toMatchObject({ msg: 'still logged', logRecordDropped: expect.any(String) });
   });
 });
+
+describe('query parameters of failed statements', () => {
+  it('redacts the bind values a QueryFailedError carries', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: 'redaction-test',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    const err = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      query: 'INSERT INTO webhook_inbox (payload) VALUES ($1)',
+      parameters: ['{"payer":"o-openid-secretish"}'],
+    });
+    logger.error({ err }, 'store failed');
+    expect(lines.join('')).not.toContain('o-openid-secretish');
+    expect(lines.join('')).toContain('[REDACTED]');
+  });
+});

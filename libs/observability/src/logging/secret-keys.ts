@@ -46,6 +46,9 @@ const SECRET_KEY_NAMES: readonly string[] = [
   'signingkey',
   'accesstoken',
   'refreshtoken',
+  // TypeORM's QueryFailedError carries the failed statement's bind values: whatever a query held (a ciphertext, a
+  // notification's facts) must not reach the logs because an insert failed.
+  'parameters',
 ];
 
 /** Any name ending in one of these is secret too (`merchantPrivateKey`, `dbPassword`, `clientSecret`). */
