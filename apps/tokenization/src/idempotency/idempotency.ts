@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { Reasons, VaultError } from '../errors';
-import { containsPanLikeNumber } from '../cards/pan-checks';
+import { luhnValid } from '../cards/pan-checks';
 
 /**
  * One idempotent call: keys are scoped per caller (client-certificate CN), so two services never collide, and
@@ -15,13 +15,27 @@ export interface IdempotentCall {
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const DIGIT_RUN = /\d{13,}/g;
+
+/**
+ * Keys are stored as sent, so a key that is a card number is refused. Only unbroken digit runs count here: the
+ * log masker's dash-aware matcher also fires on UUIDs (their hex groups can form a Luhn-valid run across the
+ * dashes), and callers' keys are usually UUIDs, which never hold more than 12 digits in a row.
+ */
+function holdsCardNumber(key: string): boolean {
+  for (const [run] of key.matchAll(DIGIT_RUN)) {
+    for (let len = 13; len <= Math.min(19, run.length); len++) {
+      for (let i = 0; i + len <= run.length; i++) if (luhnValid(run.slice(i, i + len))) return true;
+    }
+  }
+  return false;
+}
 
 export function checkIdempotencyKey(key: string): string {
   if (!key) throw VaultError.invalid('idempotency_key', 'is required');
   if (!KEY_PATTERN.test(key))
     throw VaultError.invalid('idempotency_key', 'must be 1-128 printable ASCII characters');
-  if (containsPanLikeNumber(key))
-    throw VaultError.invalid('idempotency_key', 'must not contain a card number');
+  if (holdsCardNumber(key)) throw VaultError.invalid('idempotency_key', 'must not contain a card number');
   return key;
 }
 
