@@ -1,23 +1,9 @@
-import { maskPans } from '@wxpay/observability';
+import { luhnValid, maskPans } from '@wxpay/observability';
 
 export const MIN_PAN_LENGTH = 13;
 export const MAX_PAN_LENGTH = 19;
 
-/** Luhn (mod 10) over a string of digits, check digit last. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
+export { luhnValid };
 
 /**
  * True when free text (a reason, a purpose, a cardholder reference) holds something that looks like a card

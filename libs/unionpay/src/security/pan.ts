@@ -1,19 +1,5 @@
+import { luhnValid } from '@wxpay/observability';
 import { UnionPayRequestError } from '../errors/unionpay-errors';
-
-function luhnValid(pan: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = pan.length - 1; i >= 0; i--) {
-    let d = pan.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
 
 /** Checks a PAN argument without ever echoing it. */
 export function requirePan(pan: unknown, argument = 'pan'): string {
