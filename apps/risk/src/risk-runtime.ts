@@ -22,7 +22,7 @@ import { createRiskMetrics } from './risk-metrics';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { RiskState } from './state/risk-state';
 import { WINDOW_ENTITIES } from './state/window-kinds';
-import { BatchInboxConsumer } from './stream/batch-inbox-consumer';
+import { BatchEventConsumer } from '@wxpay/messaging';
 import { LifecycleHandler, type PreparedEvent } from './stream/lifecycle-handler';
 
 export interface RiskTopics {
@@ -62,7 +62,7 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export class RiskRuntime {
   private grpc?: GrpcServer;
-  private consumer?: BatchInboxConsumer<PreparedEvent>;
+  private consumer?: BatchEventConsumer<PreparedEvent>;
   private recorder?: DecisionRecorder;
   private worker?: SuspensionWorker;
   private lists?: ListService;
@@ -143,7 +143,7 @@ export class RiskRuntime {
         onEvent: m.onStreamEvent,
         onAlert: m.onAlert,
       });
-      this.consumer = new BatchInboxConsumer({
+      this.consumer = new BatchEventConsumer({
         kafka,
         dataSource,
         logger,

@@ -1,9 +1,15 @@
 import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
-import { maskPans } from '@wxpay/observability';
-import { Partitioners, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
+import { type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { publishDeadLetter, type DeadLetter } from './dead-letter';
+import {
+  createDlqProducer,
+  createGroupConsumer,
+  deadLetterOnce,
+  describeError as describe,
+  sleepWithHeartbeat,
+} from './consumer-support';
+import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
@@ -60,19 +66,8 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    const { kafka, groupId } = this.opts;
-    this.dlqProducer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    this.consumer = kafka.consumer({
-      groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3)),
-    });
+    this.dlqProducer = createDlqProducer(this.opts.kafka);
+    this.consumer = createGroupConsumer(this.opts.kafka, this.opts.groupId, this.opts.sessionTimeoutMs);
     await Promise.all([this.dlqProducer.connect(), this.consumer.connect()]);
     await this.consumer.subscribe({
       topics: this.opts.topics,
@@ -150,24 +145,9 @@ export class EventConsumer {
     return rows.length > 0;
   }
 
-  /**
-   * Publishes to the DLQ, then records the id as dead-lettered so a redelivery after a crash is skipped rather
-   * than dead-lettered twice. Messages without a valid id are keyed by their position instead.
-   */
   private async deadLetter(dl: DeadLetter, eventId: string | undefined): Promise<void> {
-    const where = { topic: dl.topic, partition: dl.partition, offset: dl.message.offset };
-    const messageId = eventId ?? `${dl.topic}/${dl.partition}/${dl.message.offset}`;
-    const already = await this.opts.dataSource.query(
-      `SELECT 1 FROM inbox_message WHERE consumer_group = $1 AND message_id = $2`,
-      [this.opts.groupId, messageId],
-    );
-    if (already.length > 0) {
-      this.count(dl.topic, 'duplicate');
-      return;
-    }
-    await publishDeadLetter(this.dlqProducer!, dl);
-    await this.opts.dataSource.transaction((m) => this.recordInbox(m, messageId, where, 'dead-lettered'));
-    this.count(dl.topic, 'dead-lettered');
+    const published = await deadLetterOnce(this.opts.dataSource, this.dlqProducer!, dl, eventId);
+    this.count(dl.topic, published ? 'dead-lettered' : 'duplicate');
   }
 
   private count(topic: string, outcome: Outcome): void {
@@ -177,20 +157,6 @@ export class EventConsumer {
 
   private get metrics(): MessagingMetrics {
     return this.opts.metrics ?? NO_METRICS;
-  }
-}
-
-/** Error text for logs and DLQ headers: never a card number, whatever the handler put in its message. */
-function describe(e: unknown): string {
-  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return maskPans(text);
-}
-
-async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-    await heartbeat();
   }
 }
 

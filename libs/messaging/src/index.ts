@@ -12,3 +12,9 @@ export { NonRetriableError, OutboxValidationError } from './errors';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 export { messagingMetrics, NO_METRICS, type MessagingMetrics } from './messaging-metrics';
+export {
+  BatchEventConsumer,
+  ChunkTransaction,
+  type BatchEventConsumerOptions,
+  type BatchHandler,
+} from './batch-event-consumer';

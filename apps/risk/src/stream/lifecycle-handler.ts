@@ -17,7 +17,7 @@ import { subjectOfPayment, UnconvertibleAmountError } from '../engine/subjects';
 import { type AlertHit } from '../rules/compiled-rule-set';
 import { type CardStatus } from '../state/card-statuses';
 import { alertIdFor } from './alert-id';
-import { type BatchHandler, type ChunkTransaction } from './batch-inbox-consumer';
+import { type BatchHandler, type ChunkTransaction } from '@wxpay/messaging';
 
 /** Vault events that carry a card's status (KeysRotated does not). */
 const CARD_STATUS_EVENTS: ReadonlySet<string> = new Set([

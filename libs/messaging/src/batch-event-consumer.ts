@@ -1,16 +1,16 @@
 import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
-import { NonRetriableError, publishDeadLetter, type DeadLetter } from '@wxpay/messaging';
-import { maskPans } from '@wxpay/observability';
-import {
-  Partitioners,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
+import {
+  createDlqProducer,
+  createGroupConsumer,
+  deadLetterOnce,
+  describeError as describe,
+  sleepWithHeartbeat,
+} from './consumer-support';
+import { type DeadLetter } from './dead-letter';
+import { NonRetriableError } from './errors';
 
 /** The transaction a chunk of events is applied in, with effects to run once it has committed or rolled back. */
 export class ChunkTransaction {
@@ -51,7 +51,7 @@ export interface BatchHandler<P> {
   apply(items: readonly { event: EventEnvelope; prepared: P }[], tx: ChunkTransaction): Promise<void>;
 }
 
-export interface BatchInboxConsumerOptions<P> {
+export interface BatchEventConsumerOptions<P> {
   kafka: Kafka;
   dataSource: DataSource;
   logger: Logger;
@@ -75,13 +75,13 @@ interface Item<P> {
 }
 
 /**
- * The idempotent inbox of @wxpay/messaging's EventConsumer (same inbox_message table, same DLQ topic and
+ * The idempotent inbox of EventConsumer (same inbox_message table, same DLQ topic and
  * headers, same retry-then-dead-letter policy), one transaction per chunk of up to `chunkSize` events instead of
  * one per event: the inbox rows are inserted in one statement and only events never seen before are applied. A
  * chunk that keeps failing is retried event by event, so one poison event goes to the DLQ and the rest apply.
  * Offsets are committed after the chunk's transaction. Chunks are applied one at a time (in partition order).
  */
-export class BatchInboxConsumer<P> {
+export class BatchEventConsumer<P> {
   private consumer?: Consumer;
   private dlqProducer?: Producer;
   private readonly counts: Record<Outcome, number> = { processed: 0, duplicate: 0, 'dead-lettered': 0 };
@@ -89,7 +89,7 @@ export class BatchInboxConsumer<P> {
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
 
-  constructor(private readonly opts: BatchInboxConsumerOptions<P>) {
+  constructor(private readonly opts: BatchEventConsumerOptions<P>) {
     this.chunkSize = opts.chunkSize ?? 500;
     this.maxAttempts = opts.maxAttempts ?? 3;
     this.retryBackoffMs = opts.retryBackoffMs ?? 200;
@@ -100,20 +100,8 @@ export class BatchInboxConsumer<P> {
   }
 
   async start(): Promise<void> {
-    const { kafka, groupId } = this.opts;
-    this.dlqProducer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    const session = this.opts.sessionTimeoutMs ?? 10_000;
-    this.consumer = kafka.consumer({
-      groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: session,
-      heartbeatInterval: Math.min(3000, Math.floor(session / 3)),
-    });
+    this.dlqProducer = createDlqProducer(this.opts.kafka);
+    this.consumer = createGroupConsumer(this.opts.kafka, this.opts.groupId, this.opts.sessionTimeoutMs);
     await Promise.all([this.dlqProducer.connect(), this.consumer.connect()]);
     await this.consumer.subscribe({
       topics: this.opts.topics,
@@ -263,39 +251,16 @@ export class BatchInboxConsumer<P> {
     this.counts.duplicate += items.length - fresh;
   }
 
-  /** Publishes to the DLQ once: an id already recorded (a redelivery after a crash) is skipped. */
   private async deadLetter(
     dl: Omit<DeadLetter, 'consumerGroup'>,
     eventId: string | undefined,
   ): Promise<void> {
-    const messageId = eventId ?? `${dl.topic}/${dl.partition}/${dl.message.offset}`;
-    const already: unknown[] = await this.opts.dataSource.query(
-      `SELECT 1 FROM inbox_message WHERE consumer_group = $1 AND message_id = $2`,
-      [this.opts.groupId, messageId],
+    const published = await deadLetterOnce(
+      this.opts.dataSource,
+      this.dlqProducer!,
+      { ...dl, consumerGroup: this.opts.groupId },
+      eventId,
     );
-    if (already.length > 0) {
-      this.counts.duplicate++;
-      return;
-    }
-    await publishDeadLetter(this.dlqProducer!, { ...dl, consumerGroup: this.opts.groupId });
-    await this.opts.dataSource.query(
-      `INSERT INTO inbox_message (consumer_group, message_id, topic, kafka_partition, kafka_offset, outcome)
-       VALUES ($1, $2, $3, $4, $5, 'dead-lettered') ON CONFLICT DO NOTHING`,
-      [this.opts.groupId, messageId, dl.topic, dl.partition, dl.message.offset],
-    );
-    this.counts['dead-lettered']++;
-  }
-}
-
-/** Error text for logs and DLQ headers: never a card number. */
-function describe(e: unknown): string {
-  return maskPans(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-}
-
-async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-    await heartbeat();
+    this.counts[published ? 'dead-lettered' : 'duplicate']++;
   }
 }
