@@ -15,10 +15,9 @@
 import { mkdtemp, readFile, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { createTestDatabase, workspaceRoot } from '@wxpay/testing';
+import { createTestDatabase, freePort, TsProcess, workspaceRoot } from '@wxpay/testing';
 import { PAYMENT_MIGRATIONS } from '../../apps/payment/src/migrations';
 import { E2eCluster, type TestCard } from '../../apps/payment/test/support/e2e-cluster';
-import { freePort, TsProcess } from '../../apps/payment/test/support/processes';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable, summarize } from '../support/stats';
 import { postAll, wechatPayKeys } from './webhook-load';

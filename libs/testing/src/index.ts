@@ -38,3 +38,13 @@ export {
   type TlsMaterial as PkiTlsMaterial,
   type CertificatePaths,
 } from './pki';
+export {
+  ClusterApp,
+  freePort,
+  TsProcess,
+  UnionPaySimProcess,
+  WechatPaySimProcess,
+  type CardAccount,
+  type DeliveryAttempt,
+  type MerchantBundle,
+} from './cluster';

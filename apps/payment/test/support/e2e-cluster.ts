@@ -9,6 +9,11 @@ import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wx
 import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
 import {
   captureLogger,
+  ClusterApp,
+  freePort,
+  TsProcess,
+  UnionPaySimProcess,
+  WechatPaySimProcess,
   createTestDatabase,
   ensureDevPki,
   readTlsMaterial,
@@ -19,11 +24,7 @@ import { PaymentAppModule } from '../../src/app.module';
 import { PaymentRuntime } from '../../src/composition/payment-runtime';
 import { loadConfig } from '../../src/config';
 import { PAYMENT_MIGRATIONS } from '../../src/migrations';
-import { ClusterApp } from './app-process';
 import { RiskStandIn, VaultStandIn } from './grpc-stand-ins';
-import { freePort, TsProcess } from './processes';
-import { UnionPaySimProcess } from './unionpay-sim.process';
-import { WechatPaySimProcess } from './wechatpay-sim.process';
 
 /** Luhn-valid test card numbers in the 62 (UnionPay) range, distinct per call. */
 let panCounter = 0;

@@ -33,7 +33,7 @@ export class WechatPaySimProcess {
 
   static async start(env: Record<string, string> = {}): Promise<WechatPaySimProcess> {
     const s = new WechatPaySimProcess();
-    s.dir = await mkdtemp(join(tmpdir(), 'payment-e2e-wxsim-'));
+    s.dir = await mkdtemp(join(tmpdir(), 'wxpay-wxsim-'));
     const port = await freePort();
     s.url = `http://127.0.0.1:${port}`;
     s.proc = new TsProcess('wechatpay-sim', 'apps/wechatpay-sim/src/main.ts', {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import { createServer } from 'net';
 import { join } from 'path';
-import { workspaceRoot } from '@wxpay/testing';
+import { workspaceRoot } from '../infra/workspace';
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export async function freePort(): Promise<number> {

@@ -2,7 +2,9 @@ import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { dropDatabase, withDatabase } from '@wxpay/persistence';
-import { testBrokers, testDatabaseServer, workspaceRoot } from '@wxpay/testing';
+import { testDatabaseServer } from '../database';
+import { workspaceRoot } from '../infra/workspace';
+import { testBrokers } from '../kafka';
 import { TsProcess } from './processes';
 
 interface Manifest {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { dropDatabase, withDatabase } from '@wxpay/persistence';
-import { testDatabaseServer } from '@wxpay/testing';
+import { testDatabaseServer } from '../database';
 import { freePort, TsProcess } from './processes';
 
 export interface CardAccount {
@@ -27,7 +27,7 @@ export class UnionPaySimProcess {
 
   static async start(pkiDir: string): Promise<UnionPaySimProcess> {
     const s = new UnionPaySimProcess();
-    s.dir = await mkdtemp(join(tmpdir(), 'payment-e2e-upsim-'));
+    s.dir = await mkdtemp(join(tmpdir(), 'wxpay-upsim-'));
     s.dbUrl = withDatabase(testDatabaseServer(), `wxpay_test_upsim_${randomBytes(4).toString('hex')}`);
     const env = { UNIONPAY_SIM_DATABASE_URL: s.dbUrl, LOG_LEVEL: 'warn' };
     await new TsProcess('unionpay-sim migrate', 'apps/unionpay-sim/src/migrate.ts', env).start().completes();
