@@ -12,3 +12,5 @@ export { ensureTopics } from './topics-admin';
 export * from './events/risk';
 export * from './events/tokenization';
 export * from './events/wechatpay-notifications';
+export * from './events/statements';
+export * from './events/repayments';

@@ -28,3 +28,4 @@ export {
 } from './money';
 export { MinorUnitsColumn, CurrencyColumn, InstantColumn, moneyColumnsSql } from './columns';
 export { runMigrationsCommand } from './migrate-command';
+export { returnedRows, type Row } from './returned-rows';

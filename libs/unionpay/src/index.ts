@@ -150,6 +150,12 @@ export {
   type LoadedAcquirerBundle,
 } from './client/acquirer-bundle';
 
+export {
+  createUnionPayClientFromEnv,
+  unionPayChannelEnvShape,
+  type UnionPayChannelEnv,
+} from './client/channel-env';
+
 // Request log (the caller lists the migration in its own migrations)
 export { UnionPayRequestLogMigration1732700000000 } from './wal/request-log.migration';
 export type { RequestRecord, RequestState, ReversalState } from './wal/request-log';

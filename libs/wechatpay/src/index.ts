@@ -163,3 +163,13 @@ export {
   type SelfSignedCertificate,
   type SelfSignedCertificateOptions,
 } from './dev/self-signed-certificate';
+
+// Merchant settings from the environment (shared by the services that call WeChat Pay)
+export {
+  createWechatPayClientFromEnv,
+  wechatPayMerchantEnvProblems,
+  wechatPayMerchantEnvShape,
+  withWechatPayDevBundle,
+  WechatPayKeyFileError,
+  type WechatPayMerchantEnv,
+} from './config/merchant-env';

@@ -1,0 +1,119 @@
+import { type Logger } from '@wxpay/observability';
+import { type Clock } from '../clock/clock';
+import { type Job, type JobKind, type JobResult } from './job';
+import { type JobStore } from './job-store';
+
+export type JobHandler = (job: Job) => Promise<JobResult>;
+
+export interface JobRunnerOptions {
+  pollMs: number;
+  batch: number;
+  concurrency: number;
+  leaseMs: number;
+  /** Before each poll (the controllable clock reloads its offset so every replica agrees on business time). */
+  beforePoll?: () => Promise<void>;
+  onJobFinished?: (kind: JobKind, outcome: 'done' | 'retry' | 'error', seconds: number) => void;
+}
+
+const MAX_ERROR_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * Polls the durable schedule and runs due jobs with bounded concurrency. A handler that throws is retried with
+ * backoff (business time); nothing is dropped: a job stays until a handler finishes it.
+ */
+export class JobRunner {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private stopped = true;
+  private pass?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly clock: Clock,
+    private readonly handlers: Record<JobKind, JobHandler>,
+    private readonly logger: Logger,
+    private readonly o: JobRunnerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  /** Polls now (after the clock moved, or a job was enqueued for now). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.running = true;
+    this.pass = this.drain()
+      .catch((e: unknown) => this.logger.error({ error: describe(e) }, 'scheduler poll failed'))
+      .finally(() => {
+        this.running = false;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else this.timer = setTimeout(() => this.kick(), this.o.pollMs);
+      });
+  }
+
+  /** Claims and runs batches until nothing is due. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      await this.o.beforePoll?.();
+      const jobs = await this.store.claim(this.clock.now(), this.o.batch, this.o.leaseMs);
+      if (jobs.length === 0 || this.stopped) return;
+      await runBounded(jobs, this.o.concurrency, (job) => this.runOne(job));
+      if (jobs.length < this.o.batch) return;
+    }
+  }
+
+  private async runOne(job: Job): Promise<void> {
+    const started = performance.now();
+    const handler = this.handlers[job.kind];
+    try {
+      const result = await handler(job);
+      if (result.kind === 'retry') await this.store.reschedule(job.id, result.at, result.error);
+      this.o.onJobFinished?.(job.kind, result.kind, (performance.now() - started) / 1000);
+    } catch (e) {
+      const backoff = Math.min(2 ** Math.min(job.tries, 20) * 1000, MAX_ERROR_BACKOFF_MS);
+      const error = describe(e);
+      this.logger.warn(
+        { job: job.id, kind: job.kind, subject: job.subject, tries: job.tries, error },
+        'job failed',
+      );
+      await this.store
+        .reschedule(job.id, new Date(this.clock.now().getTime() + backoff), error)
+        .catch((err: unknown) =>
+          this.logger.error(
+            { job: job.id, error: describe(err) },
+            'job reschedule failed; its lease will expire',
+          ),
+        );
+      this.o.onJobFinished?.(job.kind, 'error', (performance.now() - started) / 1000);
+    }
+  }
+}
+
+async function runBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

@@ -1,0 +1,98 @@
+import { returnedRows } from '@wxpay/persistence';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type Job, type JobKind } from './job';
+
+interface JobRow {
+  id: string;
+  kind: JobKind;
+  subject: string;
+  run_at: Date;
+  payload: Record<string, unknown>;
+  tries: number;
+}
+
+const toJob = (r: JobRow): Job => ({
+  id: String(r.id),
+  kind: r.kind,
+  subject: r.subject,
+  runAt: new Date(r.run_at),
+  payload: r.payload ?? {},
+  tries: Number(r.tries),
+});
+
+/**
+ * The durable schedule. A job is claimed with FOR UPDATE SKIP LOCKED and a real-time lease, so across replicas
+ * each due job runs once at a time; a replica that dies mid-job loses its lease and another takes the job over
+ * (handlers are written to be re-run: every external call they make is idempotent or harmless twice).
+ */
+export class JobStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async enqueue(
+    m: EntityManager,
+    kind: JobKind,
+    subject: string,
+    runAt: Date,
+    payload: Record<string, unknown> = {},
+  ): Promise<string> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO scheduled_job (kind, subject, run_at, payload) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [kind, subject, runAt, JSON.stringify(payload)],
+    );
+    return String(rows[0]!.id);
+  }
+
+  /** Due jobs by business time, plus running ones whose lease ran out (real time). */
+  async claim(businessNow: Date, limit: number, leaseMs: number): Promise<Job[]> {
+    const result: unknown = await this.ds.query(
+      `UPDATE scheduled_job SET state = 'RUNNING', tries = tries + 1,
+              lease_until = now() + ($3::integer * interval '1 millisecond')
+        WHERE id IN (
+          (SELECT id FROM scheduled_job WHERE state = 'PENDING' AND run_at <= $1
+            ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+          UNION
+          (SELECT id FROM scheduled_job WHERE state = 'RUNNING' AND lease_until < now()
+            LIMIT $2 FOR UPDATE SKIP LOCKED))
+        RETURNING id, kind, subject, run_at, payload, tries`,
+      [businessNow, limit, leaseMs],
+    );
+    return returnedRows<JobRow>(result)
+      .map(toJob)
+      .sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
+  }
+
+  /** Marks the job done inside the handler's transaction, with the effects it had. */
+  async finish(m: EntityManager, id: string): Promise<void> {
+    await m.query(
+      `UPDATE scheduled_job SET state = 'DONE', finished_at = now(), lease_until = NULL WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async reschedule(id: string, runAt: Date, error: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE scheduled_job SET state = 'PENDING', run_at = $2, last_error = $3, lease_until = NULL
+        WHERE id = $1 AND state = 'RUNNING'`,
+      [id, runAt, error.slice(0, 500)],
+    );
+  }
+
+  /** Cancels a subject's pending jobs (of the given kinds, or all); a running one re-checks state itself. */
+  async cancel(m: EntityManager, subject: string, kinds?: readonly JobKind[]): Promise<number> {
+    const result: unknown = await m.query(
+      `UPDATE scheduled_job SET state = 'CANCELLED', finished_at = now()
+        WHERE subject = $1 AND state = 'PENDING' AND ($2::text[] IS NULL OR kind = ANY($2::text[]))
+        RETURNING id`,
+      [subject, kinds ? [...kinds] : null],
+    );
+    return returnedRows(result).length;
+  }
+
+  /** The next due time of pending jobs (for tests, demos and the metrics). */
+  async pendingCount(): Promise<number> {
+    const rows: { n: string }[] = await this.ds.query(
+      `SELECT count(*) AS n FROM scheduled_job WHERE state IN ('PENDING', 'RUNNING')`,
+    );
+    return Number(rows[0]!.n);
+  }
+}

@@ -1,0 +1,16 @@
+export const JOB_KINDS = ['NOTICE', 'DEDUCT', 'CHECK', 'POST', 'FAIL_NOTICE', 'TERMINATE_CONTRACT'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export interface Job {
+  id: string;
+  kind: JobKind;
+  /** The statement id, or the plan id for contract jobs. */
+  subject: string;
+  runAt: Date;
+  payload: Record<string, unknown>;
+  /** Runs started so far, this one included. */
+  tries: number;
+}
+
+/** What a handler tells the runner; `done` only when the handler finished the job in its own transaction. */
+export type JobResult = { kind: 'done' } | { kind: 'retry'; at: Date; error: string };
