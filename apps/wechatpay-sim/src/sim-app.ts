@@ -6,6 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { type SimConfig } from './config/sim-config';
 import { MerchantChecks } from './domain/merchant-checks';
 import { OrdersService } from './domain/orders-service';
+import { ContractSeeder } from './domain/contract-seeder';
 import { ContractsService } from './domain/contracts-service';
 import { DeductionsService } from './domain/deductions-service';
 import { RefundsService } from './domain/refunds-service';
@@ -36,7 +37,7 @@ const BODY_LIMIT = '1mb';
 
 /** Loads state and keys, wires the services, and listens. Used by main.ts and by tests (port 0). */
 export async function startSim(config: SimConfig, logger: SimLogger): Promise<RunningSim> {
-  const store = await StateStore.open(config.dataDir, logger);
+  const store = await StateStore.open(config.dataDir, logger, config.persistMs);
   const keys = await KeyMaterial.loadOrCreate(config, logger);
   const settings = new SimSettings(config);
   const faults = new FaultInjector();
@@ -47,6 +48,7 @@ export async function startSim(config: SimConfig, logger: SimLogger): Promise<Ru
   const refunds = new RefundsService(store, keys, checks, dispatcher, faults, settings, timers);
   const contracts = new ContractsService(store, keys, checks, dispatcher);
   const deductions = new DeductionsService(store, contracts, checks, dispatcher, settings, timers);
+  const seeder = new ContractSeeder(store, keys, contracts);
   const responder = new WechatPayResponder(keys, faults);
 
   const providers: Provider[] = [
@@ -59,6 +61,7 @@ export async function startSim(config: SimConfig, logger: SimLogger): Promise<Ru
     { provide: RefundsService, useValue: refunds },
     { provide: ContractsService, useValue: contracts },
     { provide: DeductionsService, useValue: deductions },
+    { provide: ContractSeeder, useValue: seeder },
     { provide: WechatPayResponder, useValue: responder },
   ];
   const app = await NestFactory.create<NestExpressApplication>(SimModule.register(providers), {

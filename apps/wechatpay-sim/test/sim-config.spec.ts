@@ -34,6 +34,14 @@ describe('simulator configuration', () => {
     expect(p.join('\n')).not.toContain(secret);
   });
 
+  it("persists every 500 ms by default; 'off' or 0 keeps state in memory only", () => {
+    expect(loadSimConfig({}).persistMs).toBe(500);
+    expect(loadSimConfig({ WECHATPAY_SIM_PERSIST_MS: '2000' }).persistMs).toBe(2000);
+    expect(loadSimConfig({ WECHATPAY_SIM_PERSIST_MS: 'off' }).persistMs).toBe(0);
+    expect(loadSimConfig({ WECHATPAY_SIM_PERSIST_MS: '0' }).persistMs).toBe(0);
+    expect(problems({ WECHATPAY_SIM_PERSIST_MS: 'sometimes' })[0]).toMatch(/^WECHATPAY_SIM_PERSIST_MS:/);
+  });
+
   it('needs the merchant public key file and serial together', () => {
     expect(problems({ WECHATPAY_SIM_MERCHANT_PUBLIC_KEY_FILE: '/tmp/x.pem' })[0]).toMatch(/go together/);
   });

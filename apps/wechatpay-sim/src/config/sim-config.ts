@@ -28,6 +28,8 @@ export interface SimConfig {
   readonly defaultBalanceFen: number;
   /** When set, /sim/admin requires `Authorization: Bearer <token>`. */
   readonly adminToken: string | undefined;
+  /** State is written to disk at most once per this many ms (and on shutdown); 0 = memory only. */
+  readonly persistMs: number;
   /** WeChat requires https notify URLs; local services listen on http. */
   readonly allowHttpNotifyUrl: boolean;
   readonly logLevel: string;
@@ -76,6 +78,11 @@ const envSchema = z.object({
   WECHATPAY_SIM_DEFAULT_BALANCE_FEN: int(0, Number.MAX_SAFE_INTEGER).default(1_000_000),
   WECHATPAY_SIM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WECHATPAY_SIM_ALLOW_HTTP_NOTIFY: bool.default(true),
+  WECHATPAY_SIM_PERSIST_MS: z
+    .union([z.literal('off').transform(() => 0), int(0, 3_600_000)], {
+      error: "must be 'off' or milliseconds 0–3600000",
+    })
+    .default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -112,6 +119,7 @@ export function loadSimConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     defaultBalanceFen: e.WECHATPAY_SIM_DEFAULT_BALANCE_FEN,
     adminToken: e.WECHATPAY_SIM_ADMIN_TOKEN,
     allowHttpNotifyUrl: e.WECHATPAY_SIM_ALLOW_HTTP_NOTIFY,
+    persistMs: e.WECHATPAY_SIM_PERSIST_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -12,6 +12,8 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { KEY_MODES } from '../config/sim-config';
+import { bulkContractsSchema, ContractSeeder } from '../domain/contract-seeder';
+import { DeductionsService } from '../domain/deductions-service';
 import { faultsRequestSchema, FaultInjector } from '../faults/fault-injector';
 import { AdminTokenGuard } from '../http/admin-token.guard';
 import { rawBody, type SimRequest } from '../http/sim-request';
@@ -24,7 +26,10 @@ const rotateBody = z.object({ activate: z.boolean().default(false) });
 const activateBody = z.object({ serial: z.string().min(1) });
 const keyModeBody = z.object({ mode: z.enum(KEY_MODES) });
 
-/** Operator controls: merchant material for the launcher, fault injection, delivery log, key rotation/mode. */
+/**
+ * Operator controls: merchant material for the launcher, fault injection, delivery log, key rotation/mode, and
+ * for benchmarks and tests: bulk-seeded contracts and the pre-deduction notices a contract received.
+ */
 @Controller('sim/admin')
 @UseGuards(AdminTokenGuard)
 export class AdminController {
@@ -33,6 +38,8 @@ export class AdminController {
     private readonly faults: FaultInjector,
     private readonly dispatcher: NotificationDispatcher,
     private readonly store: StateStore,
+    private readonly seeder: ContractSeeder,
+    private readonly deductions: DeductionsService,
   ) {}
 
   /** What the merchant side needs: public key + id, platform certificates, file paths of the dev secrets. */
@@ -93,5 +100,28 @@ export class AdminController {
     const o = this.store.state.orders[outTradeNo];
     if (!o) throw new NotFoundException('no such order');
     return { ...o };
+  }
+
+  /** Signed contracts in bulk, without notifications; the list only for up to 1000 (else query by code). */
+  @Post('contracts/bulk')
+  seedContracts(@Req() req: SimRequest): Record<string, unknown> {
+    return { ...this.seeder.seed(parseSimBody(rawBody(req), bulkContractsSchema)) };
+  }
+
+  /** Pre-deduction notices the contract received, oldest first; the newest unused one authorises a deduction. */
+  @Get('contracts/:contractId/notices')
+  notices(@Param('contractId') contractId: string): Record<string, unknown> {
+    const notices = this.deductions.noticeHistory(contractId);
+    if (!notices) throw new NotFoundException('no such contract');
+    return {
+      contract_id: contractId,
+      notices: notices.map((n) => ({
+        estimated_amount: n.estimated_amount,
+        deduct_days: n.deduct_days,
+        sent_at: n.sent_at,
+        used: n.used,
+        reserved_by: n.reserved_by,
+      })),
+    };
   }
 }

@@ -3,6 +3,7 @@ import { type KeyMaterial } from '../keys/key-material';
 import { type NotificationDispatcher } from '../notifications/notification-dispatcher';
 import { type ContractRecord, type ScheduleRecord } from '../store/sim-state';
 import { type StateStore } from '../store/state-store';
+import { ContractIndex } from './contract-index';
 import { newCodeUrl, newContractId, newPreEntrustwebId } from './ids';
 import { type MerchantChecks } from './merchant-checks';
 import { PayerActionError } from './orders-service';
@@ -15,20 +16,22 @@ import { beijingTime } from './wechat-time';
  * merchant or the payer (ENTRUST.TERMINATE). An out_contract_code is never reusable.
  */
 export class ContractsService {
+  private readonly index: ContractIndex;
+
   constructor(
     private readonly store: StateStore,
     private readonly keys: KeyMaterial,
     private readonly checks: MerchantChecks,
     private readonly dispatcher: NotificationDispatcher,
-  ) {}
+  ) {
+    this.index = new ContractIndex(store.state.contracts);
+  }
 
   preEntrustSign(body: PreEntrustSignBody): Record<string, unknown> {
     this.checks.appid(body.appid);
     this.checks.notifyUrl(body.contract_notify_url, 'contract_notify_url');
-    const used = Object.values(this.store.state.contracts).some(
-      (c) => c.plan_id === body.plan_id && c.out_contract_code === body.out_contract_code,
-    );
-    if (used) throw wechatErrors.invalidRequest('out_contract_code已使用，不可重复签约');
+    if (this.codeUsed(body.plan_id, body.out_contract_code))
+      throw wechatErrors.invalidRequest('out_contract_code已使用，不可重复签约');
     const id = newPreEntrustwebId();
     this.store.update((s) => {
       s.preSigns[id] = {
@@ -63,8 +66,8 @@ export class ContractsService {
       contract_signed_time: beijingTime(),
       contract_state: 'SIGNED',
     };
-    this.store.update((s) => {
-      s.contracts[contract.contract_id] = contract;
+    this.store.update(() => {
+      this.add(contract);
       pre.contract_id = contract.contract_id;
     });
     this.notifyContract(contract, 'ENTRUST.SIGN', '签约成功');
@@ -104,6 +107,17 @@ export class ContractsService {
     return c;
   }
 
+  /** Whether a contract (in any state) already has this code: a code is never reusable. */
+  codeUsed(planId: string, outContractCode: string): boolean {
+    return this.index.contractId(planId, outContractCode) !== undefined;
+  }
+
+  /** Stores a new contract and indexes it; the one way contracts enter the state. Call inside `store.update`. */
+  add(contract: ContractRecord): void {
+    this.store.state.contracts[contract.contract_id] = contract;
+    this.index.add(contract);
+  }
+
   private terminate(c: ContractRecord, mode: string, remark: string): void {
     if (c.contract_state !== 'SIGNED') throw wechatErrors.invalidRequest('签约关系已解除');
     this.store.update(() => {
@@ -118,6 +132,7 @@ export class ContractsService {
   }
 
   private notifyContract(c: ContractRecord, eventType: string, summary: string): void {
+    if (!c.contract_notify_url) return; // seeded in bulk without a notify URL: nobody to tell
     this.dispatcher.enqueue({
       url: c.contract_notify_url,
       eventType,
@@ -129,9 +144,8 @@ export class ContractsService {
   }
 
   private byCode(planId: string, outContractCode: string): ContractRecord {
-    const c = Object.values(this.store.state.contracts).find(
-      (x) => x.plan_id === planId && x.out_contract_code === outContractCode,
-    );
+    const id = this.index.contractId(planId, outContractCode);
+    const c = id === undefined ? undefined : this.store.state.contracts[id];
     if (!c) throw wechatErrors.resourceNotExists('签约关系不存在');
     return c;
   }

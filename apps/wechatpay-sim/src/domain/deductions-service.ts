@@ -1,7 +1,7 @@
 import { wechatErrors } from '../http/sim-api-error';
 import { type NotificationDispatcher } from '../notifications/notification-dispatcher';
 import { type SimSettings } from '../sim-settings';
-import { type OrderRecord, type ScheduleRecord } from '../store/sim-state';
+import { type NoticeRecord, type OrderRecord, type ScheduleRecord } from '../store/sim-state';
 import { type StateStore } from '../store/state-store';
 import { type ContractsService } from './contracts-service';
 import { fingerprint } from './fingerprint';
@@ -11,6 +11,9 @@ import { type DeductionBody, type PreDeductionNoticeBody } from './request-schem
 import { type SimTimers } from './sim-timers';
 import { transactionView } from './views';
 import { beijingDate, beijingTime } from './wechat-time';
+
+/** Notices kept per contract for the operator's view; only the newest one can authorise a deduction. */
+const NOTICE_HISTORY = 10;
 
 /**
  * Papay deductions (sheet §6.1/§6.2): a schedule (same amount) or a pre-deduction notice (amount ≤ estimate)
@@ -40,14 +43,22 @@ export class DeductionsService {
     this.checks.appid(body.appid);
     this.contracts.signed(contractId);
     this.store.update((s) => {
-      s.notices[contractId] = {
+      const history = (s.notices[contractId] ??= []);
+      history.push({
         contract_id: contractId,
         estimated_amount: body.estimated_amount,
         deduct_days: body.deduct_duration.count,
         sent_at: beijingTime(),
         used: false,
-      };
+      });
+      if (history.length > NOTICE_HISTORY) history.splice(0, history.length - NOTICE_HISTORY);
     });
+  }
+
+  /** The notices a contract received, oldest first (at most NOTICE_HISTORY); undefined for no such contract. */
+  noticeHistory(contractId: string): readonly NoticeRecord[] | undefined {
+    if (!this.store.state.contracts[contractId]) return undefined;
+    return this.store.state.notices[contractId] ?? [];
   }
 
   failNotice(contractId: string, mchid: string, appid: string): void {
@@ -98,7 +109,7 @@ export class DeductionsService {
     }
     const contract = this.contracts.signed(body.contract_id);
     const schedule = this.store.state.schedules[contract.contract_id];
-    const notice = this.store.state.notices[contract.contract_id];
+    const notice = this.store.state.notices[contract.contract_id]?.at(-1); // a newer notice replaces older ones
     const bySchedule =
       schedule?.schedule_state === 'SCHEDULED' &&
       !schedule.reserved_by &&
@@ -171,7 +182,8 @@ export class DeductionsService {
           ? '用户余额不足'
           : undefined;
     const schedule = s.schedules[o.contract_id];
-    const notice = s.notices[o.contract_id];
+    // The notice this deduction reserved; a newer one may have been sent meanwhile (it stays unused).
+    const notice = s.notices[o.contract_id]?.find((n) => n.reserved_by === outTradeNo);
     this.store.update((st) => {
       if (failure) {
         o.trade_state = 'PAY_FAIL';
@@ -190,7 +202,7 @@ export class DeductionsService {
         schedule.reserved_by = undefined;
         if (!failure) schedule.schedule_state = 'PAID';
       }
-      if (notice?.reserved_by === outTradeNo) {
+      if (notice) {
         notice.reserved_by = undefined;
         if (!failure) notice.used = true;
       }

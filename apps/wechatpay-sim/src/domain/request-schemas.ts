@@ -10,6 +10,8 @@ const url = z
   .string()
   .max(256)
   .regex(/^https?:\/\/[^?#\s]+$/, 'must be an http(s) URL without a query string');
+/** notify URLs as WeChat takes them (also for the simulator's own bulk seeding). */
+export const notifyUrlSchema = url;
 const fen = z.number().int().min(1);
 const currency = z.literal('CNY').default('CNY');
 

@@ -130,7 +130,8 @@ export interface SimState {
   preSigns: Record<string, PreSignRecord>;
   contracts: Record<string, ContractRecord>;
   schedules: Record<string, ScheduleRecord>;
-  notices: Record<string, NoticeRecord>;
+  /** Per contract, the last few pre-deduction notices, oldest first; only the newest can authorise a deduction. */
+  notices: Record<string, NoticeRecord[]>;
   balances: Record<string, number>;
   deliveries: Record<string, PendingDelivery>;
   sequence: number;
@@ -150,4 +151,17 @@ export function emptyState(): SimState {
     deliveries: {},
     sequence: 0,
   };
+}
+
+/**
+ * A state file as read from disk, brought to the current shape: collections added since it was written start
+ * empty, and notices written as one record per contract (before the history list) become one-entry lists.
+ */
+export function normalizeLoadedState(loaded: SimState): SimState {
+  const state: SimState = { ...emptyState(), ...loaded };
+  const notices = state.notices as Record<string, NoticeRecord[] | NoticeRecord>;
+  for (const [contractId, n] of Object.entries(notices)) {
+    if (!Array.isArray(n)) state.notices[contractId] = [n];
+  }
+  return state;
 }
