@@ -45,14 +45,15 @@ export class JobStore {
   /** Due jobs by business time, plus running ones whose lease ran out (real time). */
   async claim(businessNow: Date, limit: number, leaseMs: number): Promise<Job[]> {
     const result: unknown = await this.ds.query(
-      `UPDATE scheduled_job SET state = 'RUNNING', tries = tries + 1,
+      `WITH due AS (
+         SELECT id FROM scheduled_job WHERE state = 'PENDING' AND run_at <= $1
+          ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+       stale AS (
+         SELECT id FROM scheduled_job WHERE state = 'RUNNING' AND lease_until < now()
+          LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE scheduled_job SET state = 'RUNNING', tries = tries + 1,
               lease_until = now() + ($3::integer * interval '1 millisecond')
-        WHERE id IN (
-          (SELECT id FROM scheduled_job WHERE state = 'PENDING' AND run_at <= $1
-            ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-          UNION
-          (SELECT id FROM scheduled_job WHERE state = 'RUNNING' AND lease_until < now()
-            LIMIT $2 FOR UPDATE SKIP LOCKED))
+        WHERE id IN (SELECT id FROM due UNION SELECT id FROM stale)
         RETURNING id, kind, subject, run_at, payload, tries`,
       [businessNow, limit, leaseMs],
     );

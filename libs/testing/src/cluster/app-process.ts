@@ -21,6 +21,9 @@ interface Manifest {
 export class ClusterApp {
   private proc?: TsProcess;
   private dbUrl = '';
+  private env: Record<string, string> = {};
+  private entry = '';
+  private readyUrl = '';
 
   constructor(
     private readonly app: string,
@@ -46,9 +49,33 @@ export class ClusterApp {
     };
     if (manifest.migrate)
       await new TsProcess(`${this.app} migrate`, manifest.migrate, env).start().completes();
+    this.env = env;
+    this.entry = manifest.entry;
+    this.readyUrl = readyUrl;
     this.proc = new TsProcess(this.app, manifest.entry, env).start();
     await this.proc.ready(readyUrl);
     return this;
+  }
+
+  /** The app's own database (created for this run, dropped by stop()). */
+  get databaseUrl(): string {
+    return this.dbUrl;
+  }
+
+  get output(): readonly string[] {
+    return this.proc?.output ?? [];
+  }
+
+  /** SIGKILL: no shutdown hooks run (the crash a service must survive). */
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+  }
+
+  /** Starts the app again on the same database and settings, after kill() or a stop of the process. */
+  async restart(): Promise<void> {
+    await this.proc?.stop();
+    this.proc = new TsProcess(this.app, this.entry, this.env).start();
+    await this.proc.ready(this.readyUrl);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,311 @@
+import { Topics } from '@wxpay/contracts';
+import { eventually, readTopic } from '@wxpay/testing';
+import { RepaymentCluster, type Run } from './support/repayment-cluster';
+import {
+  closeProducer,
+  dueDateIn,
+  envelope,
+  issue,
+  nextDeductAt,
+  publish,
+  runUntil,
+  statementIssued,
+  status,
+} from './support/scenario';
+
+jest.setTimeout(240_000);
+
+const cst = (date: string, hhmm: string) => new Date(`${date}T${hhmm}:00+08:00`);
+const addDays = (date: string, n: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Automatic repayment end to end: statements in over Kafka, the durable scheduler moved by the controllable
+ * clock, papay deductions at the WeChat Pay simulator, their notifications through the payment service's webhook
+ * and Kafka, and the credit posted to the card account at the UnionPay simulator over TLS.
+ */
+describe('automatic repayment end to end', () => {
+  const cluster = new RepaymentCluster();
+
+  beforeAll(async () => {
+    await cluster.start();
+  }, 240_000);
+
+  afterAll(async () => {
+    await closeProducer();
+    await cluster.stop();
+  });
+
+  it('repays the full amount on the planned day, once, whatever StatementIssued and notifications are re-sent', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    const plan = await cluster.createPlan(card, contract);
+    expect(plan.status).toBe('ACTIVE');
+    const due = await dueDateIn(cluster, 10);
+    const event = statementIssued(card, due, 123_456, 12_345);
+    const statementId = await issue(event);
+    await publish(Topics.statements.name, event); // the same message again
+    await publish(Topics.statements.name, { ...statementIssued(card, due, 123_456, 12_345, statementId) }); // re-sent, new id
+
+    const scheduled = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    expect(new Date(scheduled.notice_at)).toEqual(cst(addDays(due, -5), '10:00'));
+    expect(new Date(scheduled.deduct_at)).toEqual(cst(addDays(due, -3), '09:00'));
+    const jobs = await cluster.query<{ kind: string }>(`SELECT kind FROM scheduled_job WHERE subject = $1`, [
+      statementId,
+    ]);
+    expect(jobs.map((j) => j.kind).sort()).toEqual(['DEDUCT', 'NOTICE']);
+
+    const accountBefore = await cluster.unionpay.account(card.accountId);
+    await cluster.setClock(new Date(scheduled.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    const notices = await cluster.wechat.call<{ notices: { estimated_amount: { amount: number } }[] }>(
+      'GET',
+      `/sim/admin/contracts/${contract.contractId}/notices`,
+    );
+    expect(notices.body.notices.map((n) => n.estimated_amount.amount)).toEqual([123_456]);
+
+    await cluster.setClock(new Date(scheduled.deduct_at));
+    const repaid = await runUntil(cluster, statementId, status('REPAID'), 'repaid');
+    expect(repaid.attempts.map((a) => [a.kind, a.state, a.amount.amount_minor])).toEqual([
+      ['PLANNED', 'SUCCEEDED', '123456'],
+    ]);
+    expect(repaid.repaid.amount_minor).toBe('123456');
+    expect(await cluster.balance(contract.openid)).toBe(1_000_000 - 123_456);
+    const accountAfter = await cluster.unionpay.account(card.accountId);
+    expect(accountAfter.available.minor - accountBefore.available.minor).toBe(123_456);
+
+    // WeChat Pay's result published again under a new id (a re-sent notification): nothing changes.
+    const attempt = repaid.attempts[0]!;
+    await publish(
+      Topics.wechatpayNotifications.name,
+      envelope('WechatPayTransactionNotified', attempt.out_trade_no, {
+        notificationId: `dup-${statementId}`,
+        wechatEventType: 'TRANSACTION.SUCCESS',
+        createTime: new Date().toISOString(),
+        endpoint: 'papay',
+        verifiedBy: { serial: 'PUB_KEY_ID_TEST', keyKind: 'public-key' },
+        receivedAt: new Date().toISOString(),
+        transaction: {
+          appid: 'wx0000000000000000',
+          mchid: '1900000001',
+          outTradeNo: attempt.out_trade_no,
+          transactionId: 'dup-tx',
+          tradeType: 'PAP',
+          tradeState: 'SUCCESS',
+          amount: { total: 123_456 },
+        },
+      }),
+    );
+    await readTopic(Topics.repaymentsLifecycle.name, {
+      until: (msgs) => msgs.some((m) => m.key === statementId && m.value?.includes('"RepaymentSucceeded"')),
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    // What the outbox holds is exactly what the relay publishes: the cycle's facts, each once.
+    const mine = await cluster.query<{ type: string }>(
+      `SELECT envelope->>'type' AS type FROM outbox_event WHERE message_key = $1 ORDER BY seq`,
+      [statementId],
+    );
+    expect(mine.map((e) => e.type)).toEqual([
+      'RepaymentScheduled',
+      'RepaymentNoticeSent',
+      'DeductionRequested',
+      'RepaymentCollected',
+      'RepaymentSucceeded',
+    ]);
+    const postings = await cluster.query(`SELECT state FROM repayment_posting WHERE statement_id = $1`, [
+      statementId,
+    ]);
+    expect(postings).toEqual([{ state: 'POSTED' }]);
+    expect((await cluster.unionpay.account(card.accountId)).available.minor).toBe(
+      accountAfter.available.minor,
+    );
+  });
+
+  it('retries an insufficient balance later that day and succeeds once the payer topped up', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(0);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 80_000, 8_000));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    await cluster.setClock(new Date(run.deduct_at));
+    const failed = await runUntil(
+      cluster,
+      statementId,
+      (r) => r.attempts[0]?.state === 'FAILED',
+      'first attempt failed',
+    );
+    expect(failed.status).toBe('DEDUCTING');
+    expect(failed.attempts[0]!.decline_class).toBe('INSUFFICIENT_BALANCE');
+    const retryAt = await nextDeductAt(cluster, statementId);
+    // Four hours after the failure (business time keeps running between the clock moves: a few ms here).
+    const delay = retryAt.getTime() - new Date(run.deduct_at).getTime();
+    expect(delay).toBeGreaterThanOrEqual(4 * 3600_000);
+    expect(delay).toBeLessThan(4 * 3600_000 + 60_000);
+
+    await cluster.setBalance(contract.openid, 100_000);
+    await cluster.setClock(retryAt);
+    const repaid = await runUntil(cluster, statementId, status('REPAID'), 'repaid on retry');
+    expect(repaid.attempts.map((a) => [a.kind, a.state, a.decline_class])).toEqual([
+      ['PLANNED', 'FAILED', 'INSUFFICIENT_BALANCE'],
+      ['RETRY', 'SUCCEEDED', ''],
+    ]);
+    expect(await cluster.balance(contract.openid)).toBe(20_000);
+  });
+
+  it('falls back to the minimum due before the due date when the full amount keeps failing', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(9_000);
+    await cluster.createPlan(card, contract, { days_before_due: 2 });
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 50_000, 5_000));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    const succeeded = (r: Run) => r.attempts.some((a) => a.state === 'SUCCEEDED');
+    let current = run;
+    for (let i = 0; i < 8 && !succeeded(current); i++) {
+      await cluster.setClock(i === 0 ? new Date(run.deduct_at) : await nextDeductAt(cluster, statementId));
+      const seen = current.attempts.length;
+      current = await runUntil(
+        cluster,
+        statementId,
+        (r) =>
+          r.attempts.length > seen &&
+          r.attempts.every((a) => a.state === 'FAILED' || a.state === 'SUCCEEDED'),
+        `attempt ${i + 1} settled`,
+      );
+    }
+    current = await runUntil(cluster, statementId, status('REPAID'), 'repaid');
+    expect(current.status).toBe('REPAID');
+    const last = current.attempts[current.attempts.length - 1]!;
+    expect([last.kind, last.amount.amount_minor, last.state]).toEqual([
+      'FALLBACK_MINIMUM',
+      '5000',
+      'SUCCEEDED',
+    ]);
+    expect(current.attempts.slice(0, -1).every((a) => a.decline_class === 'INSUFFICIENT_BALANCE')).toBe(true);
+    expect(current.repaid.amount_minor).toBe('5000');
+    expect(await cluster.balance(contract.openid)).toBe(4_000);
+  });
+
+  it('stops and tells the cardholder when the payer revokes the contract', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    const plan = await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 30_000, 3_000));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+
+    await cluster.revokeContract(contract.contractId);
+    const failed = await runUntil(cluster, statementId, status('FAILED'), 'failed');
+    expect(failed.status_reason).toBe('CONTRACT_ENDED');
+    expect(failed.attempts).toEqual([]);
+    const after = await cluster.call<{ status: string }>('GetPlan', { plan_id: plan.plan_id });
+    expect(after.status).toBe('CONTRACT_ENDED');
+    await cluster.setClock(new Date(run.deduct_at));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await cluster.run(statementId)).attempts).toEqual([]);
+    const events = await readTopic(Topics.repaymentsLifecycle.name, {
+      until: (msgs) => msgs.some((m) => m.key === statementId && m.value?.includes('"RepaymentFailed"')),
+    });
+    const failedEvent = events.find((m) => m.key === statementId && m.value?.includes('"RepaymentFailed"'))!;
+    expect(JSON.parse(failedEvent.value!).payload).toMatchObject({
+      reason: 'CONTRACT_ENDED',
+      notifyCardholder: true,
+    });
+  });
+
+  it('moves a notice that falls outside 07:00–22:00 into the window', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    await cluster.createPlan(card, contract);
+    const today = await dueDateIn(cluster, 1);
+    await cluster.setClock(cst(today, '23:30'));
+    const due = addDays(today, 3);
+    const statementId = await issue(statementIssued(card, due, 10_000, 1_000));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    expect(new Date(run.notice_at)).toEqual(cst(addDays(today, 1), '07:00'));
+    await cluster.setClock(cst(addDays(today, 1), '06:59'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await cluster.run(statementId)).status).toBe('SCHEDULED');
+    await cluster.setClock(cst(addDays(today, 1), '07:00'));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent at 07:00');
+    await cluster.setClock(new Date(run.deduct_at));
+    await runUntil(cluster, statementId, status('REPAID'), 'repaid');
+  });
+
+  it('cancels the pending deduction when a manual repayment arrives first', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 40_000, 4_000));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    await publish(
+      Topics.statements.name,
+      envelope('StatementPaymentReceived', statementId, {
+        statementId,
+        cardToken: card.token,
+        amount: { minor: 40_000, currency: 'CNY' },
+        channel: 'COUNTER',
+        paymentRef: `manual-${statementId}`,
+      }),
+    );
+    await runUntil(cluster, statementId, status('REPAID_MANUALLY'), 'repaid manually');
+    await cluster.setClock(new Date(run.deduct_at));
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await cluster.run(statementId);
+    expect(after.status).toBe('REPAID_MANUALLY');
+    expect(after.attempts).toEqual([]);
+    expect(await cluster.balance(contract.openid)).toBe(1_000_000);
+  });
+
+  it('repays a cycle exactly once when the service is killed between the deduction and the posting', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 66_600, 6_660));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    const before = await cluster.unionpay.account(card.accountId);
+
+    // The switch applies the credit but never answers: the posting is in flight when the service dies.
+    await cluster.unionpay.fault({ kind: 'no-answer', mtis: ['0200'] });
+    await cluster.setClock(new Date(run.deduct_at));
+    await runUntil(cluster, statementId, status('COLLECTED'), 'collected', 30_000);
+    await eventually(
+      async () =>
+        (
+          await cluster.query(
+            `SELECT 1 FROM scheduled_job WHERE subject = $1 AND kind = 'POST' AND state = 'RUNNING'`,
+            [statementId],
+          )
+        ).length > 0,
+      'posting in flight',
+    );
+    await cluster.repayment.kill();
+    await cluster.unionpay.clearFaults();
+    await cluster.repayment.restart();
+
+    const repaid = await runUntil(
+      cluster,
+      statementId,
+      status('REPAID'),
+      'repaid after the restart',
+      120_000,
+    );
+    expect(repaid.attempts.map((a) => a.state)).toEqual(['SUCCEEDED']);
+    expect(await cluster.balance(contract.openid)).toBe(1_000_000 - 66_600);
+    // One credit on the card account, net of the reversal of the unanswered one.
+    await eventually(
+      async () =>
+        (await cluster.unionpay.account(card.accountId)).available.minor - before.available.minor === 66_600,
+      'exactly one credit on the card account',
+      60_000,
+    );
+  });
+});

@@ -1,0 +1,304 @@
+import { randomBytes, randomUUID } from 'crypto';
+import { mkdtemp, rm } from 'fs/promises';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { type Client } from '@grpc/grpc-js';
+import { protoPath } from '@wxpay/contracts';
+import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wxpay/grpc';
+import { luhnValid } from '@wxpay/observability';
+import {
+  ClusterApp,
+  ensureDevPki,
+  freePort,
+  readTlsMaterial,
+  UnionPaySimProcess,
+  WechatPaySimProcess,
+} from '@wxpay/testing';
+import { createWechatPayClientFromEnv, type WechatPayClient } from '@wxpay/wechatpay';
+import { Client as PgClient } from 'pg';
+import { loadConfig } from '../../src/config';
+
+/** A random key without digit runs (the service refuses keys that could hide a card number). */
+export function key(): string {
+  return randomBytes(12)
+    .toString('hex')
+    .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!);
+}
+
+let panCounter = 0;
+function testPan(): string {
+  for (;;) {
+    const body = `622203${String(process.pid % 1e6).padStart(6, '0')}${String(++panCounter).padStart(5, '0')}`;
+    for (let d = 0; d <= 9; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
+  }
+}
+
+export interface TestCard {
+  token: string;
+  accountId: number;
+}
+
+export interface TestContract {
+  wechatPlanId: string;
+  outContractCode: string;
+  contractId: string;
+  openid: string;
+}
+
+/**
+ * The cluster the repayment service works in, every part real and in its own process, as `npm start` runs them:
+ * the WeChat Pay simulator, the UnionPay simulator (TLS switch), the vault, the payment service (it receives the
+ * papay webhooks and forwards them to Kafka), and the repayment service itself with a controllable clock. All
+ * gRPC is mutual TLS with a test PKI; Kafka and PostgreSQL are the real local ones.
+ */
+export class RepaymentCluster {
+  pkiDir = '';
+  wechat!: WechatPaySimProcess;
+  unionpay!: UnionPaySimProcess;
+  vault!: ClusterApp;
+  payment!: ClusterApp;
+  repayment!: ClusterApp;
+  repaymentHttp = '';
+  paymentHttp = '';
+  private clientTls!: GrpcTlsConfig;
+  private vaultPort = 0;
+  private repaymentGrpc = 0;
+  private client?: Client;
+  private vaultClient?: Client;
+  private merchant?: WechatPayClient;
+  private db?: PgClient;
+
+  async start(): Promise<this> {
+    this.pkiDir = await mkdtemp(join(tmpdir(), 'repayment-e2e-pki-'));
+    const pki = await ensureDevPki({
+      dir: this.pkiDir,
+      services: ['payment', 'tokenization', 'repayment', 'unionpay-sim', 'e2e-client'],
+    });
+    this.clientTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services['e2e-client']!)) };
+    [this.wechat, this.unionpay] = await Promise.all([
+      WechatPaySimProcess.start(),
+      UnionPaySimProcess.start(this.pkiDir),
+    ]);
+    const [vaultGrpc, vaultHttp, payHttp, payGrpc, repGrpc, repHttp] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
+    );
+    this.vaultPort = vaultGrpc;
+    this.paymentHttp = `http://127.0.0.1:${payHttp}`;
+    this.repaymentHttp = `http://127.0.0.1:${repHttp}`;
+    this.repaymentGrpc = repGrpc;
+    const keyDir = await mkdtemp(join(tmpdir(), 'repayment-e2e-vault-keys-'));
+    this.vault = await new ClusterApp('tokenization', {
+      TOKENIZATION_GRPC_PORT: String(vaultGrpc),
+      TOKENIZATION_HTTP_PORT: String(vaultHttp),
+      TOKENIZATION_KEY_DIR: keyDir,
+      PKI_DIR: this.pkiDir,
+    }).start(`http://127.0.0.1:${vaultHttp}/health/ready`);
+    this.payment = await new ClusterApp('payment', {
+      WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
+      WECHATPAY_BASE_URL: this.wechat.url,
+      WECHATPAY_NOTIFY_BASE_URL: this.paymentHttp,
+      PAYMENT_HTTP_PORT: String(payHttp),
+      PAYMENT_GRPC_PORT: String(payGrpc),
+      TOKENIZATION_GRPC_ADDRESS: `127.0.0.1:${vaultGrpc}`,
+      // Risk is not on the papay path; the address is never called.
+      RISK_GRPC_ADDRESS: '127.0.0.1:1',
+      UNIONPAY_CHANNEL_ADDRESS: `127.0.0.1:${this.unionpay.tlsPort}`,
+      UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
+      UNIONPAY_SETTLEMENT_URL: this.unionpay.httpUrl,
+      PAYMENT_RECON_AT: 'off',
+      PKI_DIR: this.pkiDir,
+    }).start(`${this.paymentHttp}/health/ready`);
+    this.repayment = await new ClusterApp('repayment', this.repaymentEnv(repGrpc, repHttp, vaultGrpc)).start(
+      `${this.repaymentHttp}/health/ready`,
+    );
+    this.db = new PgClient({ connectionString: this.repayment.databaseUrl });
+    await this.db.connect();
+    return this;
+  }
+
+  private repaymentEnv(grpc: number, http: number, vault: number): Record<string, string> {
+    return {
+      REPAYMENT_GRPC_PORT: String(grpc),
+      REPAYMENT_HTTP_PORT: String(http),
+      WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
+      WECHATPAY_BASE_URL: this.wechat.url,
+      REPAYMENT_NOTIFY_URL: `${this.paymentHttp}/notify/wechatpay/papay`,
+      TOKENIZATION_GRPC_ADDRESS: `127.0.0.1:${vault}`,
+      UNIONPAY_CHANNEL_ADDRESS: `127.0.0.1:${this.unionpay.tlsPort}`,
+      UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
+      UNIONPAY_TIMEOUT_MS: '3000',
+      PKI_DIR: this.pkiDir,
+      GRPC_TLS: 'on',
+      REPAYMENT_CLOCK: 'controllable',
+      REPAYMENT_SCHEDULER_POLL_MS: '200',
+      // A job left RUNNING by a killed process is taken over after this (real time).
+      REPAYMENT_JOB_LEASE_MS: '8000',
+      REPAYMENT_CONSUMER_GROUP: `repayment-${randomUUID()}`,
+      LOG_LEVEL: 'warn',
+    };
+  }
+
+  // --- business time
+
+  async setClock(instant: Date): Promise<void> {
+    await this.postClock({ now: instant.toISOString() });
+  }
+
+  async advance(ms: number): Promise<void> {
+    await this.postClock({ advanceMs: ms });
+  }
+
+  async now(): Promise<Date> {
+    const res = await fetch(`${this.repaymentHttp}/admin/clock`);
+    return new Date(((await res.json()) as { now: string }).now);
+  }
+
+  private async postClock(body: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.repaymentHttp}/admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`clock refused: ${res.status} ${await res.text()}`);
+  }
+
+  // --- cards and contracts
+
+  async seedCard(creditLimitMinor = 5_000_000): Promise<TestCard> {
+    const pan = testPan();
+    const account = await this.unionpay.seedAccount(pan, '3012', creditLimitMinor);
+    this.vaultClient ??= createGrpcClient(
+      loadProtos([protoPath('gateway/tokenization/v1/tokenization.proto')]),
+      'gateway.tokenization.v1.TokenVault',
+      `127.0.0.1:${this.vaultPort}`,
+      this.clientTls,
+    );
+    const r = await unaryCall<{ token: string }>(
+      this.vaultClient,
+      'Tokenize',
+      {
+        idempotency_key: key(),
+        cardholder_ref: `ch-${account.id}`,
+        pan,
+        expiry_month: '12',
+        expiry_year: '2030',
+      },
+      { deadlineMs: 10_000 },
+    );
+    return { token: r.token, accountId: account.id };
+  }
+
+  /** The cardholder signs a papay contract in WeChat (pre-sign by the bank, signature by the payer). */
+  async signContract(balanceFen: number): Promise<TestContract> {
+    this.merchant ??= createWechatPayClientFromEnv(
+      loadConfig({
+        WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
+        WECHATPAY_BASE_URL: this.wechat.url,
+        UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
+      }),
+    );
+    const wechatPlanId = '12535';
+    const outContractCode = `C${key().slice(0, 20)}`;
+    const openid = `o${key().slice(0, 27)}`;
+    const pre = await this.merchant.papay.preEntrustSign({
+      plan_id: wechatPlanId,
+      out_contract_code: outContractCode,
+      contract_display_account: '信用卡尾号0403',
+      contract_notify_url: `${this.paymentHttp}/notify/wechatpay/papay`,
+      sign_scene: 'SIGN_SCENE_APP',
+    });
+    const signed = await this.wechat.call<{ contract_id: string }>(
+      'POST',
+      `/sim/payer/contracts/${pre.pre_entrustweb_id}/sign`,
+      { openid },
+    );
+    if (signed.status >= 300) throw new Error(`sign refused: ${JSON.stringify(signed.body)}`);
+    await this.setBalance(openid, balanceFen);
+    return { wechatPlanId, outContractCode, contractId: signed.body.contract_id, openid };
+  }
+
+  async setBalance(openid: string, fen: number): Promise<void> {
+    const r = await this.wechat.call('PUT', `/sim/payer/payers/${openid}/balance`, { balance_fen: fen });
+    if (r.status >= 300) throw new Error(`balance refused: ${JSON.stringify(r.body)}`);
+  }
+
+  async balance(openid: string): Promise<number> {
+    return (await this.wechat.call<{ balance_fen: number }>('GET', `/sim/payer/payers/${openid}/balance`))
+      .body.balance_fen;
+  }
+
+  async revokeContract(contractId: string): Promise<void> {
+    const r = await this.wechat.call('POST', `/sim/payer/contracts/${contractId}/terminate`);
+    if (r.status >= 300) throw new Error(`terminate refused: ${JSON.stringify(r.body)}`);
+  }
+
+  // --- the service
+
+  repaymentClient(): Client {
+    this.client ??= createGrpcClient(
+      loadProtos([protoPath('gateway/repayment/v1/repayment.proto')]),
+      'gateway.repayment.v1.AutoRepayment',
+      `127.0.0.1:${this.repaymentGrpc}`,
+      this.clientTls,
+    );
+    return this.client;
+  }
+
+  call<T = Record<string, unknown>>(method: string, request: Record<string, unknown>): Promise<T> {
+    return unaryCall<T>(this.repaymentClient(), method, request, { deadlineMs: 20_000 });
+  }
+
+  async createPlan(
+    card: TestCard,
+    contract: TestContract,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ plan_id: string; status: string }> {
+    return this.call('CreatePlan', {
+      idempotency_key: key(),
+      card_token: card.token,
+      contract: { wechat_plan_id: contract.wechatPlanId, out_contract_code: contract.outContractCode },
+      mode: 'FULL',
+      days_before_due: 3,
+      ...extra,
+    });
+  }
+
+  async run(statementId: string): Promise<Run> {
+    const r = await this.call<{ runs: Run[] }>('ListRuns', { statement_id: statementId });
+    return r.runs[0]!;
+  }
+
+  /** Rows of the repayment service's own database (what the API does not expose: jobs, postings). */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db!.query(sql, params)).rows as T[];
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    this.vaultClient?.close();
+    await this.db?.end().catch(() => undefined);
+    for (const app of [this.repayment, this.payment, this.vault]) await app?.stop().catch(() => undefined);
+    await Promise.all([this.wechat?.stop(), this.unionpay?.stop()]);
+    await rm(this.pkiDir, { recursive: true, force: true });
+  }
+}
+
+export interface Run {
+  statement_id: string;
+  plan_id: string;
+  status: string;
+  status_reason: string;
+  target: { amount_minor: string };
+  repaid: { amount_minor: string };
+  notice_at: string;
+  deduct_at: string;
+  attempts: {
+    seq: number;
+    kind: string;
+    amount: { amount_minor: string };
+    state: string;
+    decline_class: string;
+    reason: string;
+    out_trade_no: string;
+  }[];
+}
