@@ -67,6 +67,16 @@ export class RepaymentCluster {
   private vaultClient?: Client;
   private merchant?: WechatPayClient;
   private db?: PgClient;
+  private readonly otherClients: Client[] = [];
+
+  /** Overrides per process (benchmarks tune the simulator's persistence and the scheduler's batch sizes). */
+  constructor(
+    private readonly overrides: {
+      wechatSim?: Record<string, string>;
+      payment?: Record<string, string>;
+      repayment?: Record<string, string>;
+    } = {},
+  ) {}
 
   async start(): Promise<this> {
     this.pkiDir = await mkdtemp(join(tmpdir(), 'repayment-e2e-pki-'));
@@ -76,7 +86,7 @@ export class RepaymentCluster {
     });
     this.clientTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services['e2e-client']!)) };
     [this.wechat, this.unionpay] = await Promise.all([
-      WechatPaySimProcess.start(),
+      WechatPaySimProcess.start(this.overrides.wechatSim),
       UnionPaySimProcess.start(this.pkiDir),
     ]);
     const [vaultGrpc, vaultHttp, payHttp, payGrpc, repGrpc, repHttp] = await Promise.all(
@@ -107,6 +117,7 @@ export class RepaymentCluster {
       UNIONPAY_SETTLEMENT_URL: this.unionpay.httpUrl,
       PAYMENT_RECON_AT: 'off',
       PKI_DIR: this.pkiDir,
+      ...this.overrides.payment,
     }).start(`${this.paymentHttp}/health/ready`);
     this.repayment = await new ClusterApp('repayment', this.repaymentEnv(repGrpc, repHttp, vaultGrpc)).start(
       `${this.repaymentHttp}/health/ready`,
@@ -135,6 +146,7 @@ export class RepaymentCluster {
       REPAYMENT_JOB_LEASE_MS: '8000',
       REPAYMENT_CONSUMER_GROUP: `repayment-${randomUUID()}`,
       LOG_LEVEL: 'warn',
+      ...this.overrides.repayment,
     };
   }
 
@@ -190,17 +202,11 @@ export class RepaymentCluster {
 
   /** The cardholder signs a papay contract in WeChat (pre-sign by the bank, signature by the payer). */
   async signContract(balanceFen: number): Promise<TestContract> {
-    this.merchant ??= createWechatPayClientFromEnv(
-      loadConfig({
-        WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
-        WECHATPAY_BASE_URL: this.wechat.url,
-        UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
-      }),
-    );
+    const merchant = this.merchantClient();
     const wechatPlanId = '12535';
     const outContractCode = `C${key().slice(0, 20)}`;
     const openid = `o${key().slice(0, 27)}`;
-    const pre = await this.merchant.papay.preEntrustSign({
+    const pre = await merchant.papay.preEntrustSign({
       plan_id: wechatPlanId,
       out_contract_code: outContractCode,
       contract_display_account: '信用卡尾号0403',
@@ -215,6 +221,24 @@ export class RepaymentCluster {
     if (signed.status >= 300) throw new Error(`sign refused: ${JSON.stringify(signed.body)}`);
     await this.setBalance(openid, balanceFen);
     return { wechatPlanId, outContractCode, contractId: signed.body.contract_id, openid };
+  }
+
+  /** The bank's signed v3 client at the simulator (what the repayment service itself uses). */
+  private merchantClient(): WechatPayClient {
+    this.merchant ??= createWechatPayClientFromEnv(
+      loadConfig({
+        WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
+        WECHATPAY_BASE_URL: this.wechat.url,
+        UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
+      }),
+    );
+    return this.merchant;
+  }
+
+  /** The contract's state as WeChat Pay reports it to the bank (SIGNED, TERMINATED, …). */
+  async contractState(contract: TestContract): Promise<string> {
+    const c = await this.merchantClient().papay.queryContract(contract.wechatPlanId, contract.outContractCode);
+    return c.contract_state;
   }
 
   async setBalance(openid: string, fen: number): Promise<void> {
@@ -244,8 +268,25 @@ export class RepaymentCluster {
     return this.client;
   }
 
-  call<T = Record<string, unknown>>(method: string, request: Record<string, unknown>): Promise<T> {
-    return unaryCall<T>(this.repaymentClient(), method, request, { deadlineMs: 20_000 });
+  call<T = Record<string, unknown>>(
+    method: string,
+    request: Record<string, unknown>,
+    client: Client = this.repaymentClient(),
+  ): Promise<T> {
+    return unaryCall<T>(client, method, request, { deadlineMs: 20_000 });
+  }
+
+  /** A client of the repayment service presenting its own certificate (CN=`name`, same test CA): another caller. */
+  async repaymentClientAs(name: string): Promise<Client> {
+    const pki = await ensureDevPki({ dir: this.pkiDir, services: [name] });
+    const client = createGrpcClient(
+      loadProtos([protoPath('gateway/repayment/v1/repayment.proto')]),
+      'gateway.repayment.v1.AutoRepayment',
+      `127.0.0.1:${this.repaymentGrpc}`,
+      { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services[name]!)) },
+    );
+    this.otherClients.push(client);
+    return client;
   }
 
   async createPlan(
@@ -276,6 +317,7 @@ export class RepaymentCluster {
   async stop(): Promise<void> {
     this.client?.close();
     this.vaultClient?.close();
+    for (const c of this.otherClients) c.close();
     await this.db?.end().catch(() => undefined);
     for (const app of [this.repayment, this.payment, this.vault]) await app?.stop().catch(() => undefined);
     await Promise.all([this.wechat?.stop(), this.unionpay?.stop()]);
