@@ -19,6 +19,7 @@ export async function runDeductJob(d: JobDeps, job: Job): Promise<JobResult> {
     const run = await d.runs.get(m, job.subject, true);
     const plan = run?.planId ? await d.plans.get(m, run.planId) : undefined;
     if (!run || !OPEN_RUN_STATUSES.includes(run.status) || plan?.status !== 'ACTIVE') {
+      if (run) await d.service.closeForInactivePlan(m, run, plan);
       await d.jobs.finish(m, job.id);
       return undefined;
     }

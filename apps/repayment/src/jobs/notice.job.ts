@@ -22,7 +22,11 @@ export async function runNoticeJob(d: JobDeps, job: Job): Promise<JobResult> {
   const run = await d.runs.get(d.ds.manager, job.subject);
   const plan = run?.planId ? await d.plans.get(d.ds.manager, run.planId) : undefined;
   if (!run || run.status !== 'SCHEDULED' || !plan || plan.status !== 'ACTIVE') {
-    await d.ds.transaction((m) => d.jobs.finish(m, job.id));
+    await d.ds.transaction(async (m) => {
+      const locked = run ? await d.runs.get(m, run.statementId, true) : undefined;
+      if (locked && plan?.status !== 'ACTIVE') await d.service.closeForInactivePlan(m, locked, plan);
+      await d.jobs.finish(m, job.id);
+    });
     return { kind: 'done' };
   }
   try {

@@ -278,6 +278,24 @@ export class RunService {
     }
   }
 
+  /**
+   * A job found its run still open but its plan no longer active (paused, cancelled or ended while a deduction
+   * was at WeChat Pay, so the plan change could not close the run then): close it the way the plan change would.
+   */
+  async closeForInactivePlan(m: EntityManager, run: Run, plan: Plan | undefined): Promise<void> {
+    if (!OPEN_RUN_STATUSES.includes(run.status)) return;
+    const attempts = await this.runs.attempts(m, [run.statementId]);
+    if (attempts.some((a) => a.state === 'REQUESTED' || a.state === 'ACCEPTED')) return;
+    if (!plan || plan.status === 'CONTRACT_ENDED') {
+      await this.failRun(m, run, 'CONTRACT_ENDED', 'CONTRACT_ENDED');
+      return;
+    }
+    const reason = plan.status === 'PAUSED' ? 'PLAN_PAUSED' : 'PLAN_CANCELLED';
+    await this.jobs.cancel(m, run.statementId, DEDUCTION_JOBS);
+    const closed = await this.runs.update(m, run.statementId, { status: 'SKIPPED', statusReason: reason });
+    await emit(m, 'RepaymentCancelled', run.statementId, { ...runFacts(closed), reason }, this.clock.now());
+  }
+
   private async failRun(
     m: EntityManager,
     run: Run,
