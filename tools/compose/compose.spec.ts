@@ -17,11 +17,15 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   command?: string[];
+  healthcheck?: { test: string[] };
 }
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
 const apps = readManifests(root);
+const LOOPBACK = /\b(127\.0\.0\.1|localhost)\b/;
+/** The port of `127.0.0.1:50054` or `http://127.0.0.1:8084/…`. */
+const portOf = (address: string) => new URL(address.includes('://') ? address : `tcp://${address}`).port;
 
 describe('docker-compose.yml', () => {
   it('runs the official apache/kafka image of the version the local broker uses', () => {
@@ -60,6 +64,65 @@ describe('docker-compose.yml', () => {
       }
       expect(svc!.volumes).toContain('pki:/pki:ro');
     }
+  });
+
+  it("sets, for containers, every launch.json setting that only makes sense on the developer's machine", () => {
+    for (const app of apps) {
+      const env = compose.services[app.name]!.environment ?? {};
+      for (const [name, dev] of Object.entries(app.env)) {
+        const inContainer = env[name] === undefined ? undefined : String(env[name]);
+        const where = { app: app.name, name };
+        if (name.endsWith('_HOST') && LOOPBACK.test(dev)) {
+          // A server bound to the container's loopback is unreachable from the other containers.
+          expect({ ...where, value: inContainer }).toEqual({ ...where, value: '0.0.0.0' });
+        } else if (LOOPBACK.test(dev)) {
+          // Another service's address: its container host name, since loopback is the container itself.
+          const reachable = inContainer !== undefined && !LOOPBACK.test(inContainer);
+          expect({ ...where, value: inContainer, reachable }).toEqual({
+            ...where,
+            value: inContainer,
+            reachable: true,
+          });
+        } else if (dev.startsWith('.data/')) {
+          expect({ ...where, value: inContainer }).toEqual({ ...where, value: expect.stringMatching(/^\//) });
+        } else if (name.endsWith('_PORT') && inContainer !== undefined) {
+          expect({ ...where, value: inContainer }).toEqual({ ...where, value: dev });
+        }
+      }
+    }
+  });
+
+  it('publishes the ports `npm start` prints and starts each app after the apps it requires', () => {
+    for (const app of apps) {
+      const svc = compose.services[app.name]!;
+      const published = (svc.ports ?? []).map((p) => p.split(':')[0]);
+      for (const address of Object.values(app.endpoints ?? {}))
+        expect({ app: app.name, published }).toEqual({
+          app: app.name,
+          published: expect.arrayContaining([portOf(address)]),
+        });
+      expect({ app: app.name, dependsOn: Object.keys(svc.depends_on ?? {}) }).toEqual({
+        app: app.name,
+        dependsOn: expect.arrayContaining(app.requires),
+      });
+    }
+  });
+
+  it('waits for health only where a healthcheck exists, and checks what the launcher waits for', () => {
+    for (const [name, svc] of Object.entries(compose.services)) {
+      for (const [dependency, { condition }] of Object.entries(svc.depends_on ?? {}))
+        if (condition === 'service_healthy')
+          expect({ name, dependency, healthcheck: !!compose.services[dependency]?.healthcheck }).toEqual({
+            name,
+            dependency,
+            healthcheck: true,
+          });
+    }
+    for (const app of apps) {
+      const test = compose.services[app.name]!.healthcheck?.test.join(' ');
+      if (test && app.ready.http) expect(test).toContain(app.ready.http);
+    }
+    expect(compose.services.repayment?.healthcheck).toBeDefined();
   });
 
   it('issues certificates for every app and publishes no port twice', () => {

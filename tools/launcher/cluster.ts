@@ -3,7 +3,7 @@ import { ensureDevPki, workspaceRoot } from '@wxpay/testing';
 import { join } from 'path';
 import { AppProcess } from './app-process';
 import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
-import { readManifests, type AppManifest } from './manifest';
+import { readManifests, selectApps, type AppManifest } from './manifest';
 import { waitUntilReady } from './readiness';
 
 const log = (line: string) => console.log(`\x1b[1m[launcher]\x1b[0m ${line}`);
@@ -46,8 +46,10 @@ export async function launchCluster(argv: string[]): Promise<void> {
   const options = parseArgs(argv);
   const root = workspaceRoot();
   const started = Date.now();
+  // Before the infrastructure, so a mistyped --only fails at once.
+  const { apps: manifests, added } = selectApps(readManifests(root), options.only);
   const infra = await startInfrastructure(log);
-  const manifests = readManifests(root).filter((m) => !options.only || options.only.includes(m.name));
+  if (added.length) log(`also starting ${added.join(', ')} (required by ${options.only!.join(', ')})`);
   const pkiDir = join(root, '.data/pki');
   await ensureDevPki({ dir: pkiDir, services: manifests.map((m) => m.name) });
   log(`dev PKI in ${pkiDir}`);

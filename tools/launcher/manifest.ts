@@ -13,6 +13,11 @@ export interface AppManifest {
   order: number;
   /** Infrastructure the app needs before it starts. */
   needs: ('postgres' | 'kafka' | 'pki')[];
+  /**
+   * Other apps it cannot work without (each with a lower `order`, so already running when it starts);
+   * `npm start -- --only <app>` starts them too.
+   */
+  requires: string[];
   /** Defaults; the launcher's own environment wins over them. */
   env: Record<string, string>;
   /** How the launcher knows the app is up. */
@@ -26,11 +31,59 @@ export interface AppManifest {
 export function readManifests(root: string): AppManifest[] {
   const appsDir = join(root, 'apps');
   if (!existsSync(appsDir)) return [];
-  return readdirSync(appsDir)
+  const files = new Map<AppManifest, string>();
+  const manifests = readdirSync(appsDir)
     .map((dir) => join(appsDir, dir, 'launch.json'))
     .filter((file) => existsSync(file))
-    .map((file) => validate(JSON.parse(readFileSync(file, 'utf8')), file))
+    .map((file) => {
+      const m = validate(JSON.parse(readFileSync(file, 'utf8')), file);
+      files.set(m, file);
+      return m;
+    })
     .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+  checkRequires(manifests, files);
+  return manifests;
+}
+
+/** `requires` must name apps that exist and start earlier, or the launcher would wait for them forever. */
+function checkRequires(manifests: AppManifest[], files: Map<AppManifest, string>): void {
+  const byName = new Map(manifests.map((m) => [m.name, m]));
+  for (const m of manifests) {
+    const problems = m.requires.flatMap((name) => {
+      const required = byName.get(name);
+      if (!required) return [`requires unknown app ${name}`];
+      if (required.order >= m.order) return [`requires ${name}, whose order ${required.order} is not lower`];
+      return [];
+    });
+    if (problems.length) throw new Error(`${files.get(m)}: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * The apps `--only` names plus, transitively, the apps they require, in start order; every app without `only`.
+ * `added` lists the required ones the operator did not name, so the launcher can say why they start.
+ */
+export function selectApps(
+  manifests: AppManifest[],
+  only?: string[],
+): { apps: AppManifest[]; added: string[] } {
+  if (!only) return { apps: manifests, added: [] };
+  const byName = new Map(manifests.map((m) => [m.name, m]));
+  const unknown = only.filter((name) => !byName.has(name));
+  if (unknown.length) {
+    throw new Error(
+      `--only: no app named ${unknown.join(', ')} (apps: ${manifests.map((m) => m.name).join(', ')})`,
+    );
+  }
+  const wanted = new Set<string>();
+  const visit = (name: string): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const r of byName.get(name)!.requires) visit(r);
+  };
+  only.forEach(visit);
+  const apps = manifests.filter((m) => wanted.has(m.name));
+  return { apps, added: apps.map((m) => m.name).filter((name) => !only.includes(name)) };
 }
 
 function validate(m: Partial<AppManifest>, file: string): AppManifest {
@@ -38,6 +91,11 @@ function validate(m: Partial<AppManifest>, file: string): AppManifest {
   if (typeof m.name !== 'string' || !m.name) problems.push('name is required');
   if (typeof m.entry !== 'string' || !m.entry.endsWith('.ts')) problems.push('entry must be a .ts path');
   if (!m.ready || (!m.ready.http && !m.ready.tcp)) problems.push('ready.http or ready.tcp is required');
+  if (
+    m.requires !== undefined &&
+    (!Array.isArray(m.requires) || m.requires.some((r) => typeof r !== 'string'))
+  )
+    problems.push('requires must be a list of app names');
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}`);
-  return { order: 100, needs: [], env: {}, ...m } as AppManifest;
+  return { order: 100, needs: [], requires: [], env: {}, ...m } as AppManifest;
 }

@@ -156,7 +156,14 @@ export function autoRepaymentHandlers(d: AutoRepaymentDeps): Record<string, Unar
           dueDate,
         }),
       );
-      if (run.cardToken !== cardToken || run.amountDue !== amountDue || run.dueDate !== dueDate) {
+      // Every fact counts: a re-sent statement whose minimum due (or currency) changed is not the same statement.
+      if (
+        run.cardToken !== cardToken ||
+        run.currency !== d.currency ||
+        run.amountDue !== amountDue ||
+        run.minimumDue !== minimumDue ||
+        run.dueDate !== dueDate
+      ) {
         throw new RpcError(
           GrpcStatus.ALREADY_EXISTS,
           'statement_id: known with other facts',

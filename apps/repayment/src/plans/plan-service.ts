@@ -114,6 +114,9 @@ export class PlanService {
       }
       if (p.status !== 'ACTIVE' && p.status !== 'PAUSED') throw invalidState(p, 'update');
       const mode = input.mode ?? p.mode;
+      if (mode !== 'FIXED' && input.fixedAmountMinor !== undefined) {
+        throw RpcError.invalidArgument('fixed_amount', 'only with mode FIXED');
+      }
       const fixed = mode === 'FIXED' ? (input.fixedAmountMinor ?? p.fixedAmountMinor) : null;
       if (mode === 'FIXED' && !fixed) throw RpcError.invalidArgument('fixed_amount', 'required for FIXED');
       const updated = await this.plans.update(m, p.id, {

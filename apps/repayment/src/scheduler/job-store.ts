@@ -89,7 +89,7 @@ export class JobStore {
     return returnedRows(result).length;
   }
 
-  /** The next due time of pending jobs (for tests, demos and the metrics). */
+  /** Jobs not yet finished (for tests, demos and the clock endpoint). */
   async pendingCount(): Promise<number> {
     const rows: { n: string }[] = await this.ds.query(
       `SELECT count(*) AS n FROM scheduled_job WHERE state IN ('PENDING', 'RUNNING')`,

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { type Client } from '@grpc/grpc-js';
-import { protoPath } from '@wxpay/contracts';
+import { protoPath, Topics } from '@wxpay/contracts';
 import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wxpay/grpc';
 import { luhnValid } from '@wxpay/observability';
 import {
@@ -11,6 +11,7 @@ import {
   ensureDevPki,
   freePort,
   readTlsMaterial,
+  testKafka,
   UnionPaySimProcess,
   WechatPaySimProcess,
 } from '@wxpay/testing';
@@ -67,7 +68,9 @@ export class RepaymentCluster {
   private vaultClient?: Client;
   private merchant?: WechatPayClient;
   private db?: PgClient;
+  private paymentDb?: PgClient;
   private readonly otherClients: Client[] = [];
+  private readonly consumerGroup = `repayment-${randomUUID()}`;
 
   /** Overrides per process (benchmarks tune the simulator's persistence and the scheduler's batch sizes). */
   constructor(
@@ -119,12 +122,40 @@ export class RepaymentCluster {
       PKI_DIR: this.pkiDir,
       ...this.overrides.payment,
     }).start(`${this.paymentHttp}/health/ready`);
+    await this.skipTopicHistory();
     this.repayment = await new ClusterApp('repayment', this.repaymentEnv(repGrpc, repHttp, vaultGrpc)).start(
       `${this.repaymentHttp}/health/ready`,
     );
     this.db = new PgClient({ connectionString: this.repayment.databaseUrl });
     await this.db.connect();
     return this;
+  }
+
+  /**
+   * The service's consumer groups are new for every cluster (clusters of parallel test files must not share
+   * partitions), and a new group reads from the beginning: tens of thousands of old notifications from every
+   * earlier test run, which delayed this cluster's own by a minute. Committing the current log ends for both
+   * groups before the service starts makes it consume only what is published from now on. (The group names
+   * follow RepaymentRuntime's `<group>-statements` / `<group>-papay`; if they drift, history is replayed again.)
+   */
+  private async skipTopicHistory(): Promise<void> {
+    const admin = testKafka('repayment-test-admin').admin();
+    await admin.connect();
+    try {
+      for (const [suffix, topic] of [
+        ['statements', Topics.statements.name],
+        ['papay', Topics.wechatpayNotifications.name],
+      ] as const) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({
+          groupId: `${this.consumerGroup}-${suffix}`,
+          topic,
+          partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private repaymentEnv(grpc: number, http: number, vault: number): Record<string, string> {
@@ -144,7 +175,7 @@ export class RepaymentCluster {
       REPAYMENT_SCHEDULER_POLL_MS: '200',
       // A job left RUNNING by a killed process is taken over after this (real time).
       REPAYMENT_JOB_LEASE_MS: '8000',
-      REPAYMENT_CONSUMER_GROUP: `repayment-${randomUUID()}`,
+      REPAYMENT_CONSUMER_GROUP: this.consumerGroup,
       LOG_LEVEL: 'warn',
       ...this.overrides.repayment,
     };
@@ -237,7 +268,10 @@ export class RepaymentCluster {
 
   /** The contract's state as WeChat Pay reports it to the bank (SIGNED, TERMINATED, …). */
   async contractState(contract: TestContract): Promise<string> {
-    const c = await this.merchantClient().papay.queryContract(contract.wechatPlanId, contract.outContractCode);
+    const c = await this.merchantClient().papay.queryContract(
+      contract.wechatPlanId,
+      contract.outContractCode,
+    );
     return c.contract_state;
   }
 
@@ -314,11 +348,21 @@ export class RepaymentCluster {
     return (await this.db!.query(sql, params)).rows as T[];
   }
 
+  /** Rows of the payment service's database (what it forwarded to Kafka: its outbox). */
+  async paymentQuery<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (!this.paymentDb) {
+      this.paymentDb = new PgClient({ connectionString: this.payment.databaseUrl });
+      await this.paymentDb.connect();
+    }
+    return (await this.paymentDb.query(sql, params)).rows as T[];
+  }
+
   async stop(): Promise<void> {
     this.client?.close();
     this.vaultClient?.close();
     for (const c of this.otherClients) c.close();
     await this.db?.end().catch(() => undefined);
+    await this.paymentDb?.end().catch(() => undefined);
     for (const app of [this.repayment, this.payment, this.vault]) await app?.stop().catch(() => undefined);
     await Promise.all([this.wechat?.stop(), this.unionpay?.stop()]);
     await rm(this.pkiDir, { recursive: true, force: true });

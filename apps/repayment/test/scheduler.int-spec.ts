@@ -1,0 +1,212 @@
+import { createDataSource, initializeDataSource } from '@wxpay/persistence';
+import { captureLogger, createTestDatabase, eventually, type TestDatabase } from '@wxpay/testing';
+import { type DataSource } from 'typeorm';
+import { type Clock } from '../src/clock/clock';
+import { REPAYMENT_MIGRATIONS } from '../src/persistence/migrations';
+import { JOB_KINDS, type Job, type JobKind, type JobResult } from '../src/scheduler/job';
+import { JobRunner } from '../src/scheduler/job-runner';
+import { JobStore } from '../src/scheduler/job-store';
+
+jest.setTimeout(60_000);
+
+/** Business time that moves only when a test moves it, so "not due yet" is never a race with the wall clock. */
+class FakeClock implements Clock {
+  constructor(private t: number) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+interface Replica {
+  name: string;
+  ds: DataSource;
+  store: JobStore;
+  runner: JobRunner;
+  polls: number;
+}
+
+interface JobRow {
+  state: string;
+  tries: number;
+  run_at: Date;
+  last_error: string | null;
+}
+
+/**
+ * The durable scheduler against the real schema in a fresh database: two JobRunner "replicas", each with its own
+ * connection pool, claim from the same scheduled_job table. Handlers here only count their invocations and
+ * finish the job as the real ones do (in a transaction); what is under test is who runs what, when, how often.
+ */
+describe('durable scheduler', () => {
+  let db: TestDatabase;
+  const clock = new FakeClock(Date.parse('2030-03-01T02:00:00Z'));
+  const replicas: Replica[] = [];
+  const invocations = new Map<string, string[]>();
+  /** Per subject: a handler of its own (else the job is finished at once). */
+  const special = new Map<string, (job: Job, replica: Replica) => Promise<JobResult>>();
+  const { logger } = captureLogger('error');
+
+  const finish = async (r: Replica, job: Job): Promise<JobResult> => {
+    await r.ds.transaction((m) => r.store.finish(m, job.id));
+    return { kind: 'done' };
+  };
+
+  async function startReplica(name: string, ds: DataSource): Promise<Replica> {
+    const replica = { name, ds, store: new JobStore(ds), polls: 0 } as Replica;
+    const handler = async (job: Job): Promise<JobResult> => {
+      invocations.set(job.id, [...(invocations.get(job.id) ?? []), name]);
+      // A little work, so the replicas' batches overlap in time.
+      await new Promise((r) => setTimeout(r, 2));
+      const own = special.get(job.subject);
+      return own ? own(job, replica) : finish(replica, job);
+    };
+    const handlers = Object.fromEntries(JOB_KINDS.map((k) => [k, handler])) as Record<
+      JobKind,
+      (job: Job) => Promise<JobResult>
+    >;
+    replica.runner = new JobRunner(replica.store, clock, handlers, logger, {
+      pollMs: 50,
+      batch: 10,
+      concurrency: 4,
+      leaseMs: 60_000,
+      beforePoll: async () => {
+        replica.polls += 1;
+      },
+    });
+    replica.runner.start();
+    replicas.push(replica);
+    return replica;
+  }
+
+  /** Returns once every replica has started and finished a whole poll (claim and handlers) after this call. */
+  async function fullPolls(): Promise<void> {
+    const start = replicas.map((r) => r.polls);
+    await eventually(
+      async () => replicas.every((r, i) => r.polls >= start[i]! + 2),
+      'every replica polled twice',
+    );
+  }
+
+  async function enqueue(kind: JobKind, subject: string, runAt: Date): Promise<string> {
+    return db.dataSource.transaction((m) => replicas[0]!.store.enqueue(m, kind, subject, runAt));
+  }
+
+  async function job(id: string): Promise<JobRow> {
+    const rows: JobRow[] = await db.dataSource.query(
+      `SELECT state, tries, run_at, last_error FROM scheduled_job WHERE id = $1`,
+      [id],
+    );
+    return rows[0]!;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: REPAYMENT_MIGRATIONS, label: 'repayment_sched' });
+    const second = createDataSource({ url: db.url, applicationName: 'test-replica-b', poolSize: 5 });
+    await initializeDataSource(second);
+    await startReplica('a', db.dataSource);
+    await startReplica('b', second);
+  });
+
+  afterAll(async () => {
+    for (const r of replicas) await r.runner.stop();
+    if (replicas[1]?.ds.isInitialized) await replicas[1].ds.destroy();
+    await db?.drop();
+  });
+
+  it('runs each of 200 due jobs exactly once across two replicas', async () => {
+    const due = new Date(clock.now().getTime() - 1000);
+    const ids: string[] = [];
+    await db.dataSource.transaction(async (m) => {
+      for (let i = 0; i < 200; i++) {
+        ids.push(await replicas[0]!.store.enqueue(m, JOB_KINDS[i % JOB_KINDS.length]!, `bulk-${i}`, due));
+      }
+    });
+    replicas.forEach((r) => r.runner.kick());
+
+    await eventually(async () => {
+      const rows: { n: string }[] = await db.dataSource.query(
+        `SELECT count(*) AS n FROM scheduled_job WHERE id = ANY($1) AND state = 'DONE'`,
+        [ids],
+      );
+      return Number(rows[0]!.n) === ids.length;
+    }, 'all 200 jobs done');
+    await fullPolls();
+
+    const counts = ids.map((id) => invocations.get(id)?.length ?? 0);
+    expect(counts.filter((n) => n !== 1)).toEqual([]);
+    const byReplica = ids.map((id) => invocations.get(id)![0]);
+    // Both replicas took part (otherwise this would not show that they never share a job).
+    expect(new Set(byReplica)).toEqual(new Set(['a', 'b']));
+    const tries: { tries: number }[] = await db.dataSource.query(
+      `SELECT DISTINCT tries FROM scheduled_job WHERE id = ANY($1)`,
+      [ids],
+    );
+    expect(tries).toEqual([{ tries: 1 }]);
+  });
+
+  it('takes over a job whose lease ran out, and leaves a live lease alone', async () => {
+    const insertRunning = async (subject: string, lease: string): Promise<string> => {
+      const rows: { id: string }[] = await db.dataSource.query(
+        `INSERT INTO scheduled_job (kind, subject, run_at, state, tries, lease_until)
+         VALUES ('POST', $1, $2, 'RUNNING', 1, now() + $3::interval) RETURNING id`,
+        [subject, new Date(clock.now().getTime() - 60_000), lease],
+      );
+      return String(rows[0]!.id);
+    };
+    // A replica died mid-job a while ago (real time); another one is still inside its lease.
+    const abandoned = await insertRunning('lease-expired', '-5 seconds');
+    const live = await insertRunning('lease-live', '1 hour');
+
+    await eventually(async () => (await job(abandoned)).state === 'DONE', 'the abandoned job taken over');
+    await fullPolls();
+    expect(invocations.get(abandoned)).toHaveLength(1);
+    expect((await job(abandoned)).tries).toBe(2);
+    expect(invocations.get(live)).toBeUndefined();
+    expect(await job(live)).toMatchObject({ state: 'RUNNING', tries: 1 });
+  });
+
+  it('does not run a job before business time reaches it', async () => {
+    const at = new Date(clock.now().getTime() + 3600_000);
+    const id = await enqueue('DEDUCT', 'future', at);
+    replicas.forEach((r) => r.runner.kick());
+    await fullPolls();
+    expect(invocations.get(id)).toBeUndefined();
+    expect(await job(id)).toMatchObject({ state: 'PENDING', tries: 0 });
+
+    clock.advance(3600_000 - 1);
+    await fullPolls();
+    expect(invocations.get(id)).toBeUndefined();
+
+    clock.advance(1);
+    await eventually(async () => (await job(id)).state === 'DONE', 'the job done once due');
+    expect(invocations.get(id)).toHaveLength(1);
+  });
+
+  it('reschedules a handler that throws (tries counted, error kept) and runs it again later', async () => {
+    let calls = 0;
+    special.set('flaky', async (j, r) => {
+      calls += 1;
+      if (calls === 1) throw new Error('card system down');
+      return finish(r, j);
+    });
+    const thrownAt = clock.now().getTime();
+    const id = await enqueue('POST', 'flaky', clock.now());
+    replicas.forEach((r) => r.runner.kick());
+
+    await eventually(async () => (await job(id)).last_error !== null, 'the failure recorded');
+    const failed = await job(id);
+    // Back off 2^tries seconds of business time after a first failure.
+    expect(failed).toMatchObject({ state: 'PENDING', tries: 1, last_error: 'Error: card system down' });
+    expect(new Date(failed.run_at).getTime()).toBe(thrownAt + 2000);
+    await fullPolls();
+    expect(invocations.get(id)).toHaveLength(1);
+
+    clock.advance(2000);
+    await eventually(async () => (await job(id)).state === 'DONE', 'the job done on its second run');
+    expect(invocations.get(id)).toHaveLength(2);
+    expect(await job(id)).toMatchObject({ tries: 2 });
+  });
+});

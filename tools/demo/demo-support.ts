@@ -1,0 +1,132 @@
+import { randomBytes, randomUUID } from 'crypto';
+import { join } from 'path';
+import { type Client } from '@grpc/grpc-js';
+import { type GrpcTlsConfig, unaryCall } from '@wxpay/grpc';
+import { ensureDevPki, readTlsMaterial, workspaceRoot } from '@wxpay/testing';
+
+/** Where the demo finds the cluster; the defaults are the launch.json ones `npm start` uses. */
+export const ADDRESSES = {
+  payments: process.env.DEMO_PAYMENTS_ADDRESS ?? '127.0.0.1:50051',
+  vault: process.env.DEMO_VAULT_ADDRESS ?? '127.0.0.1:50052',
+  repayment: process.env.DEMO_REPAYMENT_ADDRESS ?? '127.0.0.1:50054',
+  repaymentHttp: process.env.DEMO_REPAYMENT_URL ?? 'http://127.0.0.1:8084',
+  paymentHttp: process.env.DEMO_PAYMENT_URL ?? 'http://127.0.0.1:8080',
+  wechatpaySim: process.env.DEMO_WECHATPAY_SIM_URL ?? 'http://127.0.0.1:8090',
+  unionpaySim: process.env.DEMO_UNIONPAY_SIM_URL ?? 'http://127.0.0.1:8091',
+};
+
+export interface Money {
+  amount_minor: string;
+  currency: string;
+}
+
+/** Minor units to "1234.56 CNY" with integer arithmetic only (money never goes through a float). */
+export function yuanOf(minor: number | string | bigint, currency = 'CNY'): string {
+  const n = BigInt(minor);
+  const abs = n < 0n ? -n : n;
+  return `${n < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')} ${currency}`;
+}
+
+export const yuan = (m: Money) => yuanOf(m.amount_minor, m.currency);
+
+export function step(title: string): void {
+  console.log(`\n\x1b[1m▶ ${title}\x1b[0m`);
+}
+
+export function show(label: string, value: unknown): void {
+  console.log(`  ${label.padEnd(18)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+}
+
+/** An instant as Beijing wall-clock time, the way the schedule is planned. */
+export function beijing(instant: string | Date): string {
+  const t = new Date(instant).getTime() + 8 * 3600_000;
+  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} Beijing`;
+}
+
+/** An idempotency key without digit runs (the services refuse keys that could hide a card number). */
+export function demoKey(): string {
+  return `demo-${randomBytes(12)
+    .toString('hex')
+    .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!)}`;
+}
+
+/** A Luhn-valid card number in the 62 (UnionPay) range, new for each run. */
+function demoPan(): string {
+  const body = `622202${String(Date.now()).slice(-9)}${Math.floor(Math.random() * 1000)
+    .toString()
+    .padStart(3, '0')}`.slice(0, 18);
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+export const masked = (pan: string) => `${pan.slice(0, 6)}******${pan.slice(-4)}`;
+
+export async function http<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** The demo is a caller like any other: mutual TLS with a `demo` certificate from the dev CA. */
+export async function demoTls(): Promise<GrpcTlsConfig> {
+  const pki = await ensureDevPki({ dir: join(workspaceRoot(), '.data/pki'), services: ['demo'] });
+  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.demo!)) };
+}
+
+/** The issuer's view of a card account (UnionPay simulator): what is owed and what is left to spend. */
+export interface CardAccount {
+  id: number;
+  balance: { minor: number; currency: string };
+  available: { minor: number; currency: string };
+}
+
+export interface DemoCard {
+  token: string;
+  pan: string;
+  accountId: number;
+}
+
+/**
+ * Opens a new card account at the issuer (the UnionPay simulator), owing `balanceMinor` already, and tokenizes
+ * the card in the vault.
+ */
+export async function newCard(vault: Client, limitMinor: number, balanceMinor = 0): Promise<DemoCard> {
+  const pan = demoPan();
+  const account = await http<CardAccount>('POST', `${ADDRESSES.unionpaySim}/admin/accounts`, {
+    pan,
+    expiry: '3012',
+    creditLimitMinor: limitMinor,
+    balanceMinor,
+  });
+  const r = await unaryCall<{ token: string }>(
+    vault,
+    'Tokenize',
+    {
+      idempotency_key: randomUUID(),
+      // No digit run: a Luhn-valid one would look like a card number and be refused.
+      cardholder_ref: demoKey(),
+      pan,
+      expiry_month: '12',
+      expiry_year: '2030',
+    },
+    { deadlineMs: 5000 },
+  );
+  return { token: r.token, pan, accountId: account.id };
+}
+
+export async function cardAccount(id: number): Promise<CardAccount> {
+  return http<CardAccount>('GET', `${ADDRESSES.unionpaySim}/admin/accounts/${id}`);
+}
