@@ -1,18 +1,16 @@
 import { protoPath } from '@wxpay/contracts';
 import { createGrpcClient, type GrpcTlsConfig, loadProtos } from '@wxpay/grpc';
 import { type HealthRegistry, type Logger } from '@wxpay/observability';
-import { type UnionPayClient } from '@wxpay/unionpay';
-import { type WechatPayNotificationParser } from '@wxpay/wechatpay';
+import { createUnionPayClientFromEnv, type UnionPayClient } from '@wxpay/unionpay';
+import { createWechatPayClientFromEnv, type WechatPayNotificationParser } from '@wxpay/wechatpay';
 import { type DataSource } from 'typeorm';
 import { notifyBaseUrl, type PaymentConfig } from '../config';
 import { RiskGrpcAdapter } from '../adapters/risk-grpc.adapter';
 import { HttpSettlementSource } from '../adapters/unionpay/http-settlement.source';
 import { RequestLogLookup } from '../adapters/unionpay/request-log-lookup';
 import { UnionPayChannelAdapter } from '../adapters/unionpay/unionpay-channel.adapter';
-import { createUnionPayClient } from '../adapters/unionpay/unionpay-client.factory';
 import { VaultGrpcAdapter } from '../adapters/vault-grpc.adapter';
 import { WechatPayAdapter } from '../adapters/wechatpay.adapter';
-import { createWechatPayClient } from '../adapters/wechatpay-client.factory';
 import { QueryTradeBillSource } from '../reconciliation/query-trade-bill.source';
 import { type PaymentPorts } from './payment-ports';
 
@@ -35,7 +33,7 @@ export async function buildPorts(
   overrides: Partial<PaymentPorts>,
 ): Promise<BuiltPorts> {
   const closers: (() => Promise<void> | void)[] = [];
-  const wechatClient = createWechatPayClient(config);
+  const wechatClient = createWechatPayClientFromEnv(config);
   const wechat = overrides.wechat ?? new WechatPayAdapter(wechatClient, notifyBaseUrl(config));
   const pkg = loadProtos([
     protoPath('gateway/risk/v1/risk.proto'),
@@ -60,7 +58,7 @@ export async function buildPorts(
   }
   let channel = overrides.channel;
   if (!channel) {
-    const client: UnionPayClient = await createUnionPayClient(config, ds, logger);
+    const client: UnionPayClient = await createUnionPayClientFromEnv(config, ds, logger, 'payment');
     // Connects in the background when the switch is not up yet; readiness reports it.
     await client.start(2_000);
     closers.push(() => client.close());
