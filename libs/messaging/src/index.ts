@@ -1,4 +1,12 @@
-export { appendToOutbox, appendManyToOutbox, OUTBOX_CHANNEL, type NewEvent } from './outbox-writer';
+export {
+  appendToOutbox,
+  appendManyToOutbox,
+  outboxInsertSql,
+  outboxRecord,
+  OUTBOX_CHANNEL,
+  type NewEvent,
+  type OutboxRecord,
+} from './outbox-writer';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export {
   EventConsumer,

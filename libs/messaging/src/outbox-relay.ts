@@ -35,6 +35,14 @@ interface PendingRow {
 const DEFAULT_LOCK_KEY = 0x6f7574626f78; // "outbox"
 
 /**
+ * A named statement for the relay's two queries, run on every round: PostgreSQL parses and plans each once per
+ * connection. TypeORM hands the query config to pg as is (typed as the text it usually takes).
+ */
+function named(name: string, text: string): string {
+  return { name, text } as unknown as string;
+}
+
+/**
  * Publishes outbox rows to Kafka in `seq` order. Only the relay holding the database's advisory lock publishes,
  * so two replicas never reorder one aggregate's events; the others wait as hot standbys. A batch is marked sent
  * only after Kafka acknowledged it (acks=all, idempotent producer), so a crash anywhere can duplicate an event
@@ -113,10 +121,13 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     this.notified = false;
     const rows: PendingRow[] = await this.opts.dataSource.query(
-      `SELECT seq, topic, message_key, envelope::text AS value, envelope->>'id' AS event_id,
-              envelope->>'type' AS event_type
-         FROM outbox_event
-        WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      named(
+        'outbox_relay_pending',
+        `SELECT seq, topic, message_key, envelope::text AS value, envelope->>'id' AS event_id,
+                envelope->>'type' AS event_type
+           FROM outbox_event
+          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      ),
       [this.batchSize],
     );
     const metrics = this.opts.metrics ?? NO_METRICS;
@@ -127,7 +138,10 @@ export class OutboxRelay {
     const seqs = rows.map((r) => r.seq);
     await this.opts.afterPublish?.(seqs);
     await this.opts.dataSource.query(
-      `UPDATE outbox_event SET published_at = now() WHERE seq = ANY($1::bigint[])`,
+      named(
+        'outbox_relay_published',
+        `UPDATE outbox_event SET published_at = now() WHERE seq = ANY($1::bigint[])`,
+      ),
       [seqs],
     );
     return rows.length;
