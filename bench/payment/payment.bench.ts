@@ -11,6 +11,8 @@
  *     p99 < 500 ms). Every service runs as its own process as `npm start` runs it: payment
  *     (apps/payment/src/main.ts), tokenization, risk (its default rules without the per-card velocity limit), both
  *     simulators. BENCH_STAND_INS=on replaces risk and the vault with in-process gRPC stand-ins.
+ * Each run also prints the CPU time per notification / payment of every process involved (cpu-usage.ts) and what
+ * other people's processes took meanwhile: on a shared 2-core machine the figures mean little without it.
  */
 import { mkdtemp, readFile, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
@@ -19,6 +21,7 @@ import { createTestDatabase, freePort, TsProcess, workspaceRoot } from '@wxpay/t
 import { PAYMENT_MIGRATIONS } from '../../apps/payment/src/migrations';
 import { E2eCluster, type TestCard } from '../../apps/payment/test/support/e2e-cluster';
 import { benchInfra } from '../support/infra';
+import { cpuBetween, cpuLine, cpuSnapshot } from './cpu-usage';
 import { machineLine, printTable, summarize } from '../support/stats';
 import { postAll, wechatPayKeys } from './webhook-load';
 
@@ -27,6 +30,15 @@ const INGEST_CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32);
 const PAYMENT_SECONDS = Number(process.env.BENCH_PAYMENT_SECONDS ?? 10);
 const PAYMENT_CONCURRENCY = Number(process.env.BENCH_PAYMENT_CONCURRENCY ?? 16);
 const CARDS = Number(process.env.BENCH_CARDS ?? 64);
+
+/**
+ * BENCH_PAYMENT_NODE_OPTIONS: Node options for the payment process only (e.g. `--cpu-prof --cpu-prof-dir=…`, or a
+ * `--require` of a query counter), so it can be profiled without profiling the rest of the cluster.
+ */
+function paymentNodeOptions(): Record<string, string> {
+  const extra = process.env.BENCH_PAYMENT_NODE_OPTIONS;
+  return extra ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${extra}`.trim() } : {};
+}
 
 async function ingestion(worker: boolean): Promise<Record<string, string | number>> {
   const keys = await wechatPayKeys();
@@ -41,13 +53,21 @@ async function ingestion(worker: boolean): Promise<Record<string, string | numbe
     PAYMENT_RECON_AT: 'off',
     LOG_LEVEL: 'warn',
     BENCH_BACKGROUND: worker ? 'on' : 'off',
+    // One profile per run (webhook-target.ts writes it when stopped).
+    ...(process.env.BENCH_CPU_PROFILE
+      ? { BENCH_CPU_PROFILE: `${process.env.BENCH_CPU_PROFILE}.${worker ? 'worker' : 'intake'}.cpuprofile` }
+      : {}),
+    ...paymentNodeOptions(),
   }).start();
   try {
     await target.ready(`http://127.0.0.1:${httpPort}/health/ready`);
     const url = `http://127.0.0.1:${httpPort}/notify/wechatpay/transactions`;
     await postAll(url, keys.sign(500), INGEST_CONCURRENCY); // warm-up: connections, JIT, pool
     const notifications = keys.sign(INGEST_NOTIFICATIONS);
+    const cpu0 = cpuSnapshot();
     const r = await postAll(url, notifications, INGEST_CONCURRENCY);
+    const cpu = cpuBetween(cpu0, cpuSnapshot());
+    console.log(cpuLine(`(a) ${worker ? 'worker draining' : 'intake only'}`, cpu, r.ok, r.seconds));
     const s = summarize(r.latenciesMs);
     const [{ n }] = (await db.dataSource.query(`SELECT count(*) AS n FROM webhook_inbox`)) as { n: string }[];
     return {
@@ -92,6 +112,7 @@ async function wholePayments(): Promise<Record<string, string | number>> {
       PAYMENT_JANITOR_INTERVAL_MS: '1000',
       PAYMENT_LEASE_MS: '30000',
       UNIONPAY_TIMEOUT_MS: '5000',
+      ...paymentNodeOptions(),
     },
     { realServices: process.env.BENCH_STAND_INS !== 'on', riskRulesFile: await benchRules() },
   );
@@ -108,17 +129,20 @@ async function wholePayments(): Promise<Record<string, string | number>> {
     const started = new Map<string, number>();
     const waiting = new Map<string, () => void>();
     const latencies: number[] = [];
-    const benchStart = new Date();
     let polling = true;
-    // Captured-in-ledger, read from the ledger itself (its transaction time, same clock as ours).
+    // Captured-in-ledger, read from the ledger itself (its transaction time, same clock as ours), by the payment
+    // ids still awaited: a time cursor would miss a capture whose transaction started before one that committed
+    // first.
     const poller = (async () => {
-      let since = benchStart;
       while (polling) {
-        const rows: { payment_id: string; at: Date }[] = await cluster.db.dataSource.query(
-          `SELECT payment_id, created_at AS at FROM ledger_transaction WHERE kind = 'CAPTURE' AND created_at >= $1
-            ORDER BY created_at`,
-          [since],
-        );
+        const ids = [...waiting.keys()];
+        const rows: { payment_id: string; at: Date }[] = ids.length
+          ? await cluster.db.dataSource.query(
+              `SELECT payment_id, created_at AS at FROM ledger_transaction
+                WHERE kind = 'CAPTURE' AND payment_id = ANY($1::uuid[])`,
+              [ids],
+            )
+          : [];
         for (const r of rows) {
           const t0 = started.get(r.payment_id);
           const done = waiting.get(r.payment_id);
@@ -127,7 +151,6 @@ async function wholePayments(): Promise<Record<string, string | number>> {
             waiting.delete(r.payment_id);
             done();
           }
-          since = new Date(r.at);
         }
         await new Promise((res) => setTimeout(res, 20));
       }
@@ -172,7 +195,12 @@ async function wholePayments(): Promise<Record<string, string | number>> {
               await cluster.wechat.pay(payment.out_trade_no);
               await Promise.race([
                 captured,
-                new Promise((_r, rej) => setTimeout(() => rej(new Error('timeout')), 10_000)),
+                new Promise((_r, rej) =>
+                  setTimeout(() => {
+                    waiting.delete(payment.payment_id);
+                    rej(new Error('timeout'));
+                  }, 10_000),
+                ),
               ]);
               if (record) completed++;
             } catch (e) {
@@ -188,8 +216,10 @@ async function wholePayments(): Promise<Record<string, string | number>> {
     await run(2, false); // warm-up
     latencies.length = 0;
     const t = Date.now();
+    const cpu0 = cpuSnapshot();
     await run(PAYMENT_SECONDS, true);
     const seconds = (Date.now() - t) / 1000;
+    console.log(cpuLine('(b) per payment', cpuBetween(cpu0, cpuSnapshot()), completed, seconds));
     polling = false;
     await poller;
     // Where the time goes: mean time to reach each state from the previous one (database clock).
@@ -201,6 +231,14 @@ async function wholePayments(): Promise<Record<string, string | number>> {
         GROUP BY to_status ORDER BY min(d) IS NULL, avg(d) DESC`,
     );
     console.log(`(b) mean ms into each state: ${steps.map((x) => `${x.to_status} ${x.ms}`).join(', ')}`);
+    // What the channel client made of its requests (a timed-out one is reversed and retried: a latency outlier).
+    const channel: { k: string; n: string }[] = await cluster.db.dataSource.query(
+      `SELECT kind || ' ' || state || coalesce(' ' || response_code, '') ||
+              CASE WHEN reversal_state = 'none' THEN '' ELSE ' reversal ' || reversal_state END AS k,
+              count(*)::text AS n
+         FROM unionpay_request GROUP BY 1 ORDER BY count(*) DESC`,
+    );
+    console.log(`(b) UnionPay requests: ${channel.map((x) => `${x.k}: ${x.n}`).join(', ')}`);
     const s = summarize(latencies);
     if (failures.size) console.log(`(b) failures by cause: ${JSON.stringify(Object.fromEntries(failures))}`);
     return {

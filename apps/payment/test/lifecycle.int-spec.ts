@@ -1,7 +1,8 @@
+import { randomUUID } from 'crypto';
 import { GrpcStatus, RpcError } from '@wxpay/grpc';
 import { eventually } from '@wxpay/testing';
 import { holdOf } from '../src/lifecycle/steps/hold-of';
-import { CoreHarness, transactionSuccess } from './support/core-harness';
+import { CoreHarness, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -269,6 +270,62 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     h.core.deps.settings.leaseMs = 2000;
     expect((await h.payment(id)).status).toBe('CAPTURED');
     expect(h.channel.completeCalls).toBe(calls + 1); // only the driver's own call, no takeover
+  });
+
+  it('lets only one of two actors of the same process drive a payment: the other neither calls nor writes', async () => {
+    const id = randomUUID();
+    await h.core.payments.insert(h.ds, {
+      id,
+      outTradeNo: id.replace(/-/g, ''),
+      cardToken: TOKEN,
+      amountMinor: 1000,
+      currency: 'CNY',
+      merchantId: 'm-coffee',
+      mcc: '5814',
+      scene: 'ONLINE',
+      tradeType: 'JSAPI',
+      description: 'coffee',
+      payerOpenid: 'oPayer000000000000000000001',
+      payerIp: null,
+      deviceId: null,
+      traceId: 't',
+    });
+    h.risk.delayMs = 200;
+    const calls = h.risk.calls.length;
+    // The caller's request and a janitor round that listed the payment before the request took its lease.
+    const [byRequest, byJanitor] = await Promise.all([
+      h.core.driver.advance(id, 'request'),
+      new Promise((r) => setTimeout(r, 50)).then(() => h.core.driver.advance(id, 'janitor')),
+    ]);
+    h.risk.delayMs = 0;
+    expect(byRequest?.status).toBe('AWAITING_PAYER');
+    expect(byJanitor?.status).not.toBe('AUTH_UNKNOWN');
+    expect(h.risk.calls.length).toBe(calls + 1);
+    expect(await h.statusChanges(id)).toEqual([
+      'RISK_APPROVED',
+      'AUTHORIZING',
+      'AUTHORIZED',
+      'ORDERING',
+      'AWAITING_PAYER',
+    ]);
+  });
+
+  it('creates a payment leased to its request: the janitor leaves it alone while the request drives it', async () => {
+    h.risk.delayMs = 300;
+    const calls = h.risk.calls.length;
+    const creating = h.create();
+    const row = await eventually(async () => {
+      const rows: { id: string; lease_owner: string | null }[] = await h.ds.query(
+        `SELECT id, lease_owner FROM payment WHERE status = 'CREATED' ORDER BY created_at DESC LIMIT 1`,
+      );
+      return rows[0];
+    }, 'payment created');
+    expect(row.lease_owner).not.toBeNull();
+    for (let i = 0; i < 3; i++) await h.core.janitor.tick();
+    h.risk.delayMs = 0;
+    expect((await creating).status).toBe('AWAITING_PAYER');
+    expect(h.risk.calls.length).toBe(calls + 1);
+    expect(await h.statusChanges(row.id)).not.toContain('AUTH_UNKNOWN');
   });
 
   it('records no card data anywhere', async () => {

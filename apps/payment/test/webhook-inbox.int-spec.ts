@@ -127,4 +127,54 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
     }[];
     expect(row!.status).toBe('FORWARDED');
   });
+
+  it('applies a claimed batch in one pass, each row by its own rules, in arrival order', async () => {
+    const paid = await awaiting();
+    const wrong = await awaiting();
+    h.wechat.pay(paid.outTradeNo);
+    const writer = new WebhookInboxWriter(h.ds);
+    const store = (
+      n: ReturnType<typeof transactionSuccess>,
+      endpoint: 'transactions' | 'papay' = 'transactions',
+    ) => writer.store(inboxEntryOf(n, endpoint, new Date()));
+    await store(transactionSuccess(paid.outTradeNo, 1000));
+    await store(transactionSuccess(wrong.outTradeNo, 999));
+    await store(transactionSuccess('1'.repeat(32), 1000));
+    await store(transactionSuccess('2'.repeat(32), 1000), 'papay');
+    await h.core.worker.drainOnce();
+    const rows: { aggregate_ref: string; status: string; outcome: string }[] = await h.ds.query(
+      `SELECT aggregate_ref, status, outcome FROM webhook_inbox WHERE aggregate_ref = ANY($1) ORDER BY seq`,
+      [[paid.outTradeNo, wrong.outTradeNo, '1'.repeat(32), '2'.repeat(32)]],
+    );
+    expect(rows).toEqual([
+      { aggregate_ref: paid.outTradeNo, status: 'APPLIED', outcome: 'PAYER_PAID' },
+      { aggregate_ref: wrong.outTradeNo, status: 'REJECTED', outcome: 'AMOUNT_MISMATCH' },
+      { aggregate_ref: '1'.repeat(32), status: 'REJECTED', outcome: 'UNKNOWN_ORDER' },
+      { aggregate_ref: '2'.repeat(32), status: 'FORWARDED', outcome: 'PAPAY' },
+    ]);
+    expect((await h.payment(paid.id)).status).toBe('CAPTURED');
+    expect((await h.payment(wrong.id)).status).toBe('AWAITING_PAYER');
+    expect(await facts(paid.outTradeNo)).toEqual(['WechatPayTransactionNotified']);
+    expect(await facts(wrong.outTradeNo)).toEqual(['WechatPayTransactionNotified']);
+    expect(await facts('2'.repeat(32))).toHaveLength(1);
+  });
+
+  it('falls back to one row at a time when a batch fails, so one bad row does not hold back the others', async () => {
+    const good = await awaiting();
+    h.wechat.pay(good.outTradeNo);
+    // A row whose facts cannot make a valid event (as if written by an older version): it fails on its own.
+    await h.ds.query(
+      `INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref, fact_type, facts)
+       VALUES ($1, $1, 'transactions', 'TRANSACTION.SUCCESS', $1, 'not a type', '{}')`,
+      [`bad-${randomUUID()}`],
+    );
+    await h.notify(transactionSuccess(good.outTradeNo, 1000));
+    expect((await h.payment(good.id)).status).toBe('CAPTURED');
+    const [bad] = (await h.ds.query(
+      `SELECT status, attempts FROM webhook_inbox WHERE fact_type = 'not a type'`,
+    )) as { status: string; attempts: number }[];
+    expect(bad).toEqual({ status: 'PENDING', attempts: 1 });
+    expect(h.log.lines.join('\n')).toContain('trying them one by one');
+    await h.ds.query(`DELETE FROM webhook_inbox WHERE fact_type = 'not a type'`);
+  });
 });

@@ -1,16 +1,21 @@
+import { type Server } from 'http';
 import { Inject, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { protoPath } from '@wxpay/contracts';
 import { GrpcServer, loadProtos } from '@wxpay/grpc';
 import { LATENCY_BUCKETS_SECONDS, type Logger, type Metrics } from '@wxpay/observability';
 import { LOGGER, METRICS } from '@wxpay/runtime';
 import { PAYMENTS_SERVICE, paymentsHandlers } from '../grpc/payments.grpc';
+import { answerUnreadBody } from '../webhooks/webhook-error.filter';
+import { serveWebhooksFirst } from '../webhooks/webhook-fast-path';
 import { type BuiltPorts } from './build-ports';
 import { type PaymentCore } from './payment-core';
 import { PAYMENT_CORE, PAYMENT_OPTIONS, type PaymentAppOptions } from './tokens';
 
 /**
- * Starts what runs beside the HTTP server: the Payments gRPC server (mutual TLS, health, reflection), the webhook
- * inbox worker, the janitor and the daily reconciliation; stops them in reverse before the database closes.
+ * Starts what runs beside the HTTP server: the webhooks served ahead of Nest's router, the Payments gRPC server
+ * (mutual TLS, health, reflection), the webhook inbox worker, the janitor and the daily reconciliation; stops
+ * them in reverse before the database closes.
  */
 export class PaymentRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private server?: GrpcServer;
@@ -22,10 +27,17 @@ export class PaymentRuntime implements OnApplicationBootstrap, BeforeApplication
     @Inject(PAYMENT_OPTIONS) private readonly options: PaymentAppOptions,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Metrics,
+    @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { core } = this.built;
+    const server = this.http.httpAdapter?.getHttpServer() as Server | undefined;
+    if (server) {
+      serveWebhooksFirst(server, core.intake, (res, endpoint, status) =>
+        answerUnreadBody(res, endpoint, status, core.metrics, this.logger),
+      );
+    }
     const calls = this.metrics.histogram({
       name: 'payment_grpc_call_seconds',
       help: 'Payments gRPC calls by method and status',

@@ -1,5 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { returnedRows, type Row, strOrNull } from '../persistence/sql-values';
+import { prepared } from '../persistence/prepared';
+import { type ExtraWrites, returnedRows, type Row, strOrNull } from '../persistence/sql-values';
 import { IdempotencyConflictError, IdempotencyInProgressError } from './idempotency-errors';
 
 /** A stored answer: the response, or the typed error the first call ended with. */
@@ -26,12 +27,14 @@ export class IdempotencyRepository {
     key: string,
     fingerprint: string,
     leaseMs: number,
+    /** The resource the first call will create (recorded with the key in the same transaction). */
+    resourceId: string | null = null,
   ): Promise<Claim> {
     const inserted: Row[] = await m.query(
-      `INSERT INTO idempotency_record (operation, idempotency_key, fingerprint, lease_until)
-       VALUES ($1, $2, $3, now() + ($4::integer * interval '1 millisecond'))
+      `INSERT INTO idempotency_record (operation, idempotency_key, fingerprint, lease_until, resource_id)
+       VALUES ($1, $2, $3, now() + ($4::integer * interval '1 millisecond'), $5)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [operation, key, fingerprint, leaseMs],
+      [operation, key, fingerprint, leaseMs, resourceId],
     );
     if (inserted.length > 0) return { kind: 'first' };
     const rows: Row[] = await m.query(
@@ -51,6 +54,36 @@ export class IdempotencyRepository {
     return { kind: 'resume', resourceId: strOrNull(r.resource_id) };
   }
 
+  /**
+   * The first use of the key and the resource it creates, in one statement (one round trip, atomic on its own):
+   * `create`'s writes happen only if the key was new. Returns the row of the CTE `returning` (which must yield
+   * one whenever the key is new), or undefined when the key exists: then nothing was written.
+   */
+  async claimWith(
+    db: DataSource | EntityManager,
+    operation: string,
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+    resourceId: string,
+    create: { writes: ExtraWrites; returning: string },
+  ): Promise<Row | undefined> {
+    const params: unknown[] = [operation, key, fingerprint, leaseMs, resourceId];
+    const ctes = [
+      `claimed AS (
+         INSERT INTO idempotency_record (operation, idempotency_key, fingerprint, lease_until, resource_id)
+         VALUES ($1, $2, $3, now() + ($4::integer * interval '1 millisecond'), $5)
+         ON CONFLICT DO NOTHING RETURNING resource_id)`,
+      ...create.writes(params, 'claimed'),
+    ];
+    const rows: Row[] = await prepared(
+      db,
+      `WITH ${ctes.join(', ')} SELECT ${create.returning}.* FROM claimed, ${create.returning}`,
+      params,
+    );
+    return rows[0];
+  }
+
   async setResource(m: EntityManager, operation: string, key: string, resourceId: string): Promise<void> {
     await m.query(
       `UPDATE idempotency_record SET resource_id = $3 WHERE operation = $1 AND idempotency_key = $2`,
@@ -65,7 +98,8 @@ export class IdempotencyRepository {
     key: string,
     answer: StoredAnswer,
   ): Promise<void> {
-    await db.query(
+    await prepared(
+      db,
       `UPDATE idempotency_record SET response = $3, completed_at = now(), lease_until = NULL
         WHERE operation = $1 AND idempotency_key = $2 AND response IS NULL`,
       [operation, key, JSON.stringify(answer)],

@@ -1,7 +1,9 @@
+import { randomUUID } from 'crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type PaymentMetrics } from '../metrics/payment-metrics';
+import { type ExtraWrites, type Row } from '../persistence/sql-values';
 import { requestFingerprint } from './fingerprint';
-import { type IdempotencyRepository, type StoredAnswer } from './idempotency.repository';
+import { type Claim, type IdempotencyRepository, type StoredAnswer } from './idempotency.repository';
 
 export type DriveOutcome = { answer: StoredAnswer } | { undecided: true };
 
@@ -10,10 +12,22 @@ export interface IdempotentCall {
   key: string;
   /** The request's parameters (without its key), fingerprinted to tell a retry from a different request. */
   params: Record<string, unknown>;
-  /** Creates the resource in the transaction that records the key; throwing leaves no trace of either. */
-  create(m: EntityManager): Promise<string>;
-  /** Drives the resource and says what to answer (kept), or that it is undecided (answer later). */
-  drive(resourceId: string): Promise<DriveOutcome>;
+  /**
+   * Creates the resource in the transaction that records the key; throwing leaves no trace of either. `id` is
+   * the id the key already names: a resource created under it needs no second write to the key's record.
+   */
+  create(m: EntityManager, id: string): Promise<string>;
+  /**
+   * For a resource written without reading anything first: its writes (CTEs, guarded by the key's claim) in the
+   * statement that claims the key, one round trip instead of a transaction; `returning` names the CTE whose row
+   * `drive` receives. `create` remains the way when the key turns out to exist.
+   */
+  insert?(id: string): { writes: ExtraWrites; returning: string };
+  /**
+   * Drives the resource and says what to answer (kept), or that it is undecided (answer later). `created` when
+   * this call created it (with the row the claiming statement returned, if it was `insert`).
+   */
+  drive(resourceId: string, created?: { row?: Row }): Promise<DriveOutcome>;
 }
 
 export interface IdempotencyDeps {
@@ -36,13 +50,7 @@ export async function runIdempotent(
   const count = (outcome: string) => deps.metrics.idempotency.inc({ operation: call.operation, outcome });
   let claim;
   try {
-    claim = await deps.ds.transaction(async (m) => {
-      const c = await deps.records.claim(m, call.operation, call.key, fingerprint, deps.leaseMs);
-      if (c.kind !== 'first') return c;
-      const resourceId = await call.create(m);
-      await deps.records.setResource(m, call.operation, call.key, resourceId);
-      return { kind: 'first' as const, resourceId };
-    });
+    claim = await claimOrCreate(deps, call, fingerprint);
   } catch (e) {
     count(e instanceof Error ? e.name : 'error');
     throw e;
@@ -55,7 +63,7 @@ export async function runIdempotent(
   if (!claim.resourceId) throw new Error(`idempotency record ${call.operation} has no resource`);
   let outcome: DriveOutcome;
   try {
-    outcome = await call.drive(claim.resourceId);
+    outcome = await call.drive(claim.resourceId, claim.kind === 'first' ? { row: claim.row } : undefined);
   } catch (e) {
     await deps.records.release(deps.ds, call.operation, call.key).catch(() => undefined);
     throw e;
@@ -66,4 +74,27 @@ export async function runIdempotent(
   }
   await deps.records.complete(deps.ds, call.operation, call.key, outcome.answer);
   return outcome.answer;
+}
+
+async function claimOrCreate(
+  deps: IdempotencyDeps,
+  call: IdempotentCall,
+  fingerprint: string,
+): Promise<Exclude<Claim, { kind: 'first' }> | { kind: 'first'; resourceId: string; row?: Row }> {
+  if (call.insert) {
+    const id = randomUUID();
+    const { operation, key } = call;
+    const insert = call.insert(id);
+    const row = await deps.records.claimWith(deps.ds, operation, key, fingerprint, deps.leaseMs, id, insert);
+    if (row) return { kind: 'first', resourceId: id, row };
+    // The key exists: what its first call left is read below, under the record's lock.
+  }
+  return deps.ds.transaction(async (m) => {
+    const proposed = randomUUID();
+    const c = await deps.records.claim(m, call.operation, call.key, fingerprint, deps.leaseMs, proposed);
+    if (c.kind !== 'first') return c;
+    const resourceId = await call.create(m, proposed);
+    if (resourceId !== proposed) await deps.records.setResource(m, call.operation, call.key, resourceId);
+    return { kind: 'first' as const, resourceId };
+  });
 }

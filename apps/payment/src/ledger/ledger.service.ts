@@ -25,27 +25,52 @@ export function businessDateOf(instant: Date): string {
  */
 export class LedgerService {
   async post(m: EntityManager, posting: Posting, at: Date = new Date()): Promise<boolean> {
+    const params: unknown[] = [];
+    const ctes = this.postingWrites(posting, params, 'posting', undefined, at);
+    const rows: Row[] = await m.query(
+      `WITH ${ctes.join(', ')} SELECT count(*)::int AS n FROM posting_txn`,
+      params,
+    );
+    return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  /**
+   * The posting as CTE definitions (`<name>_txn`, `<name>_entries`) for a statement that also changes the payment:
+   * the transaction row (a no-op if this kind and reference is booked already) and its entries, written only if
+   * the CTE `guard` (when given) returned a row. Throws UnbalancedPostingError before anything is written.
+   */
+  postingWrites(
+    posting: Posting,
+    params: unknown[],
+    name: string,
+    guard: string | undefined,
+    at: Date = new Date(),
+  ): string[] {
     if (imbalance(posting.lines).size > 0 || posting.lines.length < 2) {
       throw new UnbalancedPostingError(`${posting.kind} ${posting.reference} does not balance`);
     }
-    const id = randomUUID();
-    const inserted: Row[] = await m.query(
-      `INSERT INTO ledger_transaction (id, kind, reference, payment_id, business_date)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, reference) DO NOTHING RETURNING id`,
-      [id, posting.kind, posting.reference, posting.paymentId, businessDateOf(at)],
+    params.push(randomUUID(), posting.kind, posting.reference, posting.paymentId, businessDateOf(at));
+    const t = params.length - 4;
+    params.push(
+      posting.lines.map((l) => l.account),
+      posting.lines.map((l) => String(l.amountMinor)),
+      posting.lines.map((l) => l.currency),
     );
-    if (inserted.length === 0) return false;
-    const values: string[] = [];
-    const params: unknown[] = [id];
-    for (const l of posting.lines) {
-      params.push(l.account, String(l.amountMinor), l.currency);
-      values.push(`($1, $${params.length - 2}, $${params.length - 1}, $${params.length})`);
-    }
-    await m.query(
-      `INSERT INTO ledger_entry (transaction_id, account, amount_minor, currency) VALUES ${values.join(', ')}`,
-      params,
-    );
-    return true;
+    const e = params.length - 2;
+    const source = guard ? ` FROM (SELECT 1 FROM ${guard} LIMIT 1) AS only_if` : '';
+    return [
+      `${name}_txn AS (
+         INSERT INTO ledger_transaction (id, kind, reference, payment_id, business_date)
+         SELECT $${t}::uuid, $${t + 1}, $${t + 2}, $${t + 3}::uuid, $${t + 4}::date${source}
+         ON CONFLICT (kind, reference) DO NOTHING RETURNING id)`,
+      `${name}_entries AS (
+         INSERT INTO ledger_entry (transaction_id, account, amount_minor, currency)
+         SELECT txn.id, l.account, l.amount_minor, l.currency
+           FROM ${name}_txn AS txn,
+                unnest($${e}::text[], $${e + 1}::bigint[], $${e + 2}::text[])
+                WITH ORDINALITY AS l(account, amount_minor, currency, ord)
+          ORDER BY l.ord)`,
+    ];
   }
 
   /** Every transaction that does not sum to zero per currency, or has fewer than two entries (SQL function). */

@@ -1,6 +1,5 @@
 import { PaymentLifecycleEventTypes, type PaymentLifecycleEventType, Topics } from '@wxpay/contracts';
-import { appendToOutbox } from '@wxpay/messaging';
-import { type EntityManager } from 'typeorm';
+import { outboxRecord, type OutboxRecord } from '@wxpay/messaging';
 import { type Payment } from '../domain/payment';
 import { type PaymentStatus } from '../domain/payment-status';
 
@@ -9,8 +8,23 @@ export interface LifecycleEvent {
   payload: Record<string, unknown>;
 }
 
+/** What a payment event's facts are made of (a stored payment, or one about to be inserted). */
+export type PaymentFacts = Pick<
+  Payment,
+  | 'id'
+  | 'cardToken'
+  | 'amountMinor'
+  | 'currency'
+  | 'merchantId'
+  | 'mcc'
+  | 'scene'
+  | 'payerOpenid'
+  | 'deviceId'
+  | 'payerIp'
+> & { riskDecisionId?: string | null };
+
 /** The facts every payment event carries (the payload schema risk consumes): token, never card data. */
-export function paymentFact(p: Payment, amountMinor = p.amountMinor): Record<string, unknown> {
+export function paymentFact(p: PaymentFacts, amountMinor = p.amountMinor): Record<string, unknown> {
   const fact: Record<string, unknown> = {
     paymentId: p.id,
     cardToken: p.cardToken,
@@ -67,12 +81,9 @@ export function eventForTransition(before: Payment, after: Payment): LifecycleEv
   };
 }
 
-export async function writeLifecycleEvent(
-  m: EntityManager,
-  p: Payment,
-  event: LifecycleEvent,
-): Promise<void> {
-  await appendToOutbox(m, {
+/** The event checked and enveloped for payments.lifecycle.v1, to be written with the change it describes. */
+export function lifecycleRecord(p: Pick<Payment, 'id' | 'traceId'>, event: LifecycleEvent): OutboxRecord {
+  return outboxRecord({
     topic: Topics.paymentsLifecycle.name,
     type: event.type,
     aggregateId: p.id,

@@ -18,6 +18,18 @@ import { riskStep } from './steps/risk.step';
 /** Who is driving: the caller's request (in-flight states are its own), or the janitor (they were abandoned). */
 export type DriveMode = 'request' | 'janitor';
 
+/**
+ * A lease the write that created the payment already took for this drive (`leaseOwner()`; nobody else can hold
+ * the lease of a payment that did not exist), with the payment that write returned when there is one: the drive
+ * starts without taking the lease again.
+ */
+export interface HeldLease {
+  owner: string;
+  payment?: Payment;
+  /** When the lease was written (Date.now()). */
+  since: number;
+}
+
 const MAX_STEPS = 16;
 
 /**
@@ -29,20 +41,31 @@ const MAX_STEPS = 16;
  */
 export class PaymentDriver {
   private readonly owner = `driver-${randomUUID()}`;
+  private drives = 0;
 
   constructor(private readonly d: LifecycleDeps) {}
 
-  async advance(paymentId: string, mode: DriveMode): Promise<Payment | undefined> {
-    const claimed = await this.d.payments.claimLease(
-      this.d.ds,
-      paymentId,
-      this.owner,
-      this.d.settings.leaseMs,
-    );
+  /**
+   * A lease owner for one drive, not one per process: the request path, the webhook follow-ups and the janitor
+   * of one process share this driver, and must not take a payment from each other while one of them drives it.
+   */
+  leaseOwner(): string {
+    return `${this.owner}-${++this.drives}`;
+  }
+
+  async advance(paymentId: string, mode: DriveMode, held?: HeldLease): Promise<Payment | undefined> {
+    const owner = held?.owner ?? this.leaseOwner();
+    // A lease written moments ago is surely still ours; an older one is taken again, which also tells whether
+    // another actor took the payment once it ran out.
+    const fresh = held?.payment && Date.now() - held.since < this.d.settings.leaseMs / 3;
+    const claimed = fresh
+      ? held.payment
+      : await this.d.payments.claimLease(this.d.ds, paymentId, owner, this.d.settings.leaseMs);
     if (!claimed) return this.d.payments.find(this.d.ds, paymentId);
     let p = claimed;
+    let released: Payment | undefined;
     const stopHeartbeat = leaseHeartbeat(this.d.settings.leaseMs, () =>
-      this.d.payments.claimLease(this.d.ds, paymentId, this.owner, this.d.settings.leaseMs),
+      this.d.payments.claimLease(this.d.ds, paymentId, owner, this.d.settings.leaseMs),
     );
     try {
       for (let i = 0; i < MAX_STEPS; i++) {
@@ -64,9 +87,10 @@ export class PaymentDriver {
       }
     } finally {
       stopHeartbeat();
-      await this.d.payments.releaseLease(this.d.ds, paymentId, this.owner).catch(() => undefined);
+      // The release answers the payment as it is now: no further read.
+      released = await this.d.payments.releaseLease(this.d.ds, paymentId, owner).catch(() => undefined);
     }
-    return this.d.payments.find(this.d.ds, paymentId);
+    return released ?? this.d.payments.find(this.d.ds, paymentId);
   }
 
   private step(p: Payment, mode: DriveMode): Promise<StepResult> {

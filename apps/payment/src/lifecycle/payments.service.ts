@@ -1,12 +1,15 @@
-import { randomUUID } from 'crypto';
 import { PaymentLifecycleEventTypes } from '@wxpay/contracts';
 import { RpcError } from '@wxpay/grpc';
+import { outboxInsertSql } from '@wxpay/messaging';
 import { type EntityManager } from 'typeorm';
 import { type Payment, type Scene, type TradeType } from '../domain/payment';
 import { HOLD_STATUSES, REFUNDABLE_STATUSES } from '../domain/payment-status';
 import { type DriveOutcome, type IdempotencyDeps, runIdempotent } from '../idempotency/idempotent-call';
 import { type StoredAnswer } from '../idempotency/idempotency.repository';
 import { refundReservePosting } from '../ledger/ledger-accounts';
+import { rowToPayment } from '../persistence/payment.repository';
+import { insertWrites } from '../persistence/payment-writes';
+import { type ExtraWrites } from '../persistence/sql-values';
 import {
   decidedForCaller,
   errorAnswer,
@@ -17,7 +20,7 @@ import {
   replay,
 } from './caller-answers';
 import { type LifecycleDeps } from './lifecycle-deps';
-import { paymentFact, writeLifecycleEvent } from './lifecycle-events';
+import { lifecycleRecord, paymentFact } from './lifecycle-events';
 import { type PaymentDriver } from './payment-driver';
 import { paymentMessage, refundMessage } from './payment-view';
 import { type RefundDriver } from './refund-driver';
@@ -80,13 +83,24 @@ export class PaymentsService {
   async create(input: CreatePaymentInput): Promise<Record<string, unknown>> {
     // The trace id differs per attempt: it is not part of what makes two requests the same.
     const { idempotencyKey, traceId: _traceId, ...params } = input;
+    const owner = this.driver.leaseOwner();
     const answer = await runIdempotent(this.idem, {
       operation: 'CreatePayment',
       key: idempotencyKey,
       params,
-      create: (m) => this.insertPayment(m, input),
-      drive: async (paymentId) => {
-        const p = await this.driver.advance(paymentId, 'request');
+      insert: (id) => ({ writes: this.paymentWrites(id, input, owner), returning: 'created' }),
+      create: async (m, id) => {
+        await m.query(...this.paymentStatement(id, input, owner));
+        return id;
+      },
+      drive: async (paymentId, created) => {
+        // Created by this call: born leased to this drive, which starts without taking the lease again.
+        const held = created && {
+          owner,
+          payment: created.row && rowToPayment(created.row),
+          since: Date.now(),
+        };
+        const p = await this.driver.advance(paymentId, 'request', held);
         if (!p || !decidedForCaller(p)) return { undecided: true };
         return { answer: { ok: { payment: await this.render(p) } } };
       },
@@ -100,7 +114,7 @@ export class PaymentsService {
       operation: 'RefundPayment',
       key: idempotencyKey,
       params,
-      create: (m) => this.insertRefund(m, input),
+      create: (m, id) => this.insertRefund(m, id, input),
       drive: async (refundId) => {
         const r = await this.refundDriver.advance(refundId, 'request');
         const p = await this.d.payments.find(this.d.ds, input.paymentId);
@@ -131,6 +145,8 @@ export class PaymentsService {
   }
 
   async render(p: Payment): Promise<Record<string, unknown>> {
+    // Refunds exist only for captured payments (a refund is refused before the capture): no query before that.
+    if (p.capturedMinor === 0) return paymentMessage(p, []);
     return paymentMessage(p, await this.d.refunds.ofPayment(this.d.ds, p.id));
   }
 
@@ -139,9 +155,12 @@ export class PaymentsService {
     return replay(answer);
   }
 
-  private async insertPayment(m: EntityManager, input: CreatePaymentInput): Promise<string> {
-    const id = randomUUID();
-    const p = await this.d.payments.insert(m, {
+  /**
+   * The payment and its PaymentCreated event as writes of the statement that claims the key (CTE `created`),
+   * leased to this request's drive: the janitor leaves it alone unless the request dies.
+   */
+  private paymentWrites(id: string, input: CreatePaymentInput, owner: string): ExtraWrites {
+    const p = {
       id,
       outTradeNo: id.replace(/-/g, ''),
       cardToken: input.cardToken,
@@ -156,16 +175,27 @@ export class PaymentsService {
       payerIp: input.payerIp,
       deviceId: input.deviceId,
       traceId: input.traceId,
-    });
-    await writeLifecycleEvent(m, p, {
+    };
+    const created = lifecycleRecord(p, {
       type: PaymentLifecycleEventTypes.created,
       payload: { ...paymentFact(p), outTradeNo: p.outTradeNo },
     });
-    return id;
+    const insert = insertWrites(p, { owner, ms: this.d.settings.leaseMs });
+    return (params, guard) => [
+      ...insert(params, guard),
+      `events AS (${outboxInsertSql([created], params, 'created')})`,
+    ];
+  }
+
+  /** The same writes on their own (the key was claimed in a transaction): `[sql, params]`. */
+  private paymentStatement(id: string, input: CreatePaymentInput, owner: string): [string, unknown[]] {
+    const params: unknown[] = [];
+    const ctes = this.paymentWrites(id, input, owner)(params);
+    return [`WITH ${ctes.join(', ')} SELECT id FROM created`, params];
   }
 
   /** Reserves the amount against what is captured and not yet refunded or being refunded. */
-  private async insertRefund(m: EntityManager, input: RefundInput): Promise<string> {
+  private async insertRefund(m: EntityManager, id: string, input: RefundInput): Promise<string> {
     const p = await this.d.payments.lock(m, input.paymentId);
     if (!p) throw notFound();
     if (!REFUNDABLE_STATUSES.includes(p.status)) {
@@ -181,7 +211,6 @@ export class PaymentsService {
         `refund of ${input.amountMinor} exceeds the ${available} still refundable`,
       );
     }
-    const id = randomUUID();
     const refund = await this.d.refunds.insert(m, {
       id,
       paymentId: p.id,

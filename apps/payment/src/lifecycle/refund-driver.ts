@@ -22,15 +22,18 @@ const ACTOR = 'refund-driver';
  */
 export class RefundDriver {
   private readonly owner = `refund-driver-${randomUUID()}`;
+  private drives = 0;
 
   constructor(private readonly d: LifecycleDeps) {}
 
   async advance(refundId: string, mode: 'request' | 'janitor'): Promise<Refund | undefined> {
-    const claimed = await this.d.refunds.claimLease(this.d.ds, refundId, this.owner, this.d.settings.leaseMs);
+    // One lease owner per drive (see PaymentDriver): actors of one process must not share a lease.
+    const owner = `${this.owner}-${++this.drives}`;
+    const claimed = await this.d.refunds.claimLease(this.d.ds, refundId, owner, this.d.settings.leaseMs);
     if (!claimed) return this.d.refunds.find(this.d.ds, refundId);
     let r = claimed;
     const stopHeartbeat = leaseHeartbeat(this.d.settings.leaseMs, () =>
-      this.d.refunds.claimLease(this.d.ds, refundId, this.owner, this.d.settings.leaseMs),
+      this.d.refunds.claimLease(this.d.ds, refundId, owner, this.d.settings.leaseMs),
     );
     try {
       for (let i = 0; i < MAX_STEPS; i++) {
@@ -51,7 +54,7 @@ export class RefundDriver {
       }
     } finally {
       stopHeartbeat();
-      await this.d.refunds.releaseLease(this.d.ds, refundId, this.owner).catch(() => undefined);
+      await this.d.refunds.releaseLease(this.d.ds, refundId, owner).catch(() => undefined);
     }
     return this.d.refunds.find(this.d.ds, refundId);
   }

@@ -6,9 +6,10 @@ import {
   type Scene,
   type TradeType,
 } from '../domain/payment';
-import { assertTransition, type PaymentStatus, RESTING_STATUSES } from '../domain/payment-status';
+import { type PaymentStatus } from '../domain/payment-status';
 import { StaleStateError } from './stale-state.error';
 import {
+  type ExtraWrites,
   returnedRows,
   type Row,
   strOrNull,
@@ -17,6 +18,8 @@ import {
   toSafeInteger,
   toStringArray,
 } from './sql-values';
+import { insertWrites, type LeaseGrant } from './payment-writes';
+import { prepared } from './prepared';
 
 type Db = DataSource | EntityManager;
 
@@ -47,6 +50,24 @@ export type PaymentChanges = Partial<Pick<Payment, Exclude<keyof typeof MUTABLE_
   /** When the janitor should look at the payment next (null: never, it is at rest). */
   nextCheckAt?: Date | null;
 };
+
+/** One row of the payment's history (payment_transition). */
+export interface HistoryRow {
+  from: PaymentStatus;
+  to: PaymentStatus;
+  actor: string;
+  reason?: string;
+}
+
+/** What one guarded statement does to a payment (see PaymentRepository.write). */
+export interface PaymentWrite {
+  /** The status afterwards (the current one for a change of fields only). */
+  to: PaymentStatus;
+  changes: PaymentChanges;
+  /** Moves folded into this write: the version goes up by as many, as if each had been written on its own. */
+  moves: number;
+  history: HistoryRow[];
+}
 
 export type NewPayment = Pick<
   Payment,
@@ -119,36 +140,22 @@ export interface ListFilter {
   limit: number;
 }
 
-/** SQL for payments. Every status change goes through `transition`, guarded by status and version. */
+/** SQL for payments. Every change goes through `write`, guarded by the version it was read at. */
 export class PaymentRepository {
-  async insert(m: EntityManager, p: NewPayment): Promise<Payment> {
-    const rows: Row[] = await m.query(
-      `INSERT INTO payment (id, out_trade_no, status, card_token, amount_minor, currency, merchant_id, mcc, scene,
-                            trade_type, description, payer_openid, payer_ip, device_id, trace_id, next_check_at)
-       VALUES ($1, $2, 'CREATED', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
-       RETURNING *`,
-      [
-        p.id,
-        p.outTradeNo,
-        p.cardToken,
-        String(p.amountMinor),
-        p.currency,
-        p.merchantId,
-        p.mcc,
-        p.scene,
-        p.tradeType,
-        p.description,
-        p.payerOpenid,
-        p.payerIp,
-        p.deviceId,
-        p.traceId,
-      ],
-    );
+  /** Inserts a CREATED payment; `extra`: further writes of the same statement (see insertWrites). */
+  async insert(
+    db: Db,
+    p: NewPayment,
+    opts: { lease?: LeaseGrant; extra?: ExtraWrites } = {},
+  ): Promise<Payment> {
+    const params: unknown[] = [];
+    const ctes = [...insertWrites(p, opts.lease)(params), ...(opts.extra?.(params, 'created') ?? [])];
+    const rows = returnedRows(await prepared(db, `WITH ${ctes.join(', ')} SELECT * FROM created`, params));
     return rowToPayment(rows[0]!);
   }
 
   async find(db: Db, id: string): Promise<Payment | undefined> {
-    const rows: Row[] = await db.query(`SELECT * FROM payment WHERE id = $1`, [id]);
+    const rows: Row[] = await prepared(db, `SELECT * FROM payment WHERE id = $1`, [id]);
     return rows[0] ? rowToPayment(rows[0]) : undefined;
   }
 
@@ -158,10 +165,21 @@ export class PaymentRepository {
   }
 
   async lockByOutTradeNo(m: EntityManager, outTradeNo: string): Promise<Payment | undefined> {
-    const rows: Row[] = await m.query(`SELECT * FROM payment WHERE out_trade_no = $1 FOR UPDATE`, [
+    const rows: Row[] = await prepared(m, `SELECT * FROM payment WHERE out_trade_no = $1 FOR UPDATE`, [
       outTradeNo,
     ]);
     return rows[0] ? rowToPayment(rows[0]) : undefined;
+  }
+
+  /** Reads and locks several rows, in out_trade_no order (two lockers of overlapping sets cannot deadlock). */
+  async lockManyByOutTradeNo(m: EntityManager, outTradeNos: string[]): Promise<Payment[]> {
+    if (outTradeNos.length === 0) return [];
+    const rows: Row[] = await prepared(
+      m,
+      `SELECT * FROM payment WHERE out_trade_no = ANY($1::text[]) ORDER BY out_trade_no FOR UPDATE`,
+      [outTradeNos],
+    );
+    return rows.map(rowToPayment);
   }
 
   /** Reads the row and locks it until the transaction ends (refund reservations, cancel). */
@@ -170,59 +188,50 @@ export class PaymentRepository {
     return rows[0] ? rowToPayment(rows[0]) : undefined;
   }
 
-  /**
-   * Moves `p` to `to` if it is still in the status and version it was read at; records the transition. Throws
-   * StaleStateError when another actor moved it first (nothing is written).
-   */
-  async transition(
-    m: EntityManager,
-    p: Payment,
-    to: PaymentStatus,
-    changes: PaymentChanges,
-    audit: { actor: string; reason?: string },
-  ): Promise<Payment> {
-    assertTransition(p.status, to);
-    return this.update(m, p, to, changes, audit);
-  }
-
   /** Field changes without a status change (e.g. a refund reservation, the next check time), same guard. */
-  async amend(m: EntityManager, p: Payment, changes: PaymentChanges): Promise<Payment> {
-    return this.update(m, p, p.status, changes, undefined);
+  async amend(m: Db, p: Payment, changes: PaymentChanges): Promise<Payment> {
+    return this.write(m, p, { to: p.status, changes, moves: 1, history: [] });
   }
 
-  private async update(
-    m: EntityManager,
-    p: Payment,
-    to: PaymentStatus,
-    changes: PaymentChanges,
-    audit: { actor: string; reason?: string } | undefined,
-  ): Promise<Payment> {
-    const sets = ['status = $3', 'version = version + 1', 'updated_at = now()'];
-    const params: unknown[] = [p.id, p.version, to];
-    const effective: PaymentChanges = { ...changes };
-    if (audit && !('nextCheckAt' in changes)) {
-      // At rest nothing is due; anything else is looked at again once the current actor's lease has passed.
-      effective.nextCheckAt = RESTING_STATUSES.includes(to) && to !== 'AWAITING_PAYER' ? null : new Date();
-    }
-    for (const [key, value] of Object.entries(effective)) {
+  /**
+   * One guarded statement: the payment row (status, fields, version + moves) if it is still at the version it
+   * was read at, its history rows, and whatever `extra` adds (ledger postings, outbox events), each written only
+   * if the guarded update matched. A statement is atomic by itself, so on a DataSource this is one round trip
+   * and one commit; on an EntityManager it joins the caller's transaction. Throws StaleStateError (nothing
+   * written) when another actor moved the payment first.
+   */
+  async write(db: Db, p: Payment, w: PaymentWrite, extra?: ExtraWrites): Promise<Payment> {
+    const params: unknown[] = [p.id, p.version, w.to, w.moves];
+    const sets = ['status = $3', 'version = version + $4::integer', 'updated_at = now()'];
+    for (const [key, value] of Object.entries(w.changes)) {
       const column = MUTABLE_COLUMNS[key as keyof typeof MUTABLE_COLUMNS];
       if (!column || value === undefined) continue;
       params.push(columnValue(column, value));
       sets.push(`${column} = $${params.length}`);
     }
+    const ctes = [
+      `changed AS (UPDATE payment SET ${sets.join(', ')} WHERE id = $1 AND version = $2 RETURNING *)`,
+    ];
+    if (w.history.length > 0) {
+      params.push(
+        w.history.map((h) => h.from),
+        w.history.map((h) => h.to),
+        w.history.map((h) => h.reason ?? null),
+        w.history.map((h) => h.actor),
+      );
+      const n = params.length;
+      ctes.push(`history AS (
+        INSERT INTO payment_transition (payment_id, from_status, to_status, reason, actor)
+        SELECT changed.id, h.from_status, h.to_status, h.reason, h.actor
+          FROM changed, unnest($${n - 3}::text[], $${n - 2}::text[], $${n - 1}::text[], $${n}::text[])
+               WITH ORDINALITY AS h(from_status, to_status, reason, actor, ord)
+         ORDER BY h.ord)`);
+    }
+    ctes.push(...(extra?.(params, 'changed') ?? []));
     const updated = returnedRows(
-      await m.query(
-        `UPDATE payment SET ${sets.join(', ')} WHERE id = $1 AND version = $2 RETURNING *`,
-        params,
-      ),
+      await prepared(db, `WITH ${ctes.join(', ')} SELECT * FROM changed`, params),
     )[0];
     if (!updated) throw new StaleStateError('payment', p.id);
-    if (audit && to !== p.status) {
-      await m.query(
-        `INSERT INTO payment_transition (payment_id, from_status, to_status, reason, actor) VALUES ($1, $2, $3, $4, $5)`,
-        [p.id, p.status, to, audit.reason ?? null, audit.actor],
-      );
-    }
     return rowToPayment(updated);
   }
 
@@ -232,7 +241,8 @@ export class PaymentRepository {
    */
   async claimLease(db: Db, id: string, owner: string, ms: number): Promise<Payment | undefined> {
     const row = returnedRows(
-      await db.query(
+      await prepared(
+        db,
         `UPDATE payment SET lease_owner = $2, lease_until = now() + ($3::integer * interval '1 millisecond')
           WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
           RETURNING *`,
@@ -242,11 +252,16 @@ export class PaymentRepository {
     return row ? rowToPayment(row) : undefined;
   }
 
-  async releaseLease(db: Db, id: string, owner: string): Promise<void> {
-    await db.query(
-      `UPDATE payment SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`,
-      [id, owner],
-    );
+  /** Gives the lease back; returns the payment as it is now (undefined if the lease was no longer ours). */
+  async releaseLease(db: Db, id: string, owner: string): Promise<Payment | undefined> {
+    const row = returnedRows(
+      await prepared(
+        db,
+        `UPDATE payment SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2 RETURNING *`,
+        [id, owner],
+      ),
+    )[0];
+    return row ? rowToPayment(row) : undefined;
   }
 
   /** Looks at the payment again after `delayMs` (a counterparty did not answer; no state change). */

@@ -34,3 +34,9 @@ export function returnedRows(result: unknown): Row[] {
     return result[0] as Row[];
   return result as Row[];
 }
+
+/**
+ * Further writes of one statement: CTE definitions (`name AS (…)`) that push their parameters onto `params` and,
+ * when `guard` names a CTE, write only if it returned a row (a guarded UPDATE, a newly claimed key).
+ */
+export type ExtraWrites = (params: unknown[], guard?: string) => string[];

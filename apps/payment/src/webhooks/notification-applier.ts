@@ -4,6 +4,7 @@ import {
   WechatPayNotificationEventTypes,
 } from '@wxpay/contracts';
 import { type EntityManager } from 'typeorm';
+import { type Payment } from '../domain/payment';
 import { type PaymentStatus } from '../domain/payment-status';
 import { type LifecycleDeps } from '../lifecycle/lifecycle-deps';
 import { failRefundIn } from '../lifecycle/refund-outcomes';
@@ -14,7 +15,7 @@ export type ApplyResult =
       status: 'APPLIED' | 'DUPLICATE' | 'FORWARDED' | 'REJECTED';
       outcome: string;
       /** Drive this payment / refund on once the transaction has committed. */
-      follow?: { paymentId?: string; refundId?: string };
+      follow?: FollowUp;
     }
   /** The payment is not yet where this notification can apply (it arrived early): try again later. */
   | { status: 'DEFER'; outcome: string };
@@ -25,6 +26,18 @@ export interface StoredNotification {
   factType: string;
   facts: Record<string, unknown>;
 }
+
+/** What an applied notification unblocked, to be driven on once the transaction has committed. */
+export interface FollowUp {
+  paymentId?: string;
+  refundId?: string;
+}
+
+/**
+ * Payments a batch has read under their row locks, by out_trade_no (undefined: no such payment), kept current
+ * as the batch moves them, so each row sees what the rows before it did.
+ */
+export type LockedPayments = Map<string, Payment | undefined>;
 
 const PAYABLE: readonly PaymentStatus[] = ['ORDERING', 'ORDER_UNKNOWN', 'AWAITING_PAYER', 'CLOSING'];
 const ALREADY_PAID: readonly PaymentStatus[] = [
@@ -45,10 +58,10 @@ const RELEASED: readonly PaymentStatus[] = ['REVERSING', 'REVERSED', 'CANCELLED'
 export class NotificationApplier {
   constructor(private readonly d: LifecycleDeps) {}
 
-  async apply(m: EntityManager, n: StoredNotification): Promise<ApplyResult> {
+  async apply(m: EntityManager, n: StoredNotification, locked?: LockedPayments): Promise<ApplyResult> {
     if (n.endpoint === 'papay') return { status: 'FORWARDED', outcome: 'PAPAY' };
     if (n.factType === WechatPayNotificationEventTypes.transaction) {
-      return this.transaction(m, n.eventType, n.facts as unknown as WechatPayTransactionNotified);
+      return this.transaction(m, n.eventType, n.facts as unknown as WechatPayTransactionNotified, locked);
     }
     if (n.factType === WechatPayNotificationEventTypes.refund) {
       return this.refund(m, n.facts as unknown as WechatPayRefundNotified);
@@ -56,28 +69,48 @@ export class NotificationApplier {
     return { status: 'FORWARDED', outcome: 'NOT_A_PAYMENT_EVENT' };
   }
 
+  /**
+   * Locks, in one statement and in a fixed order (no deadlock between batches), the payments the transaction
+   * notifications among `rows` name.
+   */
+  async lockPayments(m: EntityManager, rows: readonly StoredNotification[]): Promise<LockedPayments> {
+    const refs = rows
+      .filter((n) => n.endpoint !== 'papay' && n.factType === WechatPayNotificationEventTypes.transaction)
+      .map((n) => (n.facts as unknown as WechatPayTransactionNotified).transaction?.outTradeNo)
+      .filter((ref): ref is string => typeof ref === 'string');
+    const locked: LockedPayments = new Map(refs.map((ref) => [ref, undefined]));
+    for (const p of await this.d.payments.lockManyByOutTradeNo(m, [...locked.keys()])) {
+      locked.set(p.outTradeNo, p);
+    }
+    return locked;
+  }
+
   private async transaction(
     m: EntityManager,
     eventType: string,
     f: WechatPayTransactionNotified,
+    locked?: LockedPayments,
   ): Promise<ApplyResult> {
     const t = f.transaction;
     if (t.tradeType === 'PAP' || eventType !== 'TRANSACTION.SUCCESS' || t.tradeState !== 'SUCCESS') {
       return { status: 'FORWARDED', outcome: 'NOT_A_CARD_PAYMENT' };
     }
-    const p = await this.d.payments.lockByOutTradeNo(m, t.outTradeNo);
+    const p = locked?.has(t.outTradeNo)
+      ? locked.get(t.outTradeNo)
+      : await this.d.payments.lockByOutTradeNo(m, t.outTradeNo);
     if (!p) return this.reject('UNKNOWN_ORDER');
     if (t.amount?.total !== p.amountMinor) return this.reject('AMOUNT_MISMATCH');
     if (ALREADY_PAID.includes(p.status)) return { status: 'DUPLICATE', outcome: p.status };
     if (RELEASED.includes(p.status)) return this.reject('PAID_AFTER_RELEASE');
     if (!PAYABLE.includes(p.status)) return { status: 'DEFER', outcome: `PAYMENT_${p.status}` };
-    await this.d.writer.moveIn(
+    const paid = await this.d.writer.moveIn(
       m,
       p,
       'PAYER_PAID',
       { wechatTransactionId: t.transactionId ?? null },
       { actor: 'webhook', reason: 'TRANSACTION.SUCCESS' },
     );
+    locked?.set(t.outTradeNo, paid);
     return { status: 'APPLIED', outcome: 'PAYER_PAID', follow: { paymentId: p.id } };
   }
 

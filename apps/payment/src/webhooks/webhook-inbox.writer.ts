@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { prepared } from '../persistence/prepared';
 import { type Row } from '../persistence/sql-values';
 import { type InboxEntry } from './notification-facts';
 
@@ -58,28 +59,30 @@ export class WebhookInboxWriter {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const params: unknown[] = [];
-    const values: string[] = [];
-    for (const { entry: e } of batch) {
-      params.push(
-        e.notificationId,
-        e.businessKey,
-        e.endpoint,
-        e.eventType,
-        e.aggregateRef,
-        e.factType,
-        JSON.stringify(e.facts),
-      );
-      const n = params.length;
-      values.push(`($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`);
-    }
+    const entries = batch.map((p) => p.entry);
+    // One statement text whatever the batch size (its rows travel as arrays), so it is prepared once.
+    const params = [
+      entries.map((e) => e.notificationId),
+      entries.map((e) => e.businessKey),
+      entries.map((e) => e.endpoint),
+      entries.map((e) => e.eventType),
+      entries.map((e) => e.aggregateRef),
+      entries.map((e) => e.factType),
+      JSON.stringify(entries.map((e) => e.facts)),
+    ];
     let stored: Set<string>;
     try {
-      const rows: Row[] = await this.ds.query(
+      const rows: Row[] = await prepared(
+        this.ds,
         `WITH ins AS (
            INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref,
                                       fact_type, facts)
-           VALUES ${values.join(', ')}
+           SELECT e.notification_id, e.business_key, e.endpoint, e.event_type, e.aggregate_ref, e.fact_type,
+                  $7::jsonb -> (e.ord::integer - 1)
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                  WITH ORDINALITY AS e(notification_id, business_key, endpoint, event_type, aggregate_ref,
+                                       fact_type, ord)
+            ORDER BY e.ord
            ON CONFLICT DO NOTHING
            RETURNING notification_id
          )

@@ -1,11 +1,15 @@
 import { Controller, Inject, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
 import { type IncomingMessage, type ServerResponse } from 'http';
 import { type WebhookEndpoint } from './notification-facts';
+import { writeWebhookAnswer } from './webhook-fast-path';
 import { WebhookIntake } from './webhook-intake';
 
 type WebhookRequest = RawBodyRequest<IncomingMessage>;
 
-/** POST /notify/wechatpay/{transactions,refunds,papay}: raw bytes in, 204 or {"code":"FAIL",…} out. */
+/**
+ * POST /notify/wechatpay/{transactions,refunds,papay}: raw bytes in, 204 or {"code":"FAIL",…} out. The common
+ * requests are served before they reach Nest (webhook-fast-path.ts); this route takes the rest.
+ */
 @Controller('notify/wechatpay')
 export class WechatPayWebhookController {
   constructor(@Inject(WebhookIntake) private readonly intake: WebhookIntake) {}
@@ -26,13 +30,6 @@ export class WechatPayWebhookController {
   }
 
   private async handle(endpoint: WebhookEndpoint, req: WebhookRequest, res: ServerResponse): Promise<void> {
-    const answer = await this.intake.handle(endpoint, req.headers, req.rawBody);
-    res.statusCode = answer.status;
-    if (answer.body) {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify(answer.body));
-    } else {
-      res.end();
-    }
+    writeWebhookAnswer(res, await this.intake.handle(endpoint, req.headers, req.rawBody));
   }
 }

@@ -2,6 +2,7 @@ import { money } from '@wxpay/persistence';
 import { type TransactionKind, type TransactionReference } from '@wxpay/unionpay';
 import { type DataSource } from 'typeorm';
 import { type Row } from '../../persistence/sql-values';
+import { prepared } from '../../persistence/prepared';
 
 /** A row of the channel client's request log (unionpay_request, in our database), as the adapter reads it. */
 export interface LoggedRequest {
@@ -56,7 +57,8 @@ export class RequestLogLookup {
   }
 
   async followUpsOf(originalRequestId: string, kind: 'completion' | 'refund'): Promise<LoggedRequest[]> {
-    const rows: Row[] = await this.ds.query(
+    const rows: Row[] = await prepared(
+      this.ds,
       `SELECT ${COLUMNS} FROM unionpay_request WHERE original_request_id = $1 AND kind = $2 ORDER BY created_at`,
       [originalRequestId, kind],
     );
