@@ -48,6 +48,8 @@ const schema = z.object({
   /** A claimed job not finished in this much real time is taken over by another replica. */
   REPAYMENT_JOB_LEASE_MS: env.durationMs(60_000),
   REPAYMENT_CONSUMER_GROUP: z.string().min(1).default('repayment'),
+  /** Events applied per transaction by the statement and papay consumers. */
+  REPAYMENT_CONSUMER_CHUNK: z.coerce.number().int().min(1).max(2000).default(200),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24).default(48),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

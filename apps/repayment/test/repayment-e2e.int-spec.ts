@@ -207,14 +207,13 @@ describe('automatic repayment end to end', () => {
     await cluster.setClock(new Date(run.deduct_at));
     await new Promise((r) => setTimeout(r, 1000));
     expect((await cluster.run(statementId)).attempts).toEqual([]);
-    const events = await readTopic(Topics.repaymentsLifecycle.name, {
-      until: (msgs) => msgs.some((m) => m.key === statementId && m.value?.includes('"RepaymentFailed"')),
-    });
-    const failedEvent = events.find((m) => m.key === statementId && m.value?.includes('"RepaymentFailed"'))!;
-    expect(JSON.parse(failedEvent.value!).payload).toMatchObject({
-      reason: 'CONTRACT_ENDED',
-      notifyCardholder: true,
-    });
+    const failedEvents = await cluster.query<{ payload: Record<string, unknown> }>(
+      `SELECT envelope->'payload' AS payload FROM outbox_event
+        WHERE message_key = $1 AND envelope->>'type' = 'RepaymentFailed'`,
+      [statementId],
+    );
+    expect(failedEvents).toHaveLength(1);
+    expect(failedEvents[0]!.payload).toMatchObject({ reason: 'CONTRACT_ENDED', notifyCardholder: true });
   });
 
   it('moves a notice that falls outside 07:00–22:00 into the window', async () => {

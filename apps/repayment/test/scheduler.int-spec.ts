@@ -150,8 +150,8 @@ describe('durable scheduler', () => {
   it('takes over a job whose lease ran out, and leaves a live lease alone', async () => {
     const insertRunning = async (subject: string, lease: string): Promise<string> => {
       const rows: { id: string }[] = await db.dataSource.query(
-        `INSERT INTO scheduled_job (kind, subject, run_at, state, tries, lease_until)
-         VALUES ('POST', $1, $2, 'RUNNING', 1, now() + $3::interval) RETURNING id`,
+        `INSERT INTO scheduled_job (kind, subject, run_at, priority, state, tries, lease_until)
+         VALUES ('POST', $1, $2, 0, 'RUNNING', 1, now() + $3::interval) RETURNING id`,
         [subject, new Date(clock.now().getTime() - 60_000), lease],
       );
       return String(rows[0]!.id);

@@ -1,7 +1,7 @@
 import { Inject, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { protoPath, Topics } from '@wxpay/contracts';
 import { GrpcServer, loadProtos } from '@wxpay/grpc';
-import { EventConsumer, messagingMetrics } from '@wxpay/messaging';
+import { BatchEventConsumer } from '@wxpay/messaging';
 import {
   type HealthRegistry,
   LATENCY_BUCKETS_SECONDS,
@@ -32,7 +32,7 @@ export class RepaymentRuntime implements OnApplicationBootstrap, BeforeApplicati
   grpcPort = 0;
   private server?: GrpcServer;
   private ports?: BuiltPorts;
-  private readonly consumers: EventConsumer[] = [];
+  private readonly consumers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   private pruneTimer?: NodeJS.Timeout;
 
   constructor(
@@ -109,17 +109,16 @@ export class RepaymentRuntime implements OnApplicationBootstrap, BeforeApplicati
       kafka: this.kafka,
       dataSource: this.ds,
       logger: this.logger,
-      metrics: messagingMetrics(this.metrics),
-      partitionsConsumedConcurrently: 3,
+      chunkSize: c.REPAYMENT_CONSUMER_CHUNK,
     };
     this.consumers.push(
-      new EventConsumer({
+      new BatchEventConsumer({
         ...common,
         groupId: `${c.REPAYMENT_CONSUMER_GROUP}-statements`,
         topics: [Topics.statements.name],
         handler: statementEventHandler(core.runService),
       }),
-      new EventConsumer({
+      new BatchEventConsumer({
         ...common,
         groupId: `${c.REPAYMENT_CONSUMER_GROUP}-papay`,
         topics: [Topics.wechatpayNotifications.name],

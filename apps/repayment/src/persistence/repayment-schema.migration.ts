@@ -119,6 +119,7 @@ export class CreateRepaymentTables1732800000000 implements MigrationInterface {
         kind         text NOT NULL,
         subject      text NOT NULL,
         run_at       timestamptz NOT NULL,
+        priority     smallint NOT NULL,
         state        text NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING', 'RUNNING', 'DONE', 'CANCELLED')),
         payload      jsonb NOT NULL DEFAULT '{}',
         tries        integer NOT NULL DEFAULT 0,
@@ -127,7 +128,9 @@ export class CreateRepaymentTables1732800000000 implements MigrationInterface {
         created_at   timestamptz NOT NULL DEFAULT now(),
         finished_at  timestamptz
       )`);
-    await q.query(`CREATE INDEX scheduled_job_due ON scheduled_job (run_at) WHERE state = 'PENDING'`);
+    await q.query(
+      `CREATE INDEX scheduled_job_due ON scheduled_job (priority, run_at) WHERE state = 'PENDING'`,
+    );
     await q.query(`CREATE INDEX scheduled_job_leased ON scheduled_job (lease_until) WHERE state = 'RUNNING'`);
     await q.query(
       `CREATE INDEX scheduled_job_subject ON scheduled_job (subject) WHERE state IN ('PENDING', 'RUNNING')`,

@@ -21,6 +21,19 @@ const toJob = (r: JobRow): Job => ({
 });
 
 /**
+ * Which due jobs go first when there is a backlog (lower first): money already taken from the payer is posted
+ * to the card account before new deductions start, and results are checked before anything new is asked.
+ */
+const PRIORITY: Record<JobKind, number> = {
+  POST: 0,
+  CHECK: 1,
+  TERMINATE_CONTRACT: 1,
+  FAIL_NOTICE: 2,
+  NOTICE: 3,
+  DEDUCT: 4,
+};
+
+/**
  * The durable schedule. A job is claimed with FOR UPDATE SKIP LOCKED and a real-time lease, so across replicas
  * each due job runs once at a time; a replica that dies mid-job loses its lease and another takes the job over
  * (handlers are written to be re-run: every external call they make is idempotent or harmless twice).
@@ -36,8 +49,8 @@ export class JobStore {
     payload: Record<string, unknown> = {},
   ): Promise<string> {
     const rows: { id: string }[] = await m.query(
-      `INSERT INTO scheduled_job (kind, subject, run_at, payload) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [kind, subject, runAt, JSON.stringify(payload)],
+      `INSERT INTO scheduled_job (kind, subject, run_at, priority, payload) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [kind, subject, runAt, PRIORITY[kind], JSON.stringify(payload)],
     );
     return String(rows[0]!.id);
   }
@@ -47,7 +60,7 @@ export class JobStore {
     const result: unknown = await this.ds.query(
       `WITH due AS (
          SELECT id FROM scheduled_job WHERE state = 'PENDING' AND run_at <= $1
-          ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+          ORDER BY priority, run_at LIMIT $2 FOR UPDATE SKIP LOCKED),
        stale AS (
          SELECT id FROM scheduled_job WHERE state = 'RUNNING' AND lease_until < now()
           LIMIT $2 FOR UPDATE SKIP LOCKED)
