@@ -39,6 +39,7 @@ async function inParallel<T>(count: number, limit: number, fn: (i: number) => Pr
 
 async function waitForStatus(
   cluster: RepaymentCluster,
+  prefix: string,
   statuses: string[],
   count: number,
   label: string,
@@ -47,8 +48,9 @@ async function waitForStatus(
   let lastPrint = 0;
   for (;;) {
     const rows = await cluster.query<{ n: string }>(
-      `SELECT count(*) AS n FROM repayment_run WHERE status = ANY($1)`,
-      [statuses],
+      // Only the bench's own statements: tests running beside it publish to the same topic.
+      `SELECT count(*) AS n FROM repayment_run WHERE status = ANY($1) AND statement_id LIKE $2`,
+      [statuses, `bench-${prefix}-%`],
     );
     const n = Number(rows[0]!.n);
     const elapsed = (performance.now() - started) / 1000;
@@ -175,21 +177,24 @@ async function main(): Promise<void> {
       });
     }
     await producer.disconnect();
-    const ingestSeconds = await waitForStatus(cluster, ['SCHEDULED'], N, 'scheduled');
+    const ingestSeconds = await waitForStatus(cluster, prefix, ['SCHEDULED'], N, 'scheduled');
     const sample = await cluster.query<{ notice_at: Date; deduct_at: Date }>(
       `SELECT notice_at, deduct_at FROM repayment_run WHERE statement_id = $1`,
       [`bench-${prefix}-0`],
     );
     await cluster.setClock(new Date(sample[0]!.notice_at));
-    const noticeSeconds = await waitForStatus(cluster, ['NOTICE_SENT'], N, 'notices sent');
+    const noticeSeconds = await waitForStatus(cluster, prefix, ['NOTICE_SENT'], N, 'notices sent');
     await cluster.setClock(new Date(sample[0]!.deduct_at));
-    const deductSeconds = await waitForStatus(cluster, ['REPAID'], N, 'repaid');
+    const deductSeconds = await waitForStatus(cluster, prefix, ['REPAID'], N, 'repaid');
     const batchSeconds = (performance.now() - batchStart) / 1000;
     const attempts = await cluster.query<{ n: string; s: string }>(
-      `SELECT count(*) AS n, count(*) FILTER (WHERE state = 'SUCCEEDED') AS s FROM deduction_attempt`,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE state = 'SUCCEEDED') AS s FROM deduction_attempt
+        WHERE statement_id LIKE $1`,
+      [`bench-${prefix}-%`],
     );
     const posted = await cluster.query<{ n: string }>(
-      `SELECT count(*) AS n FROM repayment_posting WHERE state = 'POSTED'`,
+      `SELECT count(*) AS n FROM repayment_posting WHERE state = 'POSTED' AND statement_id LIKE $1`,
+      [`bench-${prefix}-%`],
     );
     printTable(`automatic repayment, ${N} plans due the same day (whole cluster on this machine)`, [
       {

@@ -1,7 +1,7 @@
 import { Inject, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { protoPath, Topics } from '@wxpay/contracts';
 import { GrpcServer, loadProtos } from '@wxpay/grpc';
-import { BatchEventConsumer } from '@wxpay/messaging';
+import { BatchEventConsumer, EventConsumer, messagingMetrics } from '@wxpay/messaging';
 import {
   type HealthRegistry,
   LATENCY_BUCKETS_SECONDS,
@@ -118,8 +118,12 @@ export class RepaymentRuntime implements OnApplicationBootstrap, BeforeApplicati
         topics: [Topics.statements.name],
         handler: statementEventHandler(core.runService),
       }),
-      new BatchEventConsumer({
-        ...common,
+      new EventConsumer({
+        kafka: this.kafka,
+        dataSource: this.ds,
+        logger: this.logger,
+        metrics: messagingMetrics(this.metrics),
+        partitionsConsumedConcurrently: Topics.wechatpayNotifications.partitions,
         groupId: `${c.REPAYMENT_CONSUMER_GROUP}-papay`,
         topics: [Topics.wechatpayNotifications.name],
         handler: papayNotificationHandler(core.runService, core.runs, core.plans, this.logger),
