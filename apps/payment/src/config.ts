@@ -1,4 +1,4 @@
-import { ConfigError, env, parseEnv } from '@wxpay/runtime';
+import { env, parseEnvWithRules } from '@wxpay/runtime';
 import { unionPayChannelEnvShape } from '@wxpay/unionpay';
 import {
   wechatPayMerchantEnvProblems,
@@ -61,20 +61,12 @@ export type PaymentConfig = z.infer<typeof schema>;
 
 /** Reads and validates the environment; a ConfigError lists every problem by variable name. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PaymentConfig {
-  const present = Object.fromEntries(
-    Object.entries(withWechatPayDevBundle(source)).filter(([, v]) => v !== ''),
+  return parseEnvWithRules(
+    SERVICE_NAME,
+    schema,
+    withWechatPayDevBundle(source),
+    wechatPayMerchantEnvProblems,
   );
-  const cross = wechatPayMerchantEnvProblems(present);
-  let config: PaymentConfig;
-  try {
-    config = parseEnv(SERVICE_NAME, schema, present);
-  } catch (e) {
-    if (e instanceof ConfigError && cross.length)
-      throw new ConfigError(SERVICE_NAME, [...e.problems, ...cross]);
-    throw e;
-  }
-  if (cross.length) throw new ConfigError(SERVICE_NAME, cross);
-  return config;
 }
 
 export function notifyBaseUrl(config: PaymentConfig): string {

@@ -1,4 +1,4 @@
-import { ConfigError, env, parseEnv } from '@wxpay/runtime';
+import { env, parseEnvWithRules } from '@wxpay/runtime';
 import { unionPayChannelEnvShape } from '@wxpay/unionpay';
 import {
   wechatPayMerchantEnvProblems,
@@ -48,7 +48,7 @@ const schema = z.object({
   /** A claimed job not finished in this much real time is taken over by another replica. */
   REPAYMENT_JOB_LEASE_MS: env.durationMs(60_000),
   REPAYMENT_CONSUMER_GROUP: z.string().min(1).default('repayment'),
-  /** Events applied per transaction by the statement and papay consumers. */
+  /** StatementIssued events applied per transaction (a due date brings a whole billing cycle at once). */
   REPAYMENT_CONSUMER_CHUNK: z.coerce.number().int().min(1).max(2000).default(200),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24).default(48),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -58,18 +58,10 @@ export type RepaymentConfig = z.infer<typeof schema>;
 
 /** Reads and validates the environment; a ConfigError lists every problem by variable name. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): RepaymentConfig {
-  const present = Object.fromEntries(
-    Object.entries(withWechatPayDevBundle(source)).filter(([, v]) => v !== ''),
+  return parseEnvWithRules(
+    SERVICE_NAME,
+    schema,
+    withWechatPayDevBundle(source),
+    wechatPayMerchantEnvProblems,
   );
-  const cross = wechatPayMerchantEnvProblems(present);
-  let config: RepaymentConfig;
-  try {
-    config = parseEnv(SERVICE_NAME, schema, present);
-  } catch (e) {
-    if (e instanceof ConfigError && cross.length)
-      throw new ConfigError(SERVICE_NAME, [...e.problems, ...cross]);
-    throw e;
-  }
-  if (cross.length) throw new ConfigError(SERVICE_NAME, cross);
-  return config;
 }

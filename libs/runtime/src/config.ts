@@ -49,3 +49,26 @@ export const env = {
       ),
   durationMs: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
 };
+
+/**
+ * parseEnv for settings that also have rules across variables: empty values count as unset, and the rules'
+ * problems are reported together with the field problems, so an operator still fixes everything in one pass.
+ */
+export function parseEnvWithRules<S extends z.ZodObject>(
+  service: string,
+  schema: S,
+  source: NodeJS.ProcessEnv,
+  rules: (present: NodeJS.ProcessEnv) => string[],
+): z.infer<S> {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const cross = rules(present);
+  let config: z.infer<S>;
+  try {
+    config = parseEnv(service, schema, present);
+  } catch (e) {
+    if (e instanceof ConfigError && cross.length) throw new ConfigError(service, [...e.problems, ...cross]);
+    throw e;
+  }
+  if (cross.length) throw new ConfigError(service, cross);
+  return config;
+}

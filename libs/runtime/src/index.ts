@@ -1,4 +1,4 @@
-export { parseEnv, ConfigError, env } from './config';
+export { parseEnv, parseEnvWithRules, ConfigError, env } from './config';
 export { LOGGER, METRICS, HEALTH, DATA_SOURCE, KAFKA } from './tokens';
 export { RuntimeModule, createRuntimeParts, type RuntimeParts } from './runtime.module';
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
