@@ -12,6 +12,7 @@ import {
 } from './support/sim-harness';
 
 describe('restart survival', () => {
+  // Two simulator starts and a flush of the coalesced state writes: more than Jest's 5 s on a busy machine.
   it('keeps keys, orders, refunds in progress and pending notification retries across a restart', async () => {
     const dir = await tempDataDir();
     const env = {
@@ -78,5 +79,5 @@ describe('restart survival', () => {
       await receiver.stop();
       await removeDir(dir);
     }
-  });
+  }, 30_000);
 });

@@ -92,9 +92,8 @@ export async function runDeductJob(d: JobDeps, job: Job): Promise<JobResult> {
     return { kind: 'done' };
   }
   await d.ds.transaction(async (m) => {
-    const current = await d.runs.attemptById(m, attempt.id);
-    if (current?.state === 'REQUESTED') await d.runs.finishAttempt(m, attempt.id, 'ACCEPTED');
-    if (current && OPEN_ATTEMPT(current)) {
+    // Guarded: the result may already have been applied by its notification while WeChat Pay's answer travelled.
+    if (await d.runs.markAccepted(m, attempt.id)) {
       await d.jobs.enqueue(m, 'CHECK', run.statementId, later(d.clock, d.checkAfterMs), {
         attemptId: attempt.id,
       });

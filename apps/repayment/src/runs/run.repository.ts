@@ -215,16 +215,28 @@ export class RunRepository {
     return toAttempt(inserted[0]!);
   }
 
+  /**
+   * REQUESTED → ACCEPTED once WeChat Pay took the order; answers false when the result was already applied (a
+   * fast notification can settle the attempt before the apply call's answer is recorded: never overwrite it).
+   */
+  async markAccepted(m: EntityManager, id: string): Promise<boolean> {
+    const result: unknown = await m.query(
+      `UPDATE deduction_attempt SET state = 'ACCEPTED' WHERE id = $1 AND state = 'REQUESTED' RETURNING id`,
+      [id],
+    );
+    return returnedRows(result).length > 0;
+  }
+
   async finishAttempt(
     m: EntityManager,
     id: string,
-    state: 'ACCEPTED' | 'SUCCEEDED' | 'FAILED',
+    state: 'SUCCEEDED' | 'FAILED',
     details: { declineClass?: string; reason?: string; transactionId?: string; at?: Date } = {},
   ): Promise<void> {
     await m.query(
       `UPDATE deduction_attempt SET state = $2, decline_class = coalesce($3, decline_class),
          reason = coalesce($4, reason), wechat_transaction_id = coalesce($5, wechat_transaction_id),
-         finished_at = CASE WHEN $2 = 'ACCEPTED' THEN finished_at ELSE $6 END
+         finished_at = $6
        WHERE id = $1`,
       [
         id,
