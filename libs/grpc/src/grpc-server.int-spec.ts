@@ -5,6 +5,7 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { TLSSocket } from 'tls';
 import { createGrpcClient, unaryCall } from './client';
 import { fieldOf, RpcError } from './errors';
 import { loadProtos } from './proto';
@@ -31,7 +32,7 @@ describe('GrpcServer over real mutual TLS', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    await ensureDevPki({ dir, services: ['echo-server', 'payment'] });
+    await ensureDevPki({ dir, services: ['echo-server', 'payment', 'risk-console'] });
     server = new GrpcServer({ packageDefinition: pkg, logger, tls: tlsOf(dir, 'echo-server') }).addService(
       SERVICE,
       {
@@ -66,6 +67,25 @@ describe('GrpcServer over real mutual TLS', () => {
       { deadlineMs: 5000 },
     );
     expect(reply).toEqual({ text: 'hi', caller: 'payment', amount_minor: '9007199254740993' });
+  });
+
+  it("reads each connection's certificate once, and never mixes up the callers of two connections", async () => {
+    const payment = client(tlsOf(dir, 'payment'));
+    const console_ = client(tlsOf(dir, 'risk-console'));
+    const say = (c: Client, text: string) =>
+      unaryCall<{ caller: string }>(c, 'Say', { text }, { deadlineMs: 5000 });
+    await Promise.all([say(payment, 'connect'), say(console_, 'connect')]);
+    const certificateReads = jest.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+    try {
+      const callers = Array.from({ length: 20 }, (_, i) => (i % 2 ? console_ : payment));
+      const replies = await Promise.all(callers.map((c, i) => say(c, `call ${i}`)));
+      expect(replies.map((r) => r.caller)).toEqual(
+        callers.map((c) => (c === payment ? 'payment' : 'risk-console')),
+      );
+      expect(certificateReads).not.toHaveBeenCalled();
+    } finally {
+      certificateReads.mockRestore();
+    }
   });
 
   it('answers INVALID_ARGUMENT naming the field', async () => {
