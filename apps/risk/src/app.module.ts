@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { grpcTlsFromEnv } from '@wxpay/grpc';
+import { brokersFromEnv, messagingMetrics } from '@wxpay/messaging';
 import { type HealthRegistry, type Metrics } from '@wxpay/observability';
 import {
   DATA_SOURCE,
@@ -54,6 +55,11 @@ class RiskLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown
       health: this.health,
       tls,
       suspender: this.suspender,
+      // With the decision store thread, the outbox relay runs there, off the Evaluate event loop.
+      relay:
+        this.config.decisionStore === 'thread'
+          ? { brokers: brokersFromEnv(), metrics: messagingMetrics(this.metrics) }
+          : undefined,
     }).start();
   }
 
@@ -71,7 +77,7 @@ export function riskAppModule(parts: RuntimeParts, config: RiskConfig, databaseU
     imports: [
       RuntimeModule.forRoot(parts),
       DatabaseModule.forRoot({ service: 'risk', migrations: RISK_MIGRATIONS, url: databaseUrl }),
-      MessagingModule.forRoot({ service: 'risk', relay: true }),
+      MessagingModule.forRoot({ service: 'risk', relay: config.decisionStore === 'inline' }),
     ],
     providers: [{ provide: RISK_CONFIG, useValue: config }, RiskLifecycle],
   };

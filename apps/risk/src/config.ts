@@ -20,6 +20,11 @@ const schema = z.object({
   RISK_DECISION_FLUSH_MS: env.durationMs(10),
   RISK_DECISION_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
   RISK_DECISION_BUFFER_MAX: z.coerce.number().int().min(100).default(20_000),
+  /**
+   * thread: decisions are written, and the outbox relay runs, in a worker thread beside the Evaluate event loop;
+   * inline: on the event loop itself (as before; for debugging).
+   */
+  RISK_DECISION_STORE: z.enum(['thread', 'inline']).default('thread'),
   RISK_MAX_FUTURE_SKEW_MS: env.durationMs(5 * 60_000),
   RISK_MAX_EVENT_AGE_MS: env.durationMs(60 * 60_000),
   RISK_ADMIN_CALLERS: env.list('risk-console,risk'),
@@ -45,6 +50,7 @@ export interface RiskConfig {
   flushIntervalMs: number;
   batchSize: number;
   maxBuffered: number;
+  decisionStore: 'thread' | 'inline';
   maxFutureSkewMs: number;
   maxEventAgeMs: number;
   adminCallers: string[];
@@ -78,6 +84,7 @@ export function loadRiskConfig(source: NodeJS.ProcessEnv = process.env): RiskCon
     flushIntervalMs: e.RISK_DECISION_FLUSH_MS,
     batchSize: e.RISK_DECISION_BATCH,
     maxBuffered: e.RISK_DECISION_BUFFER_MAX,
+    decisionStore: e.RISK_DECISION_STORE,
     maxFutureSkewMs: e.RISK_MAX_FUTURE_SKEW_MS,
     maxEventAgeMs: e.RISK_MAX_EVENT_AGE_MS,
     adminCallers: e.RISK_ADMIN_CALLERS,

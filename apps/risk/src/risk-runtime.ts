@@ -22,7 +22,8 @@ import { createRiskMetrics } from './risk-metrics';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { RiskState } from './state/risk-state';
 import { WINDOW_ENTITIES } from './state/window-kinds';
-import { BatchEventConsumer } from '@wxpay/messaging';
+import { BatchEventConsumer, type MessagingMetrics } from '@wxpay/messaging';
+import { DecisionStoreThread } from './decisions/store-thread';
 import { LifecycleHandler, type PreparedEvent } from './stream/lifecycle-handler';
 
 export interface RiskTopics {
@@ -51,6 +52,11 @@ export interface RiskRuntimeOptions {
   topics?: RiskTopics;
   /** Overrides RISK_STREAM (tests drive the state directly). */
   consume?: boolean;
+  /**
+   * Run the database's outbox relay in the decision store thread (RISK_DECISION_STORE=thread), off the Evaluate
+   * event loop; the caller then runs no relay of its own.
+   */
+  relay?: { brokers: string[]; metrics?: MessagingMetrics };
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -64,6 +70,7 @@ export class RiskRuntime {
   private grpc?: GrpcServer;
   private consumer?: BatchEventConsumer<PreparedEvent>;
   private recorder?: DecisionRecorder;
+  private storeThread?: DecisionStoreThread;
   private worker?: SuspensionWorker;
   private lists?: ListService;
   private rules?: RuleSetHolder;
@@ -106,8 +113,19 @@ export class RiskRuntime {
     this.lists.startRefreshing(config.listRefreshMs);
     await new StateLoader(dataSource, this.state, logger).load();
 
+    if (config.decisionStore === 'thread') {
+      this.storeThread = new DecisionStoreThread({
+        databaseUrl: databaseUrlOf(dataSource),
+        decisionsTopic: topics.decisions,
+        logLevel: config.logLevel,
+        relay: this.opts.relay ? { brokers: this.opts.relay.brokers } : null,
+        logger,
+        metrics: this.opts.relay?.metrics,
+      });
+      await this.storeThread.start();
+    }
     this.recorder = new DecisionRecorder({
-      writer: new DecisionBatchRepository(dataSource, topics.decisions),
+      writer: this.storeThread ?? new DecisionBatchRepository(dataSource, topics.decisions),
       logger,
       batchSize: config.batchSize,
       flushIntervalMs: config.flushIntervalMs,
@@ -200,6 +218,7 @@ export class RiskRuntime {
     clearInterval(this.sweeper);
     await this.grpc?.stop(5000);
     await this.recorder?.close();
+    await this.storeThread?.stop();
     await this.consumer?.stop();
     await this.worker?.stop();
     this.lists?.stop();
@@ -207,5 +226,13 @@ export class RiskRuntime {
     this.grpc = undefined;
     this.consumer = undefined;
     this.recorder = undefined;
+    this.storeThread = undefined;
   }
+}
+
+/** The thread opens its own pool on the same database. */
+function databaseUrlOf(dataSource: DataSource): string {
+  const url = (dataSource.options as { url?: string }).url;
+  if (!url) throw new Error('RISK_DECISION_STORE=thread needs a data source configured by URL');
+  return url;
 }
