@@ -3,27 +3,17 @@
  *  (a) in-process evaluation of the default rule set on synthetic traffic, beside json-rules-engine evaluating the
  *      same rules on the same events in the same run;
  *  (b) RiskEngine.Evaluate over gRPC with mutual TLS against the real service (a child process running main.ts),
- *      open loop at a fixed rate, with decisions stored asynchronously and, second row, durably before answering;
+ *      open loop at a fixed rate from a generator in another child process, with decisions stored asynchronously
+ *      and, second column, durably before answering (grpc-run.ts);
  *  (c) the Kafka lifecycle stream: events/s from payments.lifecycle.v1 into the windows (inbox transaction per event).
  */
-import { spawn, type ChildProcess } from 'child_process';
 import { randomUUID } from 'crypto';
-import { readFileSync, mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
-import { loadavg, tmpdir } from 'os';
+import { readFileSync } from 'fs';
+import { loadavg } from 'os';
 import { join } from 'path';
-import { protoPath } from '@wxpay/contracts';
-import { createGrpcClient, loadProtos, unaryCall } from '@wxpay/grpc';
 import { createKafka, OutboxRelay } from '@wxpay/messaging';
 import { createMetrics } from '@wxpay/observability';
-import {
-  createTestDatabase,
-  createTestTopic,
-  ensureDevPki,
-  testBrokers,
-  testKafka,
-  uniqueName,
-} from '@wxpay/testing';
+import { createTestDatabase, createTestTopic, testBrokers, testKafka, uniqueName } from '@wxpay/testing';
 import pino from 'pino';
 import { DEFAULT_FX_RATES, toCnyFen } from '../../apps/risk/src/engine/fx-rates';
 import { RiskEngine } from '../../apps/risk/src/engine/risk-engine';
@@ -37,6 +27,8 @@ import { RiskState } from '../../apps/risk/src/state/risk-state';
 import { WindowKind } from '../../apps/risk/src/state/window-kinds';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable, summarize } from '../support/stats';
+import { grpcRun } from './grpc-run';
+import { type GeneratorClient } from './load-generator';
 import { jsonRulesEngineFor } from './json-rules-engine-adapter';
 import { generateTraffic, type TrafficItem } from './traffic';
 
@@ -44,9 +36,19 @@ const ROOT = join(__dirname, '..', '..');
 const RULES_FILE = join(ROOT, 'apps/risk/rules/default.json');
 const IN_PROCESS_EVENTS = Number(process.env.BENCH_RISK_EVENTS ?? 50_000);
 const GRPC_RATE = Number(process.env.BENCH_RISK_RATE ?? 1000);
-const GRPC_SECONDS = Number(process.env.BENCH_RISK_SECONDS ?? 5);
+const GRPC_SECONDS = Number(process.env.BENCH_RISK_SECONDS ?? 10);
 const STREAM_EVENTS = Number(process.env.BENCH_RISK_STREAM_EVENTS ?? 20_000);
+// BENCH_RISK_PROFILE=<dir> writes a CPU profile of the service in (b) (node --cpu-prof) there.
+const PROFILE = process.env.BENCH_RISK_PROFILE;
+// BENCH_RISK_SERVICE_FLAGS / BENCH_RISK_GENERATOR_FLAGS: node flags for the two processes of (b), to compare settings.
+const flags = (v: string | undefined) => (v ? v.split(/\s+/).filter(Boolean) : []);
 const logger = pino({ level: 'error' });
+const CLIENTS: GeneratorClient[] = ['frames', 'h2', 'grpc-js'];
+const clientOf = (v: string | undefined): GeneratorClient => {
+  if (v === undefined) return 'frames';
+  if (CLIENTS.includes(v as GeneratorClient)) return v as GeneratorClient;
+  throw new Error(`BENCH_RISK_CLIENT must be one of ${CLIENTS.join(', ')}`);
+};
 type Row = Record<string, string | number>;
 
 const us = (ms: number) => (ms * 1000).toFixed(1);
@@ -143,195 +145,6 @@ async function inProcess(): Promise<Row[]> {
       'max µs': us(s2.max),
     },
   ];
-}
-
-// ---------------------------------------------------------------- (b) gRPC over mTLS, open loop
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the risk service exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the risk service did not become ready');
-}
-
-/** Upper bound of the histogram bucket holding the p-th percentile of the service's own Evaluate timings. */
-async function serverPercentiles(metricsUrl: string, ps: number[]): Promise<string[]> {
-  const text = await (await fetch(metricsUrl)).text();
-  const buckets: [number, number][] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('risk_grpc_call_seconds_bucket{') || !line.includes('method="Evaluate"')) continue;
-    if (!line.includes('code="0"')) continue;
-    const le = /le="([^"]+)"/.exec(line)![1]!;
-    buckets.push([le === '+Inf' ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1))]);
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets[buckets.length - 1]?.[1] ?? 0;
-  return ps.map((p) => {
-    const hit = buckets.find(([, n]) => n >= (p / 100) * total);
-    return hit ? `≤ ${(hit[0] * 1000).toFixed(2)}` : '-';
-  });
-}
-
-interface LoadResult {
-  sendLatencies: number[];
-  scheduleLatencies: number[];
-  errors: Map<string, number>;
-  seconds: number;
-}
-
-/** Sends `rate` calls per second for `seconds`, on schedule whatever the answers (open loop). */
-function openLoop(rate: number, seconds: number, call: (i: number) => Promise<unknown>): Promise<LoadResult> {
-  const total = Math.round(rate * seconds);
-  const res: LoadResult = { sendLatencies: [], scheduleLatencies: [], errors: new Map(), seconds: 0 };
-  return new Promise((resolve) => {
-    const start = performance.now();
-    let sent = 0;
-    let done = 0;
-    const finish = () => {
-      if (++done === total) {
-        res.seconds = (performance.now() - start) / 1000;
-        resolve(res);
-      }
-    };
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-      while (sent < due) {
-        const scheduled = start + (sent * 1000) / rate;
-        const at = performance.now();
-        call(sent++).then(
-          () => {
-            const now = performance.now();
-            res.sendLatencies.push(now - at);
-            res.scheduleLatencies.push(now - scheduled);
-            finish();
-          },
-          (e: { code?: number; details?: string }) => {
-            const key = `${e.code ?? '?'} ${e.details ?? String(e)}`.slice(0, 80);
-            res.errors.set(key, (res.errors.get(key) ?? 0) + 1);
-            finish();
-          },
-        );
-      }
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-}
-
-async function grpcRun(durability: 'async' | 'sync'): Promise<Row> {
-  const pki = mkdtempSync(join(tmpdir(), 'bench-risk-pki-'));
-  const db = await createTestDatabase({ migrations: RISK_MIGRATIONS, label: 'bench_risk' });
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  await ensureDevPki({ dir: pki, services: ['risk', 'payment'] });
-  // BENCH_RISK_PROFILE=<dir> writes a CPU profile of the service (node --cpu-prof) there.
-  const dir = process.env.BENCH_RISK_PROFILE;
-  const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...profile, '-r', join(ROOT, 'tools/ts-register.js'), join(ROOT, 'apps/risk/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        RISK_DATABASE_URL: db.url,
-        PKI_DIR: pki,
-        RISK_GRPC_PORT: String(grpcPort),
-        RISK_HTTP_PORT: String(httpPort),
-        RISK_CONSUMER_GROUP: uniqueName('bench-risk'),
-        RISK_DECISION_DURABILITY: durability,
-        RISK_STREAM: 'off', // (b) measures Evaluate; (c) measures the stream
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  try {
-    await waitReady(`http://127.0.0.1:${httpPort}/health/ready`, child);
-    const pkg = loadProtos([protoPath('gateway/risk/v1/risk.proto')]);
-    const tls = {
-      enabled: true as const,
-      ca: readFileSync(join(pki, 'ca.crt')),
-      cert: readFileSync(join(pki, 'payment.crt')),
-      key: readFileSync(join(pki, 'payment.key')),
-    };
-    const client = createGrpcClient(pkg, 'gateway.risk.v1.RiskEngine', `127.0.0.1:${grpcPort}`, tls);
-    const traffic = generateTraffic({ attempts: GRPC_RATE * (GRPC_SECONDS + 1), seed: 7 }).filter(
-      (i) => i.kind === 'attempt',
-    );
-    const call = (i: number) => {
-      const a = traffic[i % traffic.length]!.attempt;
-      return unaryCall(
-        client,
-        'Evaluate',
-        {
-          attempt_id: `${a.attemptId}-${durability}-${i}`,
-          card_token: a.cardToken,
-          amount_minor: String(a.amountMinor),
-          currency: a.currency,
-          merchant_id: a.merchantId,
-          mcc: a.mcc,
-          scene: a.scene,
-          payer_id: a.payerId,
-          device_id: a.deviceId,
-          ip: a.ip,
-          geo: { coordinates: a.geo.point, country: a.geo.country, city: a.geo.city },
-          occurred_at: new Date().toISOString(),
-        },
-        { deadlineMs: 1000 },
-      );
-    };
-    await call(0); // the TLS connection
-    await openLoop(GRPC_RATE, 1, call); // warm-up: JIT, pools
-    const r = await openLoop(GRPC_RATE, GRPC_SECONDS, call);
-    client.close();
-    const s = summarize(r.sendLatencies);
-    const sorted = [...r.sendLatencies].sort((a, b) => a - b);
-    const p999 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1)] ?? NaN;
-    const sched = summarize(r.scheduleLatencies);
-    const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
-    for (const [k, v] of r.errors) console.log(`(b) ${durability}: ${v} calls failed: ${k}`);
-    await new Promise((res) => setTimeout(res, 300));
-    // The service's own view (from receipt to answer, without the client's share of the CPU), warm-up included.
-    const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
-    const [server50, server99] = await serverPercentiles(metricsUrl, [50, 99]);
-    const [{ n }] = (await db.dataSource.query(`SELECT count(*) AS n FROM risk_decision`)) as { n: string }[];
-    return {
-      path: `Evaluate, mTLS, ${durability === 'sync' ? 'durable before answer' : 'stored async (batched)'}`,
-      'calls/s': Math.round(r.sendLatencies.length / r.seconds),
-      'p50 ms': s.p50.toFixed(2),
-      'p99 ms': s.p99.toFixed(2),
-      'p99.9 ms': p999.toFixed(2),
-      'max ms': s.max.toFixed(1),
-      'p99 from schedule ms': sched.p99.toFixed(2),
-      'server p50 ms': server50!,
-      'server p99 ms': server99!,
-      errors: errorCount,
-      'decisions stored': Number(n),
-    };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
-    await db.drop();
-    rmSync(pki, { recursive: true, force: true });
-  }
 }
 
 // ---------------------------------------------------------------- (c) Kafka stream into the windows
@@ -473,11 +286,35 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ');
     console.log(`machine: ${machineLine()}; load average at start ${load}`);
-    // (b) first: its client shares this process, and (a) leaves a large heap to collect.
+    // (b) first: (a) leaves a large heap in this process, and (b) should not share the machine with its collection.
     if (only.includes('b')) {
-      const rows = [await grpcRun('async'), await grpcRun('sync')];
+      const run = (durability: 'async' | 'sync') =>
+        grpcRun({
+          durability,
+          rate: GRPC_RATE,
+          seconds: GRPC_SECONDS,
+          warmupSeconds: 2,
+          profileDir: PROFILE,
+          // BENCH_RISK_CLIENT=frames|h2|grpc-js: the generator's client (see load-generator.ts).
+          client: clientOf(process.env.BENCH_RISK_CLIENT),
+          // BENCH_RISK_TIMELINE=1: which pauses (GC, loop stalls, in which process) the slow calls overlap.
+          timeline: process.env.BENCH_RISK_TIMELINE === '1',
+          serviceFlags: flags(process.env.BENCH_RISK_SERVICE_FLAGS),
+          generatorFlags: flags(process.env.BENCH_RISK_GENERATOR_FLAGS),
+        });
+      // BENCH_RISK_DURABILITY=async|sync runs one of the two.
+      const modes = (['async', 'sync'] as const).filter(
+        (m) => (process.env.BENCH_RISK_DURABILITY ?? m) === m,
+      );
+      const rows: Record<string, Row> = {};
+      for (const mode of modes) rows[mode] = await run(mode);
       const title = `(b) RiskEngine.Evaluate over gRPC + mTLS at ${GRPC_RATE} calls/s for ${GRPC_SECONDS} s`;
-      printTable(`${title} (target p99 < 5 ms)`, rows);
+      // One column per run: the rows are many, and latencies are from each call's intended send time.
+      const byMetric = Object.keys(rows[modes[0]!]!).map((metric) => ({
+        metric,
+        ...Object.fromEntries(modes.map((m) => [m, rows[m]![metric]!])),
+      }));
+      printTable(`${title} (target p99 < 5 ms; latency from the intended send time)`, byMetric);
     }
     if (only.includes('a')) {
       const rows = await inProcess();
