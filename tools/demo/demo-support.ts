@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { join } from 'path';
 import { type Client } from '@grpc/grpc-js';
 import { type GrpcTlsConfig, unaryCall } from '@wxpay/grpc';
-import { ensureDevPki, readTlsMaterial, workspaceRoot } from '@wxpay/testing';
+import { ensureDevPki, readTlsMaterial, uniqueTestPan, workspaceRoot } from '@wxpay/testing';
 
 /** Where the demo finds the cluster; the defaults are the launch.json ones `npm start` uses. */
 export const ADDRESSES = {
@@ -51,21 +51,7 @@ export function demoKey(): string {
 }
 
 /** A Luhn-valid card number in the 62 (UnionPay) range, new for each run. */
-function demoPan(): string {
-  const body = `622202${String(Date.now()).slice(-9)}${Math.floor(Math.random() * 1000)
-    .toString()
-    .padStart(3, '0')}`.slice(0, 18);
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
+const demoPan = (): string => uniqueTestPan('622202');
 
 export const masked = (pan: string) => `${pan.slice(0, 6)}******${pan.slice(-4)}`;
 

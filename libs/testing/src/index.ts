@@ -48,3 +48,4 @@ export {
   type DeliveryAttempt,
   type MerchantBundle,
 } from './cluster';
+export { uniqueTestPan, withLuhnCheckDigit } from './cards';

@@ -10,15 +10,16 @@ import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
 import {
   captureLogger,
   ClusterApp,
-  freePort,
-  TsProcess,
-  UnionPaySimProcess,
-  WechatPaySimProcess,
   createTestDatabase,
   ensureDevPki,
+  freePort,
   readTlsMaterial,
   testBrokers,
   type TestDatabase,
+  TsProcess,
+  UnionPaySimProcess,
+  uniqueTestPan,
+  WechatPaySimProcess,
 } from '@wxpay/testing';
 import { PaymentAppModule } from '../../src/app.module';
 import { PaymentRuntime } from '../../src/composition/payment-runtime';
@@ -27,20 +28,7 @@ import { PAYMENT_MIGRATIONS } from '../../src/migrations';
 import { RiskStandIn, VaultStandIn } from './grpc-stand-ins';
 
 /** Luhn-valid test card numbers in the 62 (UnionPay) range, distinct per call. */
-let panCounter = 0;
-export function testPan(): string {
-  const body = `622202${String(process.pid % 1e6).padStart(6, '0')}${String(++panCounter).padStart(6, '0')}`;
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
+export const testPan = (): string => uniqueTestPan('622202');
 
 function randomToken(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -5,7 +5,6 @@ import { join } from 'path';
 import { type Client } from '@grpc/grpc-js';
 import { protoPath, Topics } from '@wxpay/contracts';
 import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wxpay/grpc';
-import { luhnValid } from '@wxpay/observability';
 import {
   ClusterApp,
   ensureDevPki,
@@ -13,6 +12,7 @@ import {
   readTlsMaterial,
   testKafka,
   UnionPaySimProcess,
+  uniqueTestPan,
   WechatPaySimProcess,
 } from '@wxpay/testing';
 import { createWechatPayClientFromEnv, type WechatPayClient } from '@wxpay/wechatpay';
@@ -26,13 +26,7 @@ export function key(): string {
     .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!);
 }
 
-let panCounter = 0;
-function testPan(): string {
-  for (;;) {
-    const body = `622203${String(process.pid % 1e6).padStart(6, '0')}${String(++panCounter).padStart(5, '0')}`;
-    for (let d = 0; d <= 9; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
-  }
-}
+const testPan = (): string => uniqueTestPan('622203', 18);
 
 export interface TestCard {
   token: string;

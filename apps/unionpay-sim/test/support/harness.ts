@@ -7,9 +7,10 @@ import {
   captureLogger,
   createTestDatabase,
   ensureDevPki,
-  readTlsMaterial,
   type PkiTlsMaterial,
+  readTlsMaterial,
   type TestDatabase,
+  uniqueTestPan,
 } from '@wxpay/testing';
 import {
   loadAcquirerBundle,
@@ -28,20 +29,7 @@ export const CLIENT_MIGRATIONS = [UnionPayRequestLogMigration1732700000000];
 export const cny = (minor: number): Money => money(minor, 'CNY');
 
 /** Luhn-valid test PANs (62 BIN range), distinct per call. */
-let panCounter = 0;
-export function testPan(): string {
-  const body = `622202${String(Date.now() % 1e6).padStart(6, '0')}${String(++panCounter).padStart(6, '0')}`;
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
+export const testPan = (): string => uniqueTestPan('622202');
 
 export interface AccountView {
   id: number;

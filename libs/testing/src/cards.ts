@@ -1,0 +1,27 @@
+import { randomInt } from 'crypto';
+import { luhnValid } from '@wxpay/observability';
+
+/** The body with its Luhn check digit appended. */
+export function withLuhnCheckDigit(body: string): string {
+  for (let d = 0; d <= 9; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
+  throw new Error('unreachable: one of ten check digits always satisfies Luhn');
+}
+
+/**
+ * This process's part of every test card number: random rather than the pid or the clock, because simulators keep
+ * their accounts between runs (a pid or a clock reading comes round again) and several test processes share them.
+ */
+const PROCESS_PART = String(randomInt(1_000_000)).padStart(6, '0');
+let counter = 0;
+
+/**
+ * A Luhn-valid test card number built at run time (so no real-looking PAN is committed), new on every call: the
+ * BIN, this process's random part, a counter, the check digit. 19 digits unless `length` says otherwise (13–19).
+ */
+export function uniqueTestPan(bin = '622202', length = 19): string {
+  const counterDigits = length - 1 - bin.length - PROCESS_PART.length;
+  if (length < 13 || length > 19 || counterDigits < 3)
+    throw new Error(`no room for a unique ${length}-digit test card number after BIN ${bin}`);
+  const n = ++counter % 10 ** counterDigits;
+  return withLuhnCheckDigit(`${bin}${PROCESS_PART}${String(n).padStart(counterDigits, '0')}`);
+}
