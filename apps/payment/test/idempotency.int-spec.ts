@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { GrpcStatus } from '@wxpay/grpc';
 import { requestFingerprint } from '../src/idempotency/fingerprint';
 import { IdempotencyConflictError, IdempotencyInProgressError } from '../src/idempotency/idempotency-errors';
-import { CoreHarness } from './support/core-harness';
+import { CALLER, CoreHarness } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -36,6 +36,23 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
+  it("keeps each caller's keys to itself: the same key from another service is another call", async () => {
+    const input = h.input();
+    const mine = await h.core.service.create(input);
+    // Different parameters would be a conflict under one caller; under another caller they are its own payment.
+    const theirs = await h.core.service.create({ ...input, caller: 'cn:another-service', amountMinor: 2000 });
+    const idOf = (a: Record<string, unknown>) => (a.payment as { payment_id: string }).payment_id;
+    expect(idOf(theirs)).not.toBe(idOf(mine));
+    expect(theirs.payment).toMatchObject({ amount: { amount_minor: '2000' } });
+    // Each caller still gets its own first answer back.
+    expect(await h.core.service.create(input)).toEqual(mine);
+    const records: { caller: string }[] = await h.ds.query(
+      `SELECT caller FROM idempotency_record WHERE idempotency_key = $1 ORDER BY caller`,
+      [input.idempotencyKey],
+    );
+    expect(records.map((r) => r.caller)).toEqual(['cn:another-service', CALLER]);
+  });
+
   it('tells concurrent duplicates the first call is in progress, then replays its answer', async () => {
     h.risk.delayMs = 300;
     const input = h.input();
@@ -64,6 +81,7 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
     await h.core.janitor.tick();
     expect((await h.payment(id)).status).toBe('CAPTURED');
     const refund = {
+      caller: CALLER,
       idempotencyKey: `rf-${id}`,
       paymentId: id,
       amountMinor: 400,
@@ -89,24 +107,19 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
 
   it('resumes a call whose first attempt died after creating the payment: it is driven on and answered', async () => {
     const input = h.input();
-    const { idempotencyKey, traceId: _t, ...params } = input;
+    const { caller, idempotencyKey, traceId: _t, ...params } = input;
+    const ref = { caller, operation: 'CreatePayment', key: idempotencyKey };
     const paymentId = randomUUID();
     // What the first attempt left behind: the key and the payment, committed together, then nothing.
     await h.ds.transaction(async (m) => {
-      await h.core.idempotency.claim(
-        m,
-        'CreatePayment',
-        idempotencyKey,
-        requestFingerprint('CreatePayment', params),
-        0,
-      );
+      await h.core.idempotency.claim(m, ref, requestFingerprint('CreatePayment', params), 0);
       await h.core.payments.insert(m, {
         ...params,
         id: paymentId,
         outTradeNo: paymentId.replace(/-/g, ''),
         traceId: 't',
       });
-      await h.core.idempotency.setResource(m, 'CreatePayment', idempotencyKey, paymentId);
+      await h.core.idempotency.setResource(m, ref, paymentId);
     });
     const resumed = await h.core.service.create(input);
     expect(resumed.payment).toMatchObject({ payment_id: paymentId, status: 'AWAITING_PAYER' });

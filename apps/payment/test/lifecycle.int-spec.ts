@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { GrpcStatus, RpcError } from '@wxpay/grpc';
 import { eventually } from '@wxpay/testing';
 import { holdOf } from '../src/lifecycle/steps/hold-of';
-import { CoreHarness, TOKEN, transactionSuccess } from './support/core-harness';
+import { CALLER, CoreHarness, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -167,6 +167,7 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     const p = await h.create();
     const id = String(p.payment_id);
     const cancelled = await h.core.service.cancel({
+      caller: CALLER,
       idempotencyKey: `cancel-${id}`,
       paymentId: id,
       reason: null,
@@ -182,7 +183,7 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     const id = String(p.payment_id);
     h.wechat.pay(String(p.out_trade_no));
     const e = await h.core.service
-      .cancel({ idempotencyKey: `cancel-${id}`, paymentId: id, reason: null })
+      .cancel({ caller: CALLER, idempotencyKey: `cancel-${id}`, paymentId: id, reason: null })
       .catch((x: unknown) => x);
     expect(e).toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION, reason: 'ALREADY_PAID' });
     expect((await h.payment(id)).status).toBe('CAPTURED');

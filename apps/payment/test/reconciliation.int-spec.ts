@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { businessDateOf } from '../src/ledger/ledger.service';
-import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
+import { CALLER, CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -24,6 +24,7 @@ describe('daily reconciliation (real PostgreSQL, stand-in counterparties)', () =
     const clean = await captured();
     const refunded = await captured(2000);
     const r = await h.core.service.refund({
+      caller: CALLER,
       idempotencyKey: randomUUID(),
       paymentId: refunded.id,
       amountMinor: 500,
@@ -48,6 +49,7 @@ describe('daily reconciliation (real PostgreSQL, stand-in counterparties)', () =
     h.wechat.orders.get(closed.outTradeNo)!.state = 'CLOSED';
     const released = await h.create({ amountMinor: 6000 });
     await h.core.service.cancel({
+      caller: CALLER,
       idempotencyKey: randomUUID(),
       paymentId: String(released.payment_id),
       reason: null,

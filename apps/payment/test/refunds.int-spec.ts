@@ -1,7 +1,7 @@
 import { GrpcStatus } from '@wxpay/grpc';
 import { eventually } from '@wxpay/testing';
 import { Accounts } from '../src/ledger/ledger-accounts';
-import { CoreHarness, refundNotice, TOKEN, transactionSuccess } from './support/core-harness';
+import { CALLER, CoreHarness, refundNotice, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -22,6 +22,7 @@ describe('refunds (real PostgreSQL, stand-in counterparties)', () => {
 
   async function refund(id: string, amountMinor: number) {
     return h.core.service.refund({
+      caller: CALLER,
       idempotencyKey: `${id}-${amountMinor}-${Math.random()}`,
       paymentId: id,
       amountMinor,

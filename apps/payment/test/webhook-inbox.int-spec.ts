@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { eventually } from '@wxpay/testing';
 import { inboxEntryOf } from '../src/webhooks/notification-facts';
 import { WebhookInboxWriter } from '../src/webhooks/webhook-inbox.writer';
-import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
+import { CALLER, CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -55,6 +55,7 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
       return (await h.payment(id)).status === 'CAPTURED';
     }, 'captured from the order query');
     const r = await h.core.service.refund({
+      caller: CALLER,
       idempotencyKey: randomUUID(),
       paymentId: id,
       amountMinor: 1000,

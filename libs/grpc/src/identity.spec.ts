@@ -1,5 +1,5 @@
 import { TLSSocket } from 'tls';
-import { peerIdentity } from './identity';
+import { callerScope, peerIdentity } from './identity';
 
 /** A call as grpc-js hands it to a handler: its auth context, and (privately) the HTTP/2 session it came on. */
 function fakeCall(session: object | undefined, commonName: string | undefined) {
@@ -68,5 +68,13 @@ describe('peerIdentity', () => {
       peerIdentity(call);
       expect(call.getAuthContext).toHaveBeenCalledTimes(2);
     }
+  });
+});
+
+describe('callerScope', () => {
+  it("names a caller by its certificate's common name, and a plaintext local run as 'local'", () => {
+    const peer = peerIdentity(fakeCall(undefined, 'payment'));
+    expect(callerScope(peer)).toBe('cn:payment');
+    expect(callerScope(undefined)).toBe('local');
   });
 });

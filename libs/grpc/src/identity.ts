@@ -63,3 +63,11 @@ export function peerIdentity(call: AuthCall): PeerIdentity | undefined {
   if (identity) byConnection.set(connection, identity);
   return identity;
 }
+
+/**
+ * The scope a caller's own records live in (idempotency keys, for one): its certificate's common name, or
+ * 'local' on an explicitly plaintext local run, where every caller is the same unnamed one.
+ */
+export function callerScope(peer: PeerIdentity | undefined): string {
+  return peer ? `cn:${peer.commonName}` : 'local';
+}

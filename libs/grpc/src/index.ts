@@ -11,4 +11,4 @@ export {
   INTERNAL_ERROR,
 } from './errors';
 export { grpcTlsFromEnv, GrpcConfigError, type GrpcTlsConfig, type TlsMaterial } from './tls-config';
-export { peerIdentity, type PeerIdentity } from './identity';
+export { callerScope, peerIdentity, type PeerIdentity } from './identity';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { GrpcStatus, RpcError, type CallContext, type UnaryHandler } from '@wxpay/grpc';
+import { callerScope, GrpcStatus, RpcError, type CallContext, type UnaryHandler } from '@wxpay/grpc';
 import { type DataSource } from 'typeorm';
 import { type PaymentStatus, TRANSITIONS } from '../domain/payment-status';
 import { IdempotencyConflictError, IdempotencyInProgressError } from '../idempotency/idempotency-errors';
@@ -104,6 +104,7 @@ export function paymentsHandlers(d: PaymentsGrpcDeps): Record<string, UnaryHandl
       if (tradeType === 'JSAPI' && !payerOpenid)
         throw RpcError.invalidArgument('payer.openid', 'is required for JSAPI');
       return d.service.create({
+        caller: callerScope(ctx.peer),
         idempotencyKey: v.idempotencyKey(req.idempotency_key),
         cardToken: v.cardToken(req.card_token),
         amountMinor: v.positiveMinor(amount.amount_minor, 'amount.amount_minor'),
@@ -155,9 +156,10 @@ export function paymentsHandlers(d: PaymentsGrpcDeps): Record<string, UnaryHandl
       };
     }),
 
-    RefundPayment: mapped(async (req) => {
+    RefundPayment: mapped(async (req, ctx) => {
       const amount = obj(req.amount);
       return d.service.refund({
+        caller: callerScope(ctx.peer),
         idempotencyKey: v.idempotencyKey(req.idempotency_key),
         paymentId: v.uuid(req.payment_id, 'payment_id'),
         amountMinor: v.positiveMinor(amount.amount_minor, 'amount.amount_minor'),
@@ -166,8 +168,9 @@ export function paymentsHandlers(d: PaymentsGrpcDeps): Record<string, UnaryHandl
       });
     }),
 
-    CancelPayment: mapped(async (req) =>
+    CancelPayment: mapped(async (req, ctx) =>
       d.service.cancel({
+        caller: callerScope(ctx.peer),
         idempotencyKey: v.idempotencyKey(req.idempotency_key),
         paymentId: v.uuid(req.payment_id, 'payment_id'),
         reason: v.optionalText(req.reason, 'reason', 256),

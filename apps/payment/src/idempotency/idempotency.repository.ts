@@ -17,39 +17,51 @@ export type Claim =
   | { kind: 'resume'; resourceId: string | null };
 
 /**
+ * Which record: keys are scoped per calling service (its mTLS identity), so two callers never share a key space —
+ * one caller cannot replay, conflict with or learn of another's call by reusing its key.
+ */
+export interface IdempotencyRef {
+  caller: string;
+  operation: string;
+  key: string;
+}
+
+const WHERE_REF = `caller = $1 AND operation = $2 AND idempotency_key = $3`;
+const refParams = (r: IdempotencyRef) => [r.caller, r.operation, r.key];
+
+/**
  * Idempotency records. The row is written in the same transaction as the resource it creates, so a key either
  * names a resource or does not exist; a lease marks the first call as running.
  */
 export class IdempotencyRepository {
   async claim(
     m: EntityManager,
-    operation: string,
-    key: string,
+    ref: IdempotencyRef,
     fingerprint: string,
     leaseMs: number,
     /** The resource the first call will create (recorded with the key in the same transaction). */
     resourceId: string | null = null,
   ): Promise<Claim> {
     const inserted: Row[] = await m.query(
-      `INSERT INTO idempotency_record (operation, idempotency_key, fingerprint, lease_until, resource_id)
-       VALUES ($1, $2, $3, now() + ($4::integer * interval '1 millisecond'), $5)
+      `INSERT INTO idempotency_record (caller, operation, idempotency_key, fingerprint, lease_until, resource_id)
+       VALUES ($1, $2, $3, $4, now() + ($5::integer * interval '1 millisecond'), $6)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [operation, key, fingerprint, leaseMs, resourceId],
+      [...refParams(ref), fingerprint, leaseMs, resourceId],
     );
     if (inserted.length > 0) return { kind: 'first' };
     const rows: Row[] = await m.query(
       `SELECT fingerprint, resource_id, response, lease_until > now() AS running
-         FROM idempotency_record WHERE operation = $1 AND idempotency_key = $2 FOR UPDATE`,
-      [operation, key],
+         FROM idempotency_record WHERE ${WHERE_REF} FOR UPDATE`,
+      refParams(ref),
     );
     const r = rows[0]!;
     if (r.fingerprint !== fingerprint) throw new IdempotencyConflictError();
     if (r.response) return { kind: 'replay', answer: r.response as StoredAnswer };
     if (r.running) throw new IdempotencyInProgressError();
     await m.query(
-      `UPDATE idempotency_record SET lease_until = now() + ($3::integer * interval '1 millisecond')
-        WHERE operation = $1 AND idempotency_key = $2`,
-      [operation, key, leaseMs],
+      `UPDATE idempotency_record SET lease_until = now() + ($4::integer * interval '1 millisecond')
+        WHERE ${WHERE_REF}`,
+      [...refParams(ref), leaseMs],
     );
     return { kind: 'resume', resourceId: strOrNull(r.resource_id) };
   }
@@ -61,18 +73,17 @@ export class IdempotencyRepository {
    */
   async claimWith(
     db: DataSource | EntityManager,
-    operation: string,
-    key: string,
+    ref: IdempotencyRef,
     fingerprint: string,
     leaseMs: number,
     resourceId: string,
     create: { writes: ExtraWrites; returning: string },
   ): Promise<Row | undefined> {
-    const params: unknown[] = [operation, key, fingerprint, leaseMs, resourceId];
+    const params: unknown[] = [...refParams(ref), fingerprint, leaseMs, resourceId];
     const ctes = [
       `claimed AS (
-         INSERT INTO idempotency_record (operation, idempotency_key, fingerprint, lease_until, resource_id)
-         VALUES ($1, $2, $3, now() + ($4::integer * interval '1 millisecond'), $5)
+         INSERT INTO idempotency_record (caller, operation, idempotency_key, fingerprint, lease_until, resource_id)
+         VALUES ($1, $2, $3, $4, now() + ($5::integer * interval '1 millisecond'), $6)
          ON CONFLICT DO NOTHING RETURNING resource_id)`,
       ...create.writes(params, 'claimed'),
     ];
@@ -84,42 +95,31 @@ export class IdempotencyRepository {
     return rows[0];
   }
 
-  async setResource(m: EntityManager, operation: string, key: string, resourceId: string): Promise<void> {
-    await m.query(
-      `UPDATE idempotency_record SET resource_id = $3 WHERE operation = $1 AND idempotency_key = $2`,
-      [operation, key, resourceId],
-    );
+  async setResource(m: EntityManager, ref: IdempotencyRef, resourceId: string): Promise<void> {
+    await m.query(`UPDATE idempotency_record SET resource_id = $4 WHERE ${WHERE_REF}`, [
+      ...refParams(ref),
+      resourceId,
+    ]);
   }
 
   /** Stores the answer; later calls with the key replay it. */
-  async complete(
-    db: DataSource | EntityManager,
-    operation: string,
-    key: string,
-    answer: StoredAnswer,
-  ): Promise<void> {
+  async complete(db: DataSource | EntityManager, ref: IdempotencyRef, answer: StoredAnswer): Promise<void> {
     await prepared(
       db,
-      `UPDATE idempotency_record SET response = $3, completed_at = now(), lease_until = NULL
-        WHERE operation = $1 AND idempotency_key = $2 AND response IS NULL`,
-      [operation, key, JSON.stringify(answer)],
+      `UPDATE idempotency_record SET response = $4, completed_at = now(), lease_until = NULL
+        WHERE ${WHERE_REF} AND response IS NULL`,
+      [...refParams(ref), JSON.stringify(answer)],
     );
   }
 
   /** The first call ended without an answer to keep (outcome unknown): a retry may resume at once. */
-  async release(db: DataSource | EntityManager, operation: string, key: string): Promise<void> {
-    await db.query(
-      `UPDATE idempotency_record SET lease_until = NULL WHERE operation = $1 AND idempotency_key = $2`,
-      [operation, key],
-    );
+  async release(db: DataSource | EntityManager, ref: IdempotencyRef): Promise<void> {
+    await db.query(`UPDATE idempotency_record SET lease_until = NULL WHERE ${WHERE_REF}`, refParams(ref));
   }
 
   /** Forgets the key when the first call was refused before it changed anything. */
-  async forget(db: DataSource | EntityManager, operation: string, key: string): Promise<void> {
-    await db.query(
-      `DELETE FROM idempotency_record WHERE operation = $1 AND idempotency_key = $2 AND response IS NULL`,
-      [operation, key],
-    );
+  async forget(db: DataSource | EntityManager, ref: IdempotencyRef): Promise<void> {
+    await db.query(`DELETE FROM idempotency_record WHERE ${WHERE_REF} AND response IS NULL`, refParams(ref));
   }
 
   /** Deletes records older than the retention (at least 24 h), never ones still running. */

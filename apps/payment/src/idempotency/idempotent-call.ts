@@ -3,13 +3,16 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type PaymentMetrics } from '../metrics/payment-metrics';
 import { type ExtraWrites, type Row } from '../persistence/sql-values';
 import { requestFingerprint } from './fingerprint';
-import { type Claim, type IdempotencyRepository, type StoredAnswer } from './idempotency.repository';
+import {
+  type Claim,
+  type IdempotencyRef,
+  type IdempotencyRepository,
+  type StoredAnswer,
+} from './idempotency.repository';
 
 export type DriveOutcome = { answer: StoredAnswer } | { undecided: true };
 
-export interface IdempotentCall {
-  operation: string;
-  key: string;
+export interface IdempotentCall extends IdempotencyRef {
   /** The request's parameters (without its key), fingerprinted to tell a retry from a different request. */
   params: Record<string, unknown>;
   /**
@@ -65,14 +68,14 @@ export async function runIdempotent(
   try {
     outcome = await call.drive(claim.resourceId, claim.kind === 'first' ? { row: claim.row } : undefined);
   } catch (e) {
-    await deps.records.release(deps.ds, call.operation, call.key).catch(() => undefined);
+    await deps.records.release(deps.ds, call).catch(() => undefined);
     throw e;
   }
   if ('undecided' in outcome) {
-    await deps.records.release(deps.ds, call.operation, call.key);
+    await deps.records.release(deps.ds, call);
     return 'undecided';
   }
-  await deps.records.complete(deps.ds, call.operation, call.key, outcome.answer);
+  await deps.records.complete(deps.ds, call, outcome.answer);
   return outcome.answer;
 }
 
@@ -83,18 +86,17 @@ async function claimOrCreate(
 ): Promise<Exclude<Claim, { kind: 'first' }> | { kind: 'first'; resourceId: string; row?: Row }> {
   if (call.insert) {
     const id = randomUUID();
-    const { operation, key } = call;
     const insert = call.insert(id);
-    const row = await deps.records.claimWith(deps.ds, operation, key, fingerprint, deps.leaseMs, id, insert);
+    const row = await deps.records.claimWith(deps.ds, call, fingerprint, deps.leaseMs, id, insert);
     if (row) return { kind: 'first', resourceId: id, row };
     // The key exists: what its first call left is read below, under the record's lock.
   }
   return deps.ds.transaction(async (m) => {
     const proposed = randomUUID();
-    const c = await deps.records.claim(m, call.operation, call.key, fingerprint, deps.leaseMs, proposed);
+    const c = await deps.records.claim(m, call, fingerprint, deps.leaseMs, proposed);
     if (c.kind !== 'first') return c;
     const resourceId = await call.create(m, proposed);
-    if (resourceId !== proposed) await deps.records.setResource(m, call.operation, call.key, resourceId);
+    if (resourceId !== proposed) await deps.records.setResource(m, call, resourceId);
     return { kind: 'first' as const, resourceId };
   });
 }

@@ -26,6 +26,8 @@ import { paymentMessage, refundMessage } from './payment-view';
 import { type RefundDriver } from './refund-driver';
 
 export interface CreatePaymentInput {
+  /** Who calls (its mTLS identity): the scope of its idempotency keys. */
+  caller: string;
   idempotencyKey: string;
   cardToken: string;
   amountMinor: number;
@@ -42,6 +44,8 @@ export interface CreatePaymentInput {
 }
 
 export interface RefundInput {
+  /** Who calls (its mTLS identity): the scope of its idempotency keys. */
+  caller: string;
   idempotencyKey: string;
   paymentId: string;
   amountMinor: number;
@@ -50,6 +54,8 @@ export interface RefundInput {
 }
 
 export interface CancelInput {
+  /** Who calls (its mTLS identity): the scope of its idempotency keys. */
+  caller: string;
   idempotencyKey: string;
   paymentId: string;
   reason: string | null;
@@ -82,9 +88,10 @@ export class PaymentsService {
 
   async create(input: CreatePaymentInput): Promise<Record<string, unknown>> {
     // The trace id differs per attempt: it is not part of what makes two requests the same.
-    const { idempotencyKey, traceId: _traceId, ...params } = input;
+    const { caller, idempotencyKey, traceId: _traceId, ...params } = input;
     const owner = this.driver.leaseOwner();
     const answer = await runIdempotent(this.idem, {
+      caller,
       operation: 'CreatePayment',
       key: idempotencyKey,
       params,
@@ -109,8 +116,9 @@ export class PaymentsService {
   }
 
   async refund(input: RefundInput): Promise<Record<string, unknown>> {
-    const { idempotencyKey, ...params } = input;
+    const { caller, idempotencyKey, ...params } = input;
     const answer = await runIdempotent(this.idem, {
+      caller,
       operation: 'RefundPayment',
       key: idempotencyKey,
       params,
@@ -125,8 +133,9 @@ export class PaymentsService {
   }
 
   async cancel(input: CancelInput): Promise<Record<string, unknown>> {
-    const { idempotencyKey, ...params } = input;
+    const { caller, idempotencyKey, ...params } = input;
     const answer = await runIdempotent(this.idem, {
+      caller,
       operation: 'CancelPayment',
       key: idempotencyKey,
       params,

@@ -3,6 +3,7 @@ import { UnionPayRequestLogMigration1732700000000 } from '@wxpay/unionpay';
 import { CreateLedger1732600000001 } from './create-ledger.migration';
 import { CreateChannelLinks1732700000100 } from './create-channel-links.migration';
 import { CreatePaymentTables1732600000000 } from './create-payment-tables.migration';
+import { ScopeIdempotencyByCaller1732800000000 } from './scope-idempotency-by-caller.migration';
 
 /**
  * The payment service's migrations, in order: the shared outbox/inbox tables, our tables, and the UnionPay
@@ -14,4 +15,5 @@ export const PAYMENT_MIGRATIONS = [
   CreateLedger1732600000001,
   UnionPayRequestLogMigration1732700000000,
   CreateChannelLinks1732700000100,
+  ScopeIdempotencyByCaller1732800000000,
 ];

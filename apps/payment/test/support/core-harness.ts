@@ -17,6 +17,8 @@ import { inboxEntryOf, type WebhookEndpoint } from '../../src/webhooks/notificat
 import { WebhookInboxWriter } from '../../src/webhooks/webhook-inbox.writer';
 import { FakeChannel, FakeRisk, FakeVault, FakeWechat, TEST_PAN } from './fakes';
 
+/** The calling service the use cases are driven as (what the gRPC layer takes from the client certificate). */
+export const CALLER = 'cn:payment-test';
 export const TOKEN = 'tok_abcdefghijklmnopqrstuvwxyz';
 
 /** Configuration for tests that do not read any key file (the ports are stand-ins). */
@@ -83,6 +85,7 @@ export class CoreHarness {
 
   input(overrides: Partial<CreatePaymentInput> = {}): CreatePaymentInput {
     return {
+      caller: CALLER,
       idempotencyKey: randomUUID(),
       cardToken: TOKEN,
       amountMinor: 1000,

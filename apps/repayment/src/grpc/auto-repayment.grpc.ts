@@ -1,4 +1,4 @@
-import { type CallContext, GrpcStatus, RpcError, type UnaryHandler } from '@wxpay/grpc';
+import { type CallContext, callerScope, GrpcStatus, RpcError, type UnaryHandler } from '@wxpay/grpc';
 import { type DataSource } from 'typeorm';
 import { type PlanRepository } from '../plans/plan.repository';
 import { type PlanService } from '../plans/plan-service';
@@ -23,8 +23,7 @@ export interface AutoRepaymentDeps {
   onScheduled: () => void;
 }
 
-/** The calling service, as its client certificate names it ('local' on an explicitly plaintext local run). */
-const callerOf = (ctx: CallContext) => (ctx.peer ? `cn:${ctx.peer.commonName}` : 'local');
+const callerOf = (ctx: CallContext) => callerScope(ctx.peer);
 
 function pageToken(v: unknown): { dueDate: string; statementId: string } | undefined {
   if (!v) return undefined;
