@@ -65,7 +65,13 @@ describe('lifecycle stream through real Kafka: windows, alerts, suspensions, exa
       h.topics.payments,
       ...Array.from({ length: 10 }, () => paymentEvent('PaymentFailed', { card })),
     );
-    await eventually(async () => h.suspender.calls.some((c) => c.token === card), 'SuspendToken called');
+    await eventually(
+      async () => h.suspender.calls.some((c) => c.token === card),
+      'SuspendToken called',
+    ).catch((e: Error) => {
+      // Once in a loaded CI run this wait ran out: say what the service logged, so the next time shows why.
+      throw new Error(`${e.message}; the service logged:\n${h.log.lines.slice(-20).join('\n')}`);
+    });
     const calls = h.suspender.calls.filter((c) => c.token === card);
     expect(calls).toHaveLength(1);
     const [storm] = await h.db.dataSource.query(

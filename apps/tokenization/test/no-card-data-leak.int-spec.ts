@@ -3,6 +3,16 @@ import { readTopic, uniqueName } from '@wxpay/testing';
 import { card, idempotencyKey, randomPan } from './support/cards';
 import { VaultHarness } from './support/vault-harness';
 
+/**
+ * The text without card tokens and without long runs of base64/hex/base32 that carry digits (ciphertexts, keys,
+ * hashes): what remains are names and plain values, where a CVN2 field could show.
+ */
+function withoutRandomStrings(text: string): string {
+  return text
+    .replace(/tok_[a-z2-7]{26}/g, 'tok_')
+    .replace(/[A-Za-z0-9+/=_-]{24,}/g, (run) => (/\d.*\d/.test(run) ? '#' : run));
+}
+
 jest.setTimeout(90_000);
 
 /** Every value sent to PostgreSQL during the test, flattened to strings and buffers. */
@@ -108,7 +118,9 @@ describe('card numbers and CVN2 never leave the vault in clear', () => {
       });
     }
     // CVN2 values are too short to grep for as substrings: nothing named like one, and no value equal to one.
-    for (const text of [dump, kafka, logs]) expect(text).not.toMatch(/cvn|cvv|cvc/i);
+    // Random strings are taken out first: a token or a ciphertext spells "cvc" now and then by chance (a token
+    // did, tok_…sqicvc6…, and failed this test), which says nothing about a field named like one.
+    for (const text of [dump, kafka, logs]) expect(withoutRandomStrings(text)).not.toMatch(/cvn|cvv|cvc/i);
     for (const cvn2 of cvn2s) {
       expect(
         sentToDatabase.filter((v) => typeof v === 'string' && (v === cvn2 || v.includes(`"${cvn2}"`))),
