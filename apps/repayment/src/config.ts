@@ -42,6 +42,13 @@ const schema = z.object({
   /** A deduction without a notification after this long is queried at WeChat Pay (business time). */
   REPAYMENT_CHECK_AFTER_MS: env.durationMs(10 * 60_000),
 
+  /**
+   * Deductions asked of WeChat Pay and not yet answered above which no new one is started. On a due date the
+   * whole billing cycle is due at once: sent as fast as the scheduler can, deductions outrun their results (which
+   * must come back and be applied), and every one left unanswered becomes a CHECK query. Results, checks and
+   * postings go on meanwhile; new deductions resume as results come in.
+   */
+  REPAYMENT_MAX_DEDUCTIONS_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
   REPAYMENT_SCHEDULER_POLL_MS: env.durationMs(1000),
   REPAYMENT_SCHEDULER_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   REPAYMENT_SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),

@@ -48,6 +48,8 @@ describe('durable scheduler', () => {
   /** Per subject: a handler of its own (else the job is finished at once). */
   const special = new Map<string, (job: Job, replica: Replica) => Promise<JobResult>>();
   const { logger } = captureLogger('error');
+  /** What the runners' backpressure hook answers (what the service derives from deductions in flight). */
+  let heldBack: JobKind[] = [];
 
   const finish = async (r: Replica, job: Job): Promise<JobResult> => {
     await r.ds.transaction((m) => r.store.finish(m, job.id));
@@ -75,6 +77,7 @@ describe('durable scheduler', () => {
       beforePoll: async () => {
         replica.polls += 1;
       },
+      heldBack: async () => heldBack,
     });
     replica.runner.start();
     replicas.push(replica);
@@ -183,6 +186,22 @@ describe('durable scheduler', () => {
     clock.advance(1);
     await eventually(async () => (await job(id)).state === 'DONE', 'the job done once due');
     expect(invocations.get(id)).toHaveLength(1);
+  });
+
+  it('leaves due jobs of a held-back kind pending while the others run, and runs them once released', async () => {
+    heldBack = ['DEDUCT'];
+    const deduct = await enqueue('DEDUCT', 'held-deduct', clock.now());
+    const post = await enqueue('POST', 'not-held-post', clock.now());
+    replicas.forEach((r) => r.runner.kick());
+    await eventually(async () => (await job(post)).state === 'DONE', 'the other kind run');
+    await fullPolls();
+    expect(invocations.get(deduct)).toBeUndefined();
+    expect(await job(deduct)).toMatchObject({ state: 'PENDING', tries: 0 });
+
+    heldBack = [];
+    replicas.forEach((r) => r.runner.kick());
+    await eventually(async () => (await job(deduct)).state === 'DONE', 'the held job run once released');
+    expect(invocations.get(deduct)).toHaveLength(1);
   });
 
   it('reschedules a handler that throws (tries counted, error kept) and runs it again later', async () => {

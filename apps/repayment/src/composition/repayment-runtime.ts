@@ -15,12 +15,14 @@ import { type Clock, ControllableClock } from '../clock/clock';
 import { papayNotificationHandler } from '../consumers/papay-notifications';
 import { statementEventHandler } from '../consumers/statement-events';
 import { AUTO_REPAYMENT_SERVICE, autoRepaymentHandlers } from '../grpc/auto-repayment.grpc';
+import { type JobKind } from '../scheduler/job';
 import { JobRunner } from '../scheduler/job-runner';
 import { buildPorts, type BuiltPorts } from './build-ports';
 import { createRepaymentCore, CURRENCY, type RepaymentCore } from './repayment-core';
 import { CLOCK, REPAYMENT_OPTIONS, type RepaymentAppOptions } from './tokens';
 
 const PRUNE_EVERY_MS = 3600_000;
+const HOLD_DEDUCTIONS: readonly JobKind[] = ['DEDUCT'];
 
 /**
  * Everything beside the HTTP server: the AutoRepayment gRPC server (mutual TLS, health, reflection), the two
@@ -70,6 +72,10 @@ export class RepaymentRuntime implements OnApplicationBootstrap, BeforeApplicati
       labelNames: ['kind', 'outcome'],
       buckets: [...LATENCY_BUCKETS_SECONDS],
     });
+    const deductionsInFlight = this.metrics.gauge({
+      name: 'repayment_deductions_in_flight',
+      help: 'Deductions asked of WeChat Pay whose result is not applied yet (new ones wait at the maximum)',
+    });
     this.runner = new JobRunner(core.jobs, this.clock, core.handlers, this.logger, {
       pollMs: c.REPAYMENT_SCHEDULER_POLL_MS,
       batch: c.REPAYMENT_SCHEDULER_BATCH,
@@ -79,6 +85,11 @@ export class RepaymentRuntime implements OnApplicationBootstrap, BeforeApplicati
         ? { beforePoll: () => (this.clock as ControllableClock).load() }
         : {}),
       onJobFinished: (kind, outcome, seconds) => jobSeconds.observe({ kind, outcome }, seconds),
+      heldBack: async () => {
+        const inFlight = await core.runs.deductionsInFlight(this.ds);
+        deductionsInFlight.set(inFlight);
+        return inFlight >= c.REPAYMENT_MAX_DEDUCTIONS_IN_FLIGHT ? HOLD_DEDUCTIONS : [];
+      },
     });
     const calls = this.metrics.histogram({
       name: 'repayment_grpc_call_seconds',

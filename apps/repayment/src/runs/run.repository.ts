@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { returnedRows, type Row } from '@wxpay/persistence';
-import { type EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { type Attempt, type AttemptKind, type Run, type RunStatus } from './run';
 
 const RUN_COLUMNS = `statement_id, plan_id, card_token, currency, amount_due_minor, minimum_due_minor,
@@ -182,6 +182,14 @@ export class RunRepository {
       [[...statementIds]],
     );
     return rows.map(toAttempt);
+  }
+
+  /** Deductions asked of WeChat Pay whose result has not been applied (an index-only count). */
+  async deductionsInFlight(m: DataSource | EntityManager): Promise<number> {
+    const rows: { n: string }[] = await m.query(
+      `SELECT count(*) AS n FROM deduction_attempt WHERE state IN ('REQUESTED', 'ACCEPTED')`,
+    );
+    return Number(rows[0]!.n);
   }
 
   async attemptByOutTradeNo(m: EntityManager, outTradeNo: string): Promise<Attempt | undefined> {

@@ -12,6 +12,8 @@ export interface JobRunnerOptions {
   leaseMs: number;
   /** Before each poll (the controllable clock reloads its offset so every replica agrees on business time). */
   beforePoll?: () => Promise<void>;
+  /** Kinds not to start now (backpressure), asked before each claim. */
+  heldBack?: () => Promise<readonly JobKind[]>;
   onJobFinished?: (kind: JobKind, outcome: 'done' | 'retry' | 'error', seconds: number) => void;
 }
 
@@ -72,7 +74,8 @@ export class JobRunner {
   private async drain(): Promise<void> {
     for (;;) {
       await this.o.beforePoll?.();
-      const jobs = await this.store.claim(this.clock.now(), this.o.batch, this.o.leaseMs);
+      const heldBack = (await this.o.heldBack?.()) ?? [];
+      const jobs = await this.store.claim(this.clock.now(), this.o.batch, this.o.leaseMs, heldBack);
       if (jobs.length === 0 || this.stopped) return;
       await runBounded(jobs, this.o.concurrency, (job) => this.runOne(job));
       if (jobs.length < this.o.batch) return;

@@ -55,11 +55,19 @@ export class JobStore {
     return String(rows[0]!.id);
   }
 
-  /** Due jobs by business time, plus running ones whose lease ran out (real time). */
-  async claim(businessNow: Date, limit: number, leaseMs: number): Promise<Job[]> {
+  /**
+   * Due jobs by business time, plus running ones whose lease ran out (real time). Due jobs of the `heldBack`
+   * kinds stay where they are (backpressure); a stale one of those kinds is still taken over, as it was started.
+   */
+  async claim(
+    businessNow: Date,
+    limit: number,
+    leaseMs: number,
+    heldBack: readonly JobKind[] = [],
+  ): Promise<Job[]> {
     const result: unknown = await this.ds.query(
       `WITH due AS (
-         SELECT id FROM scheduled_job WHERE state = 'PENDING' AND run_at <= $1
+         SELECT id FROM scheduled_job WHERE state = 'PENDING' AND run_at <= $1 AND kind <> ALL($4::text[])
           ORDER BY priority, run_at LIMIT $2 FOR UPDATE SKIP LOCKED),
        stale AS (
          SELECT id FROM scheduled_job WHERE state = 'RUNNING' AND lease_until < now()
@@ -68,7 +76,7 @@ export class JobStore {
               lease_until = now() + ($3::integer * interval '1 millisecond')
         WHERE id IN (SELECT id FROM due UNION SELECT id FROM stale)
         RETURNING id, kind, subject, run_at, payload, tries`,
-      [businessNow, limit, leaseMs],
+      [businessNow, limit, leaseMs, [...heldBack]],
     );
     return returnedRows<JobRow>(result)
       .map(toJob)
