@@ -5,7 +5,33 @@ import { publishDeadLetter, type DeadLetter } from './dead-letter';
 
 /** What both inbox consumers (per message and per chunk) share: their Kafka clients and the dead-letter rule. */
 
-export function createDlqProducer(kafka: Kafka): Producer {
+/** The subscription both inbox consumers start from. */
+export interface GroupSubscription {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+}
+
+/** The group consumer and its dead-letter producer, connected, subscribed and ready for `run`. */
+export async function connectSubscribed(
+  s: GroupSubscription,
+): Promise<{ consumer: Consumer; dlqProducer: Producer }> {
+  const dlqProducer = createDlqProducer(s.kafka);
+  const consumer = createGroupConsumer(s.kafka, s.groupId, s.sessionTimeoutMs);
+  try {
+    await Promise.all([dlqProducer.connect(), consumer.connect()]);
+    await consumer.subscribe({ topics: s.topics, fromBeginning: s.fromBeginning ?? true });
+  } catch (e) {
+    // Nothing half-connected is left behind for the caller, which holds neither client yet.
+    await Promise.allSettled([consumer.disconnect(), dlqProducer.disconnect()]);
+    throw e;
+  }
+  return { consumer, dlqProducer };
+}
+
+function createDlqProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -14,7 +40,7 @@ export function createDlqProducer(kafka: Kafka): Producer {
   });
 }
 
-export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 10_000): Consumer {
+function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 10_000): Consumer {
   return kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,

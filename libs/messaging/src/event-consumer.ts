@@ -3,8 +3,7 @@ import { type Consumer, type EachMessagePayload, type Kafka, type Producer } fro
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
-  createDlqProducer,
-  createGroupConsumer,
+  connectSubscribed,
   deadLetterOnce,
   describeError as describe,
   sleepWithHeartbeat,
@@ -66,14 +65,10 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    this.dlqProducer = createDlqProducer(this.opts.kafka);
-    this.consumer = createGroupConsumer(this.opts.kafka, this.opts.groupId, this.opts.sessionTimeoutMs);
-    await Promise.all([this.dlqProducer.connect(), this.consumer.connect()]);
-    await this.consumer.subscribe({
-      topics: this.opts.topics,
-      fromBeginning: this.opts.fromBeginning ?? true,
-    });
-    await this.consumer.run({
+    const { consumer, dlqProducer } = await connectSubscribed(this.opts);
+    this.consumer = consumer;
+    this.dlqProducer = dlqProducer;
+    await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       eachMessage: (payload) => this.onMessage(payload),
