@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { join } from 'path';
 import { type Client } from '@grpc/grpc-js';
 import { type GrpcTlsConfig, unaryCall } from '@wxpay/grpc';
-import { ensureDevPki, readTlsMaterial, uniqueTestPan, workspaceRoot } from '@wxpay/testing';
+import { digitFreeKey, ensureDevPki, readTlsMaterial, uniqueTestPan, workspaceRoot } from '@wxpay/testing';
 
 /** Where the demo finds the cluster; the defaults are the launch.json ones `npm start` uses. */
 export const ADDRESSES = {
@@ -44,11 +44,7 @@ export function beijing(instant: string | Date): string {
 }
 
 /** An idempotency key without digit runs (the services refuse keys that could hide a card number). */
-export function demoKey(): string {
-  return `demo-${randomBytes(12)
-    .toString('hex')
-    .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!)}`;
-}
+export const demoKey = (): string => `demo-${digitFreeKey()}`;
 
 /** A Luhn-valid card number in the 62 (UnionPay) range, new for each run. */
 const demoPan = (): string => uniqueTestPan('622202');

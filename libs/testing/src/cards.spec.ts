@@ -1,5 +1,5 @@
 import { luhnValid } from '@wxpay/observability';
-import { uniqueTestPan, withLuhnCheckDigit } from './cards';
+import { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
 
 describe('test card numbers', () => {
   it('are Luhn-valid, start with the BIN, have the asked length and never repeat', () => {
@@ -18,5 +18,11 @@ describe('test card numbers', () => {
 
   it('refuse a length that leaves no room for a counter', () => {
     expect(() => uniqueTestPan('62220212345', 19)).toThrow('no room');
+  });
+
+  it('give keys without a single digit, so no field can look like a card number', () => {
+    const keys = Array.from({ length: 200 }, () => digitFreeKey());
+    for (const k of keys) expect(k).toMatch(/^[a-p]{24}$/);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

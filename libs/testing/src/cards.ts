@@ -1,4 +1,4 @@
-import { randomInt } from 'crypto';
+import { randomBytes, randomInt } from 'crypto';
 import { luhnValid } from '@wxpay/observability';
 
 /** The body with its Luhn check digit appended. */
@@ -24,4 +24,14 @@ export function uniqueTestPan(bin = '622202', length = 19): string {
     throw new Error(`no room for a unique ${length}-digit test card number after BIN ${bin}`);
   const n = ++counter % 10 ** counterDigits;
   return withLuhnCheckDigit(`${bin}${PROCESS_PART}${String(n).padStart(counterDigits, '0')}`);
+}
+
+/**
+ * A random idempotency key or reference without digits: the vault and the services refuse a field that holds a
+ * Luhn-valid run of digits (it could be a card number), and a random hex key now and then holds one.
+ */
+export function digitFreeKey(bytes = 12): string {
+  return randomBytes(bytes)
+    .toString('hex')
+    .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!);
 }

@@ -48,4 +48,4 @@ export {
   type DeliveryAttempt,
   type MerchantBundle,
 } from './cluster';
-export { uniqueTestPan, withLuhnCheckDigit } from './cards';
+export { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';

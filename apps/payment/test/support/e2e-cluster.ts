@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -11,6 +11,7 @@ import {
   captureLogger,
   ClusterApp,
   createTestDatabase,
+  digitFreeKey,
   ensureDevPki,
   freePort,
   readTlsMaterial,
@@ -51,11 +52,6 @@ export interface TestCard {
  * A random idempotency key without digits: the vault (and the gateway) refuse keys whose digit runs look like a
  * card number, which a random UUID's hex occasionally does once its dashes are ignored.
  */
-function digitFreeKey(): string {
-  return randomBytes(16)
-    .toString('hex')
-    .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!);
-}
 
 export class E2eCluster {
   pkiDir = '';

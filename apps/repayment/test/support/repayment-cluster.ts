@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -7,6 +7,7 @@ import { protoPath, Topics } from '@wxpay/contracts';
 import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wxpay/grpc';
 import {
   ClusterApp,
+  digitFreeKey,
   ensureDevPki,
   freePort,
   readTlsMaterial,
@@ -20,11 +21,8 @@ import { Client as PgClient } from 'pg';
 import { loadConfig } from '../../src/config';
 
 /** A random key without digit runs (the service refuses keys that could hide a card number). */
-export function key(): string {
-  return randomBytes(12)
-    .toString('hex')
-    .replace(/\d/g, (c) => 'ghijklmnop'[Number(c)]!);
-}
+/** A digit-free idempotency key (see digitFreeKey). */
+export const key = (): string => digitFreeKey();
 
 const testPan = (): string => uniqueTestPan('622203', 18);
 
