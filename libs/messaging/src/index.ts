@@ -1,6 +1,7 @@
 export {
   appendToOutbox,
   appendManyToOutbox,
+  envelopeRecord,
   outboxInsertSql,
   outboxRecord,
   OUTBOX_CHANNEL,

@@ -38,6 +38,12 @@ export function outboxRecord<P extends Record<string, unknown>>(event: NewEvent<
   return { topic: event.topic, envelope: envelope as EventEnvelope<P> };
 }
 
+/** A ready-made envelope (built by the caller), validated as `outboxRecord` validates the ones it builds. */
+export function envelopeRecord(topic: string, envelope: EventEnvelope): OutboxRecord {
+  assertValid(envelope);
+  return { topic, envelope };
+}
+
 /**
  * The body of a data-modifying CTE (`WITH events AS (<this>) …`) that appends `records` to the outbox in their
  * order (seq follows it; the message key is the aggregate id) and wakes the relay when the transaction commits.

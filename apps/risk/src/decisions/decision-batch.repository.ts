@@ -1,17 +1,10 @@
 import { type DataSource } from 'typeorm';
-import { validateEnvelope, type EventEnvelope } from '@wxpay/contracts';
-import { outboxInsertSql, type OutboxRecord } from '@wxpay/messaging';
+import { envelopeRecord, outboxInsertSql } from '@wxpay/messaging';
 import { decisionEnvelope } from './decision-events';
 import { type DecisionRecord } from './decision-record';
 import { type DecisionBatchWriter } from './decision-recorder';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A ready-made envelope for the outbox, checked as the outbox checks events it envelopes itself. */
-function outboxRecordOf(topic: string, envelope: EventEnvelope): OutboxRecord {
-  validateEnvelope(envelope);
-  return { topic, envelope };
-}
 
 /**
  * One atomic statement per batch: the decisions, their shadow verdicts, review cases for REVIEW decisions, and the
@@ -91,7 +84,7 @@ export class DecisionBatchRepository implements DecisionBatchWriter {
          INSERT INTO review_case (decision_id, created_at)
          SELECT * FROM jsonb_to_recordset($${params.length}::jsonb) AS r(decision_id uuid, created_at timestamptz))`);
     }
-    const events = batch.map((d) => outboxRecordOf(this.decisionsTopic, decisionEnvelope(d)));
+    const events = batch.map((d) => envelopeRecord(this.decisionsTopic, decisionEnvelope(d)));
     ctes.push(`events AS (${outboxInsertSql(events, params)})`);
     await this.dataSource.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
   }
