@@ -8,9 +8,18 @@ export {
   type EventEnvelope,
 } from './envelope';
 export { PROTO_ROOT, protoPath } from './proto-root';
+export { DomainError, CommonErrors, isDomainError, type CommonErrorCode } from './errors';
 export { ensureTopics } from './topics-admin';
 export * from './events/risk';
 export * from './events/tokenization';
 export * from './events/wechatpay-notifications';
 export * from './events/statements';
 export * from './events/repayments';
+
+// Generated from the protos (npm run proto -- generate): message types, enums, grpc-js service definitions and
+// clients of every gateway service, and the shared gateway.common.v1 messages.
+export * from './generated/gateway/common/v1/common.pb';
+export * from './generated/gateway/tokenization/v1/tokenization.pb';
+export * from './generated/gateway/risk/v1/risk.pb';
+export * from './generated/gateway/payment/v1/payment.pb';
+export * from './generated/gateway/repayment/v1/repayment.pb';
