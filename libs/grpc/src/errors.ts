@@ -47,3 +47,19 @@ export function reasonOf(error: ServiceError): string | undefined {
 export function isServiceError(e: unknown): e is ServiceError {
   return e instanceof Error && typeof (e as ServiceError).code === 'number' && 'details' in e;
 }
+
+/** An error that already carries a gRPC status (as the error filter or a peer produced it). */
+export interface StatusError {
+  code: status;
+  details: string;
+  metadata?: Metadata;
+}
+
+export function isStatusError(e: unknown): e is StatusError {
+  return (
+    e !== null &&
+    typeof e === 'object' &&
+    typeof (e as StatusError).code === 'number' &&
+    typeof (e as StatusError).details === 'string'
+  );
+}

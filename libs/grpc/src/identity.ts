@@ -8,7 +8,34 @@ import { TLSSocket } from 'tls';
 export interface PeerIdentity {
   readonly commonName: string;
   readonly dnsNames: readonly string[];
+  /**
+   * The cluster service the certificate was issued to, from its `spiffe://wxpay/<service>` URI SAN (issued only by
+   * the services CA); undefined for any other certificate, such as a counterparty's or a simulator's.
+   */
+  readonly service?: string;
   readonly fingerprint256: string;
+}
+
+/** The trust domain of service identities: a caller is `spiffe://wxpay/<service>`. */
+export const TRUST_DOMAIN = 'wxpay';
+const SERVICE_ID = new RegExp(`^spiffe://${TRUST_DOMAIN}/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$`);
+
+export function spiffeIdOf(service: string): string {
+  return `spiffe://${TRUST_DOMAIN}/${service}`;
+}
+
+/**
+ * The service a certificate's subject alternative names identify (node:tls's `subjectaltname` string), or
+ * undefined. Exactly one service URI is accepted: a certificate naming two services is no one's.
+ */
+export function serviceOfAltNames(subjectAltName: string | undefined): string | undefined {
+  const services = (subjectAltName ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('URI:'))
+    .map((s) => SERVICE_ID.exec(s.slice(4))?.[1])
+    .filter((s): s is string => s !== undefined);
+  return services.length === 1 ? services[0] : undefined;
 }
 
 type AuthCall = Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>;
@@ -44,9 +71,11 @@ function readIdentity(call: AuthCall): PeerIdentity | undefined {
     .map((s) => s.trim())
     .filter((s) => s.startsWith('DNS:'))
     .map((s) => s.slice(4));
+  const service = serviceOfAltNames(cert.subjectaltname);
   return Object.freeze({
     commonName,
     dnsNames: Object.freeze(dnsNames),
+    ...(service ? { service } : {}),
     fingerprint256: cert.fingerprint256,
   });
 }

@@ -2,7 +2,6 @@ import {
   Server,
   ServerCredentials,
   status,
-  type Metadata,
   type ServerUnaryCall,
   type sendUnaryData,
   type UntypedServiceImplementation,
@@ -11,17 +10,10 @@ import { type PackageDefinition, type ServiceDefinition } from '@grpc/proto-load
 import { addGrpcHealthAndReflection, maskPans, type GrpcHealthControl } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { INTERNAL_ERROR, RpcError, toServiceError } from './errors';
-import { peerIdentity, type PeerIdentity } from './identity';
+import { randomUUID } from 'crypto';
+import { type CallContext } from './call-context';
+import { peerIdentity } from './identity';
 import { type GrpcTlsConfig } from './tls-config';
-
-export interface CallContext {
-  /** The mutual-TLS client identity; undefined on plaintext servers. */
-  peer?: PeerIdentity;
-  metadata: Metadata;
-  /** The caller's deadline, when it set one: long work should give up when it has passed. */
-  deadline?: Date;
-  method: string;
-}
 
 export type UnaryHandler<Req = never, Res = unknown> = (request: Req, ctx: CallContext) => Promise<Res>;
 
@@ -108,6 +100,7 @@ export class GrpcServer {
         deadline:
           deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
         method,
+        traceId: randomUUID(),
       };
       // The request shape is the proto message; each handler validates its fields itself.
       handler(call.request as never, ctx).then(

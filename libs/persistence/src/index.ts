@@ -29,3 +29,17 @@ export {
 export { MinorUnitsColumn, CurrencyColumn, InstantColumn, moneyColumnsSql } from './columns';
 export { runMigrationsCommand } from './migrate-command';
 export { returnedRows, type Row } from './returned-rows';
+export { prepared } from './prepared';
+export { isDatabaseUnavailable } from './unavailable';
+export {
+  IdempotencyStore,
+  IDEMPOTENCY_TABLE_SQL,
+  idempotencyConflict,
+  idempotencyInProgress,
+  replay,
+  type IdempotencyRef,
+  type IdempotentRequest,
+  type StoredAnswer,
+  type Claim,
+  type ClaimWrites,
+} from './idempotency/idempotency-store';

@@ -17,7 +17,7 @@ export function prepared<T = unknown>(
 ): Promise<T> {
   let name = names.get(sql);
   if (name === undefined && names.size < MAX_NAMED) {
-    name = `payment_${names.size}`;
+    name = `wxpay_${names.size}`;
     names.set(sql, name);
   }
   return db.query(

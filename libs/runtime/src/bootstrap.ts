@@ -1,7 +1,20 @@
 import { NestFactory } from '@nestjs/core';
-import { NestPinoLogger } from '@wxpay/observability';
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { serveGrpc, type GrpcEdgeOptions } from '@wxpay/grpc';
+import { NestPinoLogger } from '@wxpay/observability';
+import { IdempotencyStore, isDatabaseUnavailable } from '@wxpay/persistence';
+import { type DataSource } from 'typeorm';
 import { type RuntimeParts } from './runtime.module';
+import { DATA_SOURCE } from './tokens';
+
+/** The gRPC edge as a service declares it; logging, metrics, outage mapping and idempotency come from here. */
+export type ServiceGrpcEdge = Omit<
+  GrpcEdgeOptions,
+  'logger' | 'metrics' | 'isUnavailable' | 'idempotency'
+> & {
+  /** The keyed hash of requests that hold card data (the vault's), for @Idempotent({ keyed: true }). */
+  keyedFingerprint?: (operation: string, canonicalRequest: string) => string;
+};
 
 export interface ServiceBootstrap {
   parts: RuntimeParts;
@@ -11,11 +24,22 @@ export interface ServiceBootstrap {
   httpHost: string;
   /** Keep the raw request body (webhook signature checks need the exact bytes). */
   rawBody?: boolean;
+  /** The service's gRPC edge, declared once the app exists (it may read the app's providers). */
+  grpc?: (app: INestApplication) => ServiceGrpcEdge;
+}
+
+const grpcPorts = new WeakMap<INestApplication, number>();
+
+/** The gRPC port an app started by bootstrapService is bound to (the one picked when configured as 0). */
+export function grpcPortOf(app: INestApplication): number | undefined {
+  return grpcPorts.get(app);
 }
 
 /**
  * Starts a service as a Nest application: pino logging, shutdown hooks (SIGTERM/SIGINT run every
- * OnApplicationShutdown in order), and the HTTP server (health, metrics, webhooks).
+ * OnApplicationShutdown in order, the gRPC transport first), the gRPC edge (GrpcTransport with the caller guard,
+ * idempotency, validation and the error model; infrastructure outages answered UNAVAILABLE) and the HTTP server
+ * (health, metrics, webhooks).
  */
 export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApplication> {
   const app = await NestFactory.create(opts.module, {
@@ -24,6 +48,25 @@ export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApp
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  if (opts.grpc) {
+    const edge = opts.grpc(app);
+    const dataSource = app.get<DataSource>(DATA_SOURCE, { strict: false });
+    const transport = serveGrpc(app, {
+      ...edge,
+      logger: opts.parts.logger,
+      metrics: opts.parts.metrics,
+      isUnavailable: isDatabaseUnavailable,
+      idempotency: dataSource
+        ? { store: app.get(IdempotencyStore), db: dataSource, keyedFingerprint: edge.keyedFingerprint }
+        : undefined,
+    });
+    await app.startAllMicroservices();
+    if (transport.port !== undefined) grpcPorts.set(app, transport.port);
+    opts.parts.logger.info(
+      { grpc: edge.address, port: transport.port, tls: edge.tls.enabled },
+      'gRPC serving',
+    );
+  }
   await app.listen(opts.httpPort, opts.httpHost);
   opts.parts.logger.info({ http: `${opts.httpHost}:${opts.httpPort}` }, 'service started');
   return app;

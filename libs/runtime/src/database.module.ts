@@ -4,6 +4,7 @@ import {
   assertMigrationsApplied,
   createDataSource,
   databaseUrlFor,
+  IdempotencyStore,
   initializeDataSource,
   type EntityList,
   type MigrationList,
@@ -29,7 +30,8 @@ class DataSourceCloser implements OnApplicationShutdown {
 
 /**
  * The service's TypeORM DataSource, connected at start and refused if migrations are pending (they are applied by
- * `npm run db:migrate`, never by the service itself), with a `database` readiness check.
+ * `npm run db:migrate`, never by the service itself), with a `database` readiness check, and the service's
+ * idempotency records (IdempotencyStore, on the idempotency_record table its migrations create).
  */
 @Global()
 @Module({})
@@ -57,8 +59,9 @@ export class DatabaseModule {
           },
         },
         DataSourceCloser,
+        IdempotencyStore,
       ],
-      exports: [DATA_SOURCE],
+      exports: [DATA_SOURCE, IdempotencyStore],
     };
   }
 }

@@ -3,4 +3,4 @@ export { LOGGER, METRICS, HEALTH, DATA_SOURCE, KAFKA } from './tokens';
 export { RuntimeModule, createRuntimeParts, type RuntimeParts } from './runtime.module';
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
 export { MessagingModule, type MessagingModuleOptions } from './messaging.module';
-export { bootstrapService, type ServiceBootstrap } from './bootstrap';
+export { bootstrapService, type ServiceBootstrap, type ServiceGrpcEdge, grpcPortOf } from './bootstrap';

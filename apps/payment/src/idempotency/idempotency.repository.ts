@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { prepared } from '../persistence/prepared';
+import { prepared } from '@wxpay/persistence';
 import { type ExtraWrites, returnedRows, type Row, strOrNull } from '../persistence/sql-values';
 import { IdempotencyConflictError, IdempotencyInProgressError } from './idempotency-errors';
 

@@ -19,7 +19,7 @@ import {
   toStringArray,
 } from './sql-values';
 import { insertWrites, type LeaseGrant } from './payment-writes';
-import { prepared } from './prepared';
+import { prepared } from '@wxpay/persistence';
 
 type Db = DataSource | EntityManager;
 

@@ -4,7 +4,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type PaymentDriver } from '../lifecycle/payment-driver';
 import { type RefundDriver } from '../lifecycle/refund-driver';
 import { type PaymentMetrics } from '../metrics/payment-metrics';
-import { prepared } from '../persistence/prepared';
+import { prepared } from '@wxpay/persistence';
 import { returnedRows, type Row } from '../persistence/sql-values';
 import { type ApplyResult, type FollowUp, type NotificationApplier } from './notification-applier';
 import { InboxFinals, type InboxRow } from './inbox-finals';

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { prepared } from '../persistence/prepared';
+import { prepared } from '@wxpay/persistence';
 import { type Row } from '../persistence/sql-values';
 import { type InboxEntry } from './notification-facts';
 

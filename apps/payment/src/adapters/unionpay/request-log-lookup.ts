@@ -2,7 +2,7 @@ import { money } from '@wxpay/persistence';
 import { type TransactionKind, type TransactionReference } from '@wxpay/unionpay';
 import { type DataSource } from 'typeorm';
 import { type Row } from '../../persistence/sql-values';
-import { prepared } from '../../persistence/prepared';
+import { prepared } from '@wxpay/persistence';
 
 /** A row of the channel client's request log (unionpay_request, in our database), as the adapter reads it. */
 export interface LoggedRequest {

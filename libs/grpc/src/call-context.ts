@@ -1,0 +1,27 @@
+import { type Metadata } from '@grpc/grpc-js';
+import { type PeerIdentity } from './identity';
+
+/** An idempotent call's record key and request fingerprint, set by the idempotency interceptor. */
+export interface IdempotentRequest {
+  /** The caller's scope (its certificate's common name): keys of two callers never meet. */
+  readonly caller: string;
+  readonly operation: string;
+  readonly key: string;
+  /** Digest of the request without its key: the same key with another request is a conflict. */
+  readonly fingerprint: string;
+}
+
+/** What a gRPC handler knows of its call besides the request. */
+export interface CallContext {
+  /** The mutual-TLS client identity; undefined on plaintext (development) servers. */
+  readonly peer?: PeerIdentity;
+  readonly metadata: Metadata;
+  /** The caller's deadline, when it set one: long work should give up when it has passed. */
+  readonly deadline?: Date;
+  /** The full method path, `/gateway.payment.v1.Payments/CreatePayment`. */
+  readonly method: string;
+  /** The caller's trace id when it sent a sane one (`x-trace-id`), else a new one: events join the caller's trace. */
+  readonly traceId: string;
+  /** Present on methods marked @Idempotent, once the interceptor has checked the key. */
+  idempotency?: IdempotentRequest;
+}

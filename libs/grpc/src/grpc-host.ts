@@ -1,0 +1,132 @@
+import { randomUUID } from 'crypto';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { addGrpcHealthAndReflection, maskPans, type GrpcHealthControl } from '@wxpay/observability';
+import { type Logger } from 'pino';
+import { type CallContext } from './call-context';
+import { INTERNAL_ERROR, isStatusError } from './errors';
+import { peerIdentity } from './identity';
+import { loadProtos } from './proto';
+import { serviceNameOf, type ServiceDefinition } from './service-definition';
+import { type GrpcTlsConfig } from './tls-config';
+
+/** Runs one call and answers its response, or throws a status error (`{ code, details, metadata }`). */
+export type UnaryDispatch = (request: unknown, call: CallContext) => Promise<unknown>;
+
+export interface GrpcHostOptions {
+  logger: Logger;
+  tls: GrpcTlsConfig;
+  /** The .proto files of the served services, for server reflection; no reflection when empty. */
+  reflectionProtos?: readonly string[];
+  /** Observes each call's duration and final status (a Prometheus histogram). */
+  onCallFinished?: (method: string, code: status, seconds: number) => void;
+}
+
+const TRACE_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The grpc-js server under every gateway service: mutual TLS, generated codecs, `grpc.health.v1` and reflection,
+ * each call's context (peer identity read once per connection, deadline, trace id) and a graceful stop. What a
+ * call does is the dispatch's business (the Nest transport runs the controller with its guards, interceptors,
+ * pipes and filters); anything that escapes it without a status becomes a bare INTERNAL, logged with card
+ * numbers masked.
+ */
+export class GrpcHost {
+  private readonly server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  private readonly services: string[] = [];
+  private health?: GrpcHealthControl;
+
+  constructor(private readonly opts: GrpcHostOptions) {}
+
+  addService<S extends ServiceDefinition>(definition: S, dispatch: Record<keyof S, UnaryDispatch>): this {
+    const implementation: UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(definition)) {
+      implementation[key] = this.unary(method.path, dispatch[key as keyof S]);
+    }
+    this.server.addService(definition, implementation);
+    this.services.push(serviceNameOf(definition));
+    return this;
+  }
+
+  /** Binds and starts serving; returns the bound port (useful with port 0). Health turns SERVING here. */
+  async listen(address: string): Promise<number> {
+    const reflection = this.opts.reflectionProtos ?? [];
+    this.health = addGrpcHealthAndReflection(
+      this.server,
+      reflection.length ? loadProtos([...reflection]) : {},
+      reflection.length ? this.services : [],
+      { reflection: reflection.length > 0 },
+    );
+    for (const name of this.services) this.health.setStatus(name, 'NOT_SERVING');
+    const credentials = this.opts.tls.enabled
+      ? ServerCredentials.createSsl(
+          this.opts.tls.ca,
+          [{ private_key: this.opts.tls.key, cert_chain: this.opts.tls.cert }],
+          true,
+        )
+      : ServerCredentials.createInsecure();
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    this.health.setServing();
+    for (const name of this.services) this.health.setStatus(name, 'SERVING');
+    return port;
+  }
+
+  /** NOT_SERVING first (peers stop routing here), then in-flight calls finish, then a hard stop after the grace. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.health?.setNotServing();
+    for (const name of this.services) this.health?.setStatus(name, 'NOT_SERVING');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private unary(method: string, dispatch: UnaryDispatch) {
+    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const started = process.hrtime.bigint();
+      const finish = (code: status) =>
+        this.opts.onCallFinished?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
+      const deadline = call.getDeadline();
+      const sentTrace = call.metadata.get('x-trace-id')[0];
+      const context: CallContext = {
+        peer: peerIdentity(call),
+        metadata: call.metadata,
+        deadline:
+          deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+        method,
+        traceId: typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : randomUUID(),
+      };
+      dispatch(call.request, context).then(
+        (response) => {
+          finish(status.OK);
+          callback(null, response);
+        },
+        (e: unknown) => {
+          if (isStatusError(e)) {
+            finish(e.code);
+            callback(e, null);
+            return;
+          }
+          const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          this.opts.logger.error({ method, error: maskPans(message) }, 'unexpected error in gRPC handler');
+          finish(status.INTERNAL);
+          callback(INTERNAL_ERROR, null);
+        },
+      );
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'crypto';
+import { SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '@wxpay/contracts';
+import { luhnValid } from '@wxpay/observability';
+import { replay, type IdempotencyStore, type StoredAnswer } from '@wxpay/persistence';
+import { defer, from, mergeMap, type Observable } from 'rxjs';
+import { type CallContext } from './call-context';
+import { callerScope } from './identity';
+import { methodNameOf } from './service-definition';
+
+export const IDEMPOTENT = 'wxpay:grpc:idempotent';
+
+export interface IdempotentOptions {
+  /** The record's operation name; the RPC's name by default. */
+  operation?: string;
+  /**
+   * Replay a stored answer before the controller runs (one read per call). Off for calls whose use case claims
+   * the key in its own first statement, where that read would only add a round trip.
+   */
+  replayFirst?: boolean;
+  /**
+   * The request holds a card number: fingerprint it with the service's keyed hash (a plain hash of a PAN can be
+   * reversed by trying every card number).
+   */
+  keyed?: boolean;
+}
+
+/**
+ * The method takes `idempotency_key` and runs at most once per (caller, operation, key): the interceptor checks
+ * the key, fingerprints the request without it, puts both on the call (`call.idempotency`, which the use case
+ * hands to IdempotencyStore in its transaction), and replays a stored answer or refuses another request under the
+ * same key before the controller runs.
+ */
+export const Idempotent = (options: IdempotentOptions = {}) => SetMetadata(IDEMPOTENT, options);
+
+/** Canonical JSON (keys sorted at every level) so the same request always gives the same fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestFingerprint(operation: string, request: unknown): string {
+  return createHash('sha256')
+    .update(`${operation}\n${canonicalJson(request)}`)
+    .digest('hex');
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const DIGIT_RUN = /\d{13,}/g;
+
+/**
+ * Keys are stored as sent, so a key holding a card number is refused. Only unbroken digit runs count: callers'
+ * keys are usually UUIDs, whose hex groups can spell a Luhn-valid number across the dashes but never hold more
+ * than 12 digits in a row.
+ */
+function holdsCardNumber(key: string): boolean {
+  for (const [run] of key.matchAll(DIGIT_RUN)) {
+    for (let len = 13; len <= Math.min(19, run.length); len++) {
+      for (let i = 0; i + len <= run.length; i++) if (luhnValid(run.slice(i, i + len))) return true;
+    }
+  }
+  return false;
+}
+
+export function checkIdempotencyKey(key: unknown): string {
+  if (typeof key !== 'string' || key === '') throw DomainError.invalid('idempotency_key', 'is required');
+  if (!KEY_PATTERN.test(key)) {
+    throw DomainError.invalid('idempotency_key', 'must be 1-128 printable ASCII characters');
+  }
+  if (holdsCardNumber(key)) throw DomainError.invalid('idempotency_key', 'must not contain a card number');
+  return key;
+}
+
+export interface IdempotencyInterceptorOptions {
+  store: IdempotencyStore;
+  /** The database the answers are read from (the service's own). */
+  db: Parameters<IdempotencyStore['answered']>[0];
+  /** The service's keyed hash, for @Idempotent({ keyed: true }) methods. */
+  keyedFingerprint?: (operation: string, canonicalRequest: string) => string;
+}
+
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly options: IdempotencyInterceptorOptions | undefined,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const idempotent =
+      context.getType() === 'rpc'
+        ? this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler())
+        : undefined;
+    if (!idempotent) return next.handle();
+    const rpc = context.switchToRpc();
+    const call = rpc.getContext<CallContext>();
+    const { idempotency_key: key, ...rest } = rpc.getData<{ idempotency_key?: unknown }>();
+    const operation = idempotent.operation ?? methodNameOf(call.method);
+    const fingerprint = idempotent.keyed
+      ? this.keyed()(operation, canonicalJson(rest))
+      : requestFingerprint(operation, rest);
+    call.idempotency = {
+      caller: callerScope(call.peer),
+      operation,
+      key: checkIdempotencyKey(key),
+      fingerprint,
+    };
+    if (idempotent.replayFirst === false) return next.handle();
+    const request = call.idempotency;
+    const { store, db } = this.stored();
+    return from(store.answered(db, request)).pipe(
+      mergeMap((prior: StoredAnswer | undefined) =>
+        prior ? defer(async () => replay(prior)) : next.handle(),
+      ),
+    );
+  }
+
+  private stored(): IdempotencyInterceptorOptions {
+    if (!this.options) throw new Error('@Idempotent methods need the service to give an idempotency store');
+    return this.options;
+  }
+
+  private keyed() {
+    const keyed = this.options?.keyedFingerprint;
+    if (!keyed) throw new Error('@Idempotent({ keyed: true }) needs the service to give a keyed fingerprint');
+    return keyed;
+  }
+}

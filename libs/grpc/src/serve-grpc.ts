@@ -1,0 +1,73 @@
+import { type INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type MicroserviceOptions } from '@nestjs/microservices';
+import { LATENCY_BUCKETS_SECONDS, type Metrics } from '@wxpay/observability';
+import { type Logger } from 'pino';
+import { CallerGuard } from './callers';
+import { GrpcErrorFilter } from './error-filter';
+import { type ErrorStatusTable } from './error-status';
+import { IdempotencyInterceptor, type IdempotencyInterceptorOptions } from './idempotency';
+import { methodNameOf, type ServiceDefinition } from './service-definition';
+import { type GrpcTlsConfig } from './tls-config';
+import { GrpcTransport } from './transport';
+
+/** What a service declares about its gRPC edge. */
+export interface GrpcEdgeOptions {
+  /** host:port (port 0: any free port, read back from the returned transport). */
+  address: string;
+  tls: GrpcTlsConfig;
+  /** The generated definitions it serves, and their .proto files (for reflection). */
+  services: readonly ServiceDefinition[];
+  protos: readonly string[];
+  /** The service's error codes and their statuses. */
+  errors: ErrorStatusTable<string>;
+  /** True for a failure of the service's own infrastructure (answered UNAVAILABLE). */
+  isUnavailable: (e: unknown) => boolean;
+  /** Where @Idempotent methods keep their keys; a service with such methods and no store fails their calls. */
+  idempotency?: IdempotencyInterceptorOptions;
+  logger: Logger;
+  metrics?: Metrics;
+  shutdownGraceMs?: number;
+}
+
+/**
+ * Connects the gateway's gRPC transport to a Nest application with the edge every service shares, in this
+ * order per call: the caller guard (deny by default), the idempotency interceptor, the controller's validation
+ * pipe, the controller, and the error filter that turns any failure into its status. Call before
+ * `app.startAllMicroservices()`.
+ */
+export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTransport {
+  const calls = edge.metrics?.histogram({
+    name: 'grpc_server_seconds',
+    help: 'gRPC calls served, by method and status code (guard refusals and validation errors included)',
+    labelNames: ['method', 'code'],
+    buckets: [...LATENCY_BUCKETS_SECONDS],
+  });
+  const transport = new GrpcTransport({
+    address: edge.address,
+    tls: edge.tls,
+    services: edge.services,
+    reflectionProtos: edge.protos,
+    logger: edge.logger,
+    shutdownGraceMs: edge.shutdownGraceMs,
+    onCallFinished: calls
+      ? (method, code, seconds) =>
+          calls.observe({ method: methodNameOf(method), code: String(code) }, seconds)
+      : undefined,
+  });
+  if (!edge.tls.enabled) {
+    edge.logger.warn(
+      'gRPC WITHOUT TLS (GRPC_TLS=off): callers are not authenticated and every method is open',
+    );
+  }
+  const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy: transport });
+  const reflector = app.get(Reflector);
+  microservice.useGlobalGuards(
+    new CallerGuard(reflector, { logger: edge.logger, authenticate: edge.tls.enabled }),
+  );
+  microservice.useGlobalInterceptors(new IdempotencyInterceptor(reflector, edge.idempotency));
+  microservice.useGlobalFilters(
+    new GrpcErrorFilter({ table: edge.errors, isUnavailable: edge.isUnavailable, logger: edge.logger }),
+  );
+  return transport;
+}
