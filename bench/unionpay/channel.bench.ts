@@ -161,8 +161,9 @@ async function main(): Promise<void> {
     await mkdtemp(join(tmpdir(), 'upbench-data-')),
   ];
   const [pkiDir, dataDir] = dirs;
-  const pki = await ensureDevPki({ dir: pkiDir, services: ['unionpay-sim', 'payment'] });
-  const tls = await readTlsMaterial(pki.ca, pki.services.payment);
+  const pki = await ensureDevPki({ dir: pkiDir, services: ['payment'], simulators: ['unionpay-sim'] });
+  // The acquirer's certificate; the switch (and the echo server standing in for it) checked against sim-ca.
+  const tls = await readTlsMaterial(pki.simCa, pki.services.payment!);
   const { SIM_MIGRATIONS } = await import('../../apps/unionpay-sim/src/migrations/sim-schema.migration');
   const simDb = await createTestDatabase({ migrations: SIM_MIGRATIONS, label: 'bench_upsim' });
   const clientDb = await createTestDatabase({

@@ -3,6 +3,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { kafkaVersion } from '../../libs/testing/src/infra/kafka-jars';
 import { readManifests } from '../launcher/manifest';
+import { devPkiIdentities } from '../launcher/pki-identities';
 
 /**
  * docker compose cannot run on a machine without a Docker engine, so its structure is checked here: the same
@@ -125,9 +126,13 @@ describe('docker-compose.yml', () => {
     expect(compose.services.repayment?.healthcheck).toBeDefined();
   });
 
-  it('issues certificates for every app and publishes no port twice', () => {
-    const pkiServices = String(compose.services.init?.environment?.PKI_SERVICES).split(',');
-    expect(pkiServices).toEqual(expect.arrayContaining(apps.map((a) => a.name)));
+  it('issues the same certificates as the launcher and publishes no port twice', () => {
+    const init = compose.services.init?.environment;
+    const pkiServices = String(init?.PKI_SERVICES).split(',');
+    const pkiSimulators = String(init?.PKI_SIMULATORS).split(',');
+    const expected = devPkiIdentities(apps);
+    expect(pkiServices.sort()).toEqual([...expected.services].sort());
+    expect(pkiSimulators.sort()).toEqual([...expected.simulators].sort());
     const published = Object.values(compose.services).flatMap((s) =>
       (s.ports ?? []).map((p) => p.split(':')[0]),
     );

@@ -62,10 +62,13 @@ export async function http<T>(method: string, url: string, body?: unknown): Prom
   return (text ? JSON.parse(text) : {}) as T;
 }
 
-/** The demo is a caller like any other: mutual TLS with a `demo` certificate from the dev CA. */
+/**
+ * The demo calls as the bank's channel backend would: mutual TLS with the `channel` certificate that `npm start`
+ * issues from the services CA (issued here too if missing).
+ */
 export async function demoTls(): Promise<GrpcTlsConfig> {
-  const pki = await ensureDevPki({ dir: join(workspaceRoot(), '.data/pki'), services: ['demo'] });
-  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.demo!)) };
+  const pki = await ensureDevPki({ dir: join(workspaceRoot(), '.data/pki'), services: ['channel'] });
+  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.channel!)) };
 }
 
 /** The issuer's view of a card account (UnionPay simulator): what is owed and what is left to spend. */

@@ -6,7 +6,7 @@
  *   3. a failed payment: a card whose credit limit is too small, declined by the issuer;
  *   4. automatic repayment: a papay contract and a plan, a statement, the notice and the deduction on the
  *      repayment service's controllable business clock, the credit posted to the card account over UnionPay.
- * Talks to the services exactly as a caller would: mutual-TLS gRPC with a `demo` certificate from the dev CA.
+ * Talks to the services exactly as a caller would: mutual-TLS gRPC as the bank's channel backend (`channel`).
  */
 import { protoPath } from '@wxpay/contracts';
 import { createGrpcClient, loadProtos } from '@wxpay/grpc';

@@ -4,6 +4,7 @@ import { join } from 'path';
 import { AppProcess } from './app-process';
 import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
 import { readManifests, selectApps, type AppManifest } from './manifest';
+import { devPkiIdentities } from './pki-identities';
 import { waitUntilReady } from './readiness';
 
 const log = (line: string) => console.log(`\x1b[1m[launcher]\x1b[0m ${line}`);
@@ -51,7 +52,7 @@ export async function launchCluster(argv: string[]): Promise<void> {
   const infra = await startInfrastructure(log);
   if (added.length) log(`also starting ${added.join(', ')} (required by ${options.only!.join(', ')})`);
   const pkiDir = join(root, '.data/pki');
-  await ensureDevPki({ dir: pkiDir, services: manifests.map((m) => m.name) });
+  await ensureDevPki({ dir: pkiDir, ...devPkiIdentities(manifests) });
   log(`dev PKI in ${pkiDir}`);
 
   const running: AppProcess[] = [];

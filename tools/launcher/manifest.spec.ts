@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { readManifests, selectApps } from './manifest';
+import { devPkiIdentities } from './pki-identities';
 
 describe('launch.json manifests', () => {
   let root: string;
@@ -20,7 +21,20 @@ describe('launch.json manifests', () => {
     mkdirSync(join(root, 'apps', 'no-manifest'));
     const manifests = readManifests(root);
     expect(manifests.map((m) => m.name)).toEqual(['sim', 'a', 'b']);
-    expect(manifests[0]).toMatchObject({ needs: [], requires: [], env: {} });
+    expect(manifests[0]).toMatchObject({ needs: [], requires: [], env: {}, simulator: false });
+  });
+
+  it('issues simulators from the counterparty CA and everything else, plus the outside callers, from the services CA', () => {
+    const ready = { http: 'http://x' };
+    app('sim', { name: 'sim', entry: 'apps/sim/src/main.ts', order: 5, simulator: true, ready });
+    app('svc', { name: 'svc', entry: 'apps/svc/src/main.ts', order: 20, simulator: false, ready });
+    app('vault', { name: 'vault', entry: 'apps/vault/src/main.ts', order: 10, ready });
+    expect(devPkiIdentities(readManifests(root))).toEqual({
+      services: ['vault', 'svc', 'channel', 'console'],
+      simulators: ['sim'],
+    });
+    app('odd', { name: 'odd', entry: 'apps/odd/src/main.ts', simulator: 'yes', ready });
+    expect(() => readManifests(root)).toThrow(/apps\/odd\/launch\.json: simulator must be true or false/);
   });
 
   it('--only starts the named apps and, transitively, the apps they require, in start order', () => {
@@ -58,6 +72,10 @@ describe('launch.json manifests', () => {
 
 describe("the workspace's manifests", () => {
   const manifests = readManifests(join(__dirname, '..', '..'));
+
+  it('mark both counterparty simulators, and only them, as simulators', () => {
+    expect(devPkiIdentities(manifests).simulators.sort()).toEqual(['unionpay-sim', 'wechatpay-sim']);
+  });
 
   it('start repayment after payment, with its database, certificate and readiness, and --only its counterparties', () => {
     const names = manifests.map((m) => m.name);

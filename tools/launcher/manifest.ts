@@ -14,6 +14,11 @@ export interface AppManifest {
   /** Infrastructure the app needs before it starts. */
   needs: ('postgres' | 'kafka' | 'pki')[];
   /**
+   * A stand-in for a counterparty (UnionPay, WeChat Pay): its certificate comes from the counterparty CA
+   * (`sim-ca`), which no service accepts as a caller, instead of the services CA.
+   */
+  simulator: boolean;
+  /**
    * Other apps it cannot work without (each with a lower `order`, so already running when it starts);
    * `npm start -- --only <app>` starts them too.
    */
@@ -96,6 +101,8 @@ function validate(m: Partial<AppManifest>, file: string): AppManifest {
     (!Array.isArray(m.requires) || m.requires.some((r) => typeof r !== 'string'))
   )
     problems.push('requires must be a list of app names');
+  if (m.simulator !== undefined && typeof m.simulator !== 'boolean')
+    problems.push('simulator must be true or false');
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}`);
-  return { order: 100, needs: [], requires: [], env: {}, ...m } as AppManifest;
+  return { order: 100, needs: [], requires: [], env: {}, simulator: false, ...m } as AppManifest;
 }

@@ -23,7 +23,7 @@ const schema = z.object({
     .regex(/^[0-9]{8,11}$/)
     .default('49990000'),
   PKI_DIR: z.string().min(1).default('.data/pki'),
-  /** Certificate/key names in PKI_DIR: <identity>.crt / <identity>.key, plus ca.crt. */
+  /** Certificate/key names in PKI_DIR: <identity>.crt / <identity>.key (from sim-ca), plus ca.crt for clients. */
   UNIONPAY_SIM_TLS_IDENTITY: z.string().min(1).default('unionpay-sim'),
   /** Most requests the issuer applies in one database transaction. */
   UNIONPAY_SIM_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(256),

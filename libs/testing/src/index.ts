@@ -32,6 +32,7 @@ export {
   issueCertificate,
   createCa,
   createForeignCa,
+  spiffeId,
   PkiError,
   type DevPki,
   type EnsureDevPkiOptions,

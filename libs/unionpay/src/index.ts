@@ -151,6 +151,7 @@ export {
 } from './client/acquirer-bundle';
 
 export {
+  channelTlsFiles,
   createUnionPayClientFromEnv,
   unionPayChannelEnvShape,
   type UnionPayChannelEnv,

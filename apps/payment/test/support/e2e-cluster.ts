@@ -89,7 +89,8 @@ export class E2eCluster {
     this.pkiDir = await mkdtemp(join(tmpdir(), 'payment-e2e-pki-'));
     const pki = await ensureDevPki({
       dir: this.pkiDir,
-      services: ['payment', 'risk', 'tokenization', 'unionpay-sim', 'e2e-client'],
+      services: ['payment', 'risk', 'tokenization', 'e2e-client'],
+      simulators: ['unionpay-sim'],
     });
     const material = async (name: string): Promise<GrpcTlsConfig> => ({
       enabled: true,

@@ -77,7 +77,8 @@ export class RepaymentCluster {
     this.pkiDir = await mkdtemp(join(tmpdir(), 'repayment-e2e-pki-'));
     const pki = await ensureDevPki({
       dir: this.pkiDir,
-      services: ['payment', 'tokenization', 'repayment', 'unionpay-sim', 'e2e-client'],
+      services: ['payment', 'tokenization', 'repayment', 'e2e-client'],
+      simulators: ['unionpay-sim'],
     });
     this.clientTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services['e2e-client']!)) };
     [this.wechat, this.unionpay] = await Promise.all([

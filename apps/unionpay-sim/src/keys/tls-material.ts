@@ -8,7 +8,11 @@ export interface ServerTls {
   key: Buffer;
 }
 
-/** PKI_DIR/ca.crt and PKI_DIR/<identity>.crt/.key, as issued by the dev CA (launcher) or compose's init. */
+/**
+ * PKI_DIR/<identity>.crt/.key, the switch's own certificate (issued by the counterparty CA, `sim-ca`), and
+ * PKI_DIR/ca.crt, the cluster's root, against which it verifies the acquirers' client certificates (their
+ * chains carry the services CA). Written by the launcher or compose's init.
+ */
 export async function readServerTls(pkiDir: string, identity: string): Promise<ServerTls> {
   const dir = resolve(pkiDir);
   const files = {

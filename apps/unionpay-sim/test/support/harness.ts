@@ -72,8 +72,9 @@ export class ChannelHarness {
   static async start(label: string): Promise<ChannelHarness> {
     const h = new ChannelHarness();
     const pkiDir = await h.#tempDir('pki');
-    const pki = await ensureDevPki({ dir: pkiDir, services: ['unionpay-sim', 'payment'] });
-    h.clientTls = await readTlsMaterial(pki.ca, pki.services.payment);
+    const pki = await ensureDevPki({ dir: pkiDir, services: ['payment'], simulators: ['unionpay-sim'] });
+    // The acquirer presents its service certificate and trusts the counterparty CA for the switch.
+    h.clientTls = await readTlsMaterial(pki.simCa, pki.services.payment!);
     h.simDb = await createTestDatabase({ migrations: SIM_MIGRATIONS, label: `${label}_sim` });
     h.clientDb = await createTestDatabase({ migrations: CLIENT_MIGRATIONS, label: `${label}_acq` });
     h.config = {

@@ -54,16 +54,36 @@ export async function installPair(from: CertificatePaths, to: CertificatePaths):
   await rename(from.certPath, to.certPath);
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** The PEM certificate blocks of a file, in order (a leaf file may carry its issuing chain after the leaf). */
+export function splitPemCertificates(pem: string): string[] {
+  return pem.match(PEM_CERTIFICATE) ?? [];
+}
+
+/** Issuer and subject are the same and the certificate verifies with its own key: a root. */
+export function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+}
+
 export interface LoadedPair {
   cert: X509Certificate;
   key: KeyObject;
+  /** The certificates after the first in the certificate file (the chain a leaf presents), in order. */
+  chain: X509Certificate[];
 }
 
 /** Reads and parses a pair; undefined when either file is missing or unreadable as PEM. */
 export async function loadPair(paths: CertificatePaths): Promise<LoadedPair | undefined> {
   try {
-    const [certPem, keyPem] = await Promise.all([readFile(paths.certPath), readFile(paths.keyPath)]);
-    return { cert: new X509Certificate(certPem), key: createPrivateKey(keyPem) };
+    const [certPem, keyPem] = await Promise.all([readFile(paths.certPath, 'utf8'), readFile(paths.keyPath)]);
+    const [first, ...rest] = splitPemCertificates(certPem);
+    if (!first) return undefined;
+    return {
+      cert: new X509Certificate(first),
+      key: createPrivateKey(keyPem),
+      chain: rest.map((c) => new X509Certificate(c)),
+    };
   } catch {
     return undefined;
   }

@@ -16,12 +16,21 @@ describe('deploy/dev-ca/generate.js', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('generates into the given directory, then reuses on the next run', async () => {
-    const first = await run(process.execPath, [CLI, dir, 'payment']);
-    expect(first.stdout).toContain('generated: ca payment');
+  it('generates the named services and simulators into the given directory, then reuses them', async () => {
+    const first = await run(process.execPath, [CLI, dir, 'payment', '--simulators', 'unionpay-sim']);
+    expect(first.stdout).toContain('generated: ca services-ca sim-ca payment unionpay-sim');
     await access(join(dir, 'payment.crt'));
-    const second = await run(process.execPath, [CLI, dir, 'payment']);
+    await access(join(dir, 'unionpay-sim.crt'));
+    const second = await run(process.execPath, [CLI, dir, 'payment', '--simulators=unionpay-sim']);
     expect(second.stdout).toContain('generated: (nothing)');
+  });
+
+  it("defaults to npm start's identities: the apps, channel and console; the simulators apart", async () => {
+    const { stdout } = await run(process.execPath, [CLI, dir]);
+    expect(stdout).toMatch(/services: +(\S+ )*payment (\S+ )*channel console \(from services-ca\)/);
+    expect(stdout).toContain('simulators: unionpay-sim wechatpay-sim (from sim-ca)');
+    for (const name of ['tokenization', 'risk', 'repayment', 'channel', 'console', 'wechatpay-sim'])
+      await access(join(dir, `${name}.crt`));
   });
 
   it('exits non-zero with a clear message for a bad service name', async () => {

@@ -30,7 +30,7 @@ describe('dev PKI with grpc-js mutual TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wxpay-pki-grpc-'));
-    pki = await ensureDevPki({ dir, services: ['tokenization', 'payment'] });
+    pki = await ensureDevPki({ dir, services: ['tokenization', 'payment'], simulators: ['wechatpay-sim'] });
     const { ca, key, cert } = await readTlsMaterial(pki.ca, pki.services.tokenization);
     server = new grpc.Server();
     server.addService(WHO_AM_I, {
@@ -76,6 +76,14 @@ describe('dev PKI with grpc-js mutual TLS', () => {
       'payment',
     );
     expect(await call(`localhost:${port}`, grpc.credentials.createSsl(ca, key, cert))).toBe('payment');
+  });
+
+  it('rejects a simulator certificate (counterparty CA) as a caller', async () => {
+    const { ca } = await readTlsMaterial(pki.ca, pki.services.payment!);
+    const { key, cert } = await readTlsMaterial(pki.simCa, pki.simulators['wechatpay-sim']!);
+    await expect(call(`localhost:${port}`, grpc.credentials.createSsl(ca, key, cert))).rejects.toMatchObject({
+      code: grpc.status.UNAVAILABLE,
+    });
   });
 
   it('rejects a client certificate from another CA', async () => {

@@ -1,4 +1,16 @@
-export { CA_NAME, DEV_CA_COMMON_NAME, ensureDevPki, readTlsMaterial, RENEW_WITHIN_DAYS } from './dev-pki';
+export {
+  CA_NAME,
+  ensureDevPki,
+  readTlsMaterial,
+  RENEW_WITHIN_DAYS,
+  ROOT_CA_COMMON_NAME,
+  SERVICES_CA_COMMON_NAME,
+  SERVICES_CA_NAME,
+  SIM_CA_COMMON_NAME,
+  SIM_CA_NAME,
+  spiffeId,
+  SPIFFE_TRUST_DOMAIN,
+} from './dev-pki';
 export type { DevPki, EnsureDevPkiOptions, TlsMaterial } from './dev-pki';
 export { createCa, createForeignCa, issueCertificate } from './issue';
 export type { CreateCaOptions, IssueCertificateOptions } from './issue';

@@ -21,6 +21,10 @@ export const unionPayChannelEnvShape = {
     .default('127.0.0.1:8583'),
   /** Institution codes, zone key and SM2 keys from the key ceremony (dev: written by the simulator). */
   UNIONPAY_ACQUIRER_BUNDLE: z.string().min(1, 'the acquirer bundle file (institution codes and keys)'),
+  /**
+   * The CA the switch's server certificate must chain to: UnionPay's, never the cluster's own root (a cluster
+   * certificate must not pass for the switch). Default PKI_DIR/sim-ca.crt, the dev PKI's counterparty CA.
+   */
   UNIONPAY_TLS_CA: z.string().min(1).optional(),
   UNIONPAY_TLS_CERT: z.string().min(1).optional(),
   UNIONPAY_TLS_KEY: z.string().min(1).optional(),
@@ -44,6 +48,9 @@ export const unionPayChannelEnvShape = {
   PKI_DIR: z.string().min(1).default('.data/pki'),
 };
 
+/** The dev PKI's counterparty CA (it issues the simulators' certificates), the switch's CA by default. */
+export const COUNTERPARTY_CA_FILE = 'sim-ca.crt';
+
 export type UnionPayChannelEnv = z.infer<z.ZodObject<typeof unionPayChannelEnvShape>>;
 
 function read(file: string, what: string): Buffer {
@@ -54,9 +61,23 @@ function read(file: string, what: string): Buffer {
   }
 }
 
+/** Where the channel's TLS material is read from: UNIONPAY_TLS_* when set, else the dev PKI layout in PKI_DIR. */
+export function channelTlsFiles(
+  config: Pick<UnionPayChannelEnv, 'PKI_DIR' | 'UNIONPAY_TLS_CA' | 'UNIONPAY_TLS_CERT' | 'UNIONPAY_TLS_KEY'>,
+  identity: string,
+): { ca: string; cert: string; key: string } {
+  const pki = config.PKI_DIR;
+  return {
+    ca: config.UNIONPAY_TLS_CA ?? join(pki, COUNTERPARTY_CA_FILE),
+    cert: config.UNIONPAY_TLS_CERT ?? join(pki, `${identity}.crt`),
+    key: config.UNIONPAY_TLS_KEY ?? join(pki, `${identity}.key`),
+  };
+}
+
 /**
  * The channel client from validated settings: the acquirer bundle, mutual TLS with the service's certificate
- * (PKI_DIR/<identity>.crt, or UNIONPAY_TLS_*), and its request log in the caller's database.
+ * (PKI_DIR/<identity>.crt, or UNIONPAY_TLS_*) and the switch checked against the counterparty CA
+ * (PKI_DIR/sim-ca.crt, or UNIONPAY_TLS_CA), and its request log in the caller's database.
  */
 export async function createUnionPayClientFromEnv(
   config: UnionPayChannelEnv,
@@ -67,14 +88,14 @@ export async function createUnionPayClientFromEnv(
 ): Promise<UnionPayClient> {
   const bundle = await loadAcquirerBundle(config.UNIONPAY_ACQUIRER_BUNDLE);
   const [host, port] = config.UNIONPAY_CHANNEL_ADDRESS.split(':') as [string, string];
-  const pki = config.PKI_DIR;
+  const files = channelTlsFiles(config, identity);
   return new UnionPayClient({
     host,
     port: Number(port),
     tls: {
-      ca: read(config.UNIONPAY_TLS_CA ?? join(pki, 'ca.crt'), 'the channel CA certificate'),
-      cert: read(config.UNIONPAY_TLS_CERT ?? join(pki, `${identity}.crt`), 'the channel client certificate'),
-      key: read(config.UNIONPAY_TLS_KEY ?? join(pki, `${identity}.key`), 'the channel client key'),
+      ca: read(files.ca, 'the channel CA certificate'),
+      cert: read(files.cert, 'the channel client certificate'),
+      key: read(files.key, 'the channel client key'),
       servername: config.UNIONPAY_TLS_SERVERNAME,
     },
     keys: bundle.keys,

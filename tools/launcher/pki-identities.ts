@@ -1,0 +1,19 @@
+import type { AppManifest } from './manifest';
+
+/**
+ * Callers of the cluster that are not apps of this repository, issued by the services CA beside the apps:
+ * `channel`, the bank's channel backend (the identity outside callers such as `npm run demo` use), and `console`,
+ * the operations console.
+ */
+export const OUTSIDE_CALLERS: readonly string[] = ['channel', 'console'];
+
+/** Who gets a certificate in the dev PKI of these apps: simulators from the counterparty CA, the rest from the services CA. */
+export function devPkiIdentities(manifests: readonly AppManifest[]): {
+  services: string[];
+  simulators: string[];
+} {
+  return {
+    services: [...manifests.filter((m) => !m.simulator).map((m) => m.name), ...OUTSIDE_CALLERS],
+    simulators: manifests.filter((m) => m.simulator).map((m) => m.name),
+  };
+}
