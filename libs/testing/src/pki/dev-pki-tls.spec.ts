@@ -5,6 +5,10 @@ import { DevPki, ensureDevPki, readTlsMaterial } from './dev-pki';
 import { createForeignCa, issueCertificate } from './issue';
 import { exchange, startMutualTlsServer } from './tls-test-harness';
 
+// Real openssl processes (and, for the CLI, a Node process compiling TypeScript) per test: on a busy two-core CI
+// machine that takes far longer than Jest's 5 s default, without anything being wrong.
+jest.setTimeout(60_000);
+
 // Real TLS 1.3 handshakes (node:tls) between certificates of the dev PKI. Node drops a client that fails
 // verification after the TLS 1.3 handshake without a distinct server event, so "refused" is observed as: no
 // secure connection accepted by the server, no reply received by the client.

@@ -9,6 +9,10 @@ import { ensureDevPki, spiffeId } from './dev-pki';
 import { createCa, issueCertificate } from './issue';
 import { PkiError } from './pki-error';
 
+// Real openssl processes (and, for the CLI, a Node process compiling TypeScript) per test: on a busy two-core CI
+// machine that takes far longer than Jest's 5 s default, without anything being wrong.
+jest.setTimeout(60_000);
+
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const run = promisify(execFile);

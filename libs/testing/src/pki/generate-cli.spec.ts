@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+// Real openssl processes (and, for the CLI, a Node process compiling TypeScript) per test: on a busy two-core CI
+// machine that takes far longer than Jest's 5 s default, without anything being wrong.
+jest.setTimeout(60_000);
+
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', '..', '..', 'deploy', 'dev-ca', 'generate.js');
 

@@ -6,6 +6,10 @@ import { DevPki, ensureDevPki, readTlsMaterial } from './dev-pki';
 import { createForeignCa, issueCertificate } from './issue';
 import { peerCommonName } from './tls-test-harness';
 
+// Real openssl processes (and, for the CLI, a Node process compiling TypeScript) per test: on a busy two-core CI
+// machine that takes far longer than Jest's 5 s default, without anything being wrong.
+jest.setTimeout(60_000);
+
 // A raw-bytes service, so the test needs no .proto: the server answers with the caller's certificate CN, which is
 // how the vault's detokenize allow-list will identify callers.
 const identity = (b: Buffer) => b;
