@@ -8,6 +8,7 @@ export {
   type EventEnvelope,
 } from './envelope';
 export { PROTO_ROOT, protoPath } from './proto-root';
+export { Identities, type Identity } from './identities';
 export { DomainError, CommonErrors, isDomainError, type CommonErrorCode } from './errors';
 export { ensureTopics } from './topics-admin';
 export * from './events/risk';

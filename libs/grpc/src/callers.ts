@@ -1,6 +1,6 @@
 import { SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CommonErrors, DomainError } from '@wxpay/contracts';
+import { CommonErrors, DomainError, type Identity } from '@wxpay/contracts';
 import { type Logger } from 'pino';
 import { type CallContext } from './call-context';
 import { methodNameOf } from './service-definition';
@@ -11,7 +11,8 @@ export const CALLERS = 'wxpay:grpc:callers';
  * The services allowed to call this method, by the service identity of their client certificate
  * (`spiffe://wxpay/<service>`). Every served method must name its callers: there is no default.
  */
-export const Callers = (...services: [string, ...string[]]) => SetMetadata(CALLERS, Object.freeze(services));
+export const Callers = (...services: [Identity, ...Identity[]]) =>
+  SetMetadata(CALLERS, Object.freeze(services));
 
 export interface CallerGuardOptions {
   logger: Logger;

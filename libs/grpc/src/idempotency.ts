@@ -12,7 +12,10 @@ import { methodNameOf } from './service-definition';
 export const IDEMPOTENT = 'wxpay:grpc:idempotent';
 
 export interface IdempotentOptions {
-  /** The record's operation name; the RPC's name by default. */
+  /**
+   * The scope the key lives in; the RPC's name by default. Methods that share one (the vault's: a key may name
+   * one call of any of its methods) refuse a key reused for another method: the fingerprint covers the RPC too.
+   */
   operation?: string;
   /**
    * Replay a stored answer before the controller runs (one read per call). Off for calls whose use case claims
@@ -24,6 +27,8 @@ export interface IdempotentOptions {
    * reversed by trying every card number).
    */
   keyed?: boolean;
+  /** Request fields left out of the fingerprint (a CVN2 is never kept in any form, not even hashed). */
+  exclude?: readonly string[];
 }
 
 /**
@@ -100,11 +105,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!idempotent) return next.handle();
     const rpc = context.switchToRpc();
     const call = rpc.getContext<CallContext>();
-    const { idempotency_key: key, ...rest } = rpc.getData<{ idempotency_key?: unknown }>();
-    const operation = idempotent.operation ?? methodNameOf(call.method);
+    const { idempotency_key: key, ...rest } = rpc.getData<Record<string, unknown>>();
+    for (const field of idempotent.exclude ?? []) delete rest[field];
+    const method = methodNameOf(call.method);
+    const operation = idempotent.operation ?? method;
     const fingerprint = idempotent.keyed
-      ? this.keyed()(operation, canonicalJson(rest))
-      : requestFingerprint(operation, rest);
+      ? this.keyed()(method, canonicalJson(rest))
+      : requestFingerprint(method, rest);
     call.idempotency = {
       caller: callerScope(call.peer),
       operation,

@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type MicroserviceOptions } from '@nestjs/microservices';
+import { type MicroserviceOptions, type NestMicroservice } from '@nestjs/microservices';
 import { LATENCY_BUCKETS_SECONDS, type Metrics } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { CallerGuard } from './callers';
@@ -60,7 +60,14 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
       'gRPC WITHOUT TLS (GRPC_TLS=off): callers are not authenticated and every method is open',
     );
   }
-  const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy: transport });
+  // Deferred: Nest binds the controllers' handlers when the microservice starts, after the global guard,
+  // interceptor and filter below are in place (bound at connect time, they would run without them). The app has
+  // already run every module's init hooks, so the microservice must not run them again when it starts.
+  const microservice = app.connectMicroservice<MicroserviceOptions>(
+    { strategy: transport },
+    { deferInitialization: true },
+  );
+  (microservice as unknown as NestMicroservice).setIsInitHookCalled(true);
   const reflector = app.get(Reflector);
   microservice.useGlobalGuards(
     new CallerGuard(reflector, { logger: edge.logger, authenticate: edge.tls.enabled }),

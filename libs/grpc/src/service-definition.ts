@@ -20,8 +20,8 @@ export interface UnaryMethodDefinition<Req, Res> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ServiceDefinition = Readonly<Record<string, UnaryMethodDefinition<any, any>>>;
 
-export type RequestOf<M> = M extends UnaryMethodDefinition<infer Req, unknown> ? Req : never;
-export type ResponseOf<M> = M extends UnaryMethodDefinition<never, infer Res> ? Res : never;
+export type RequestOf<M> = M extends { requestDeserialize(bytes: Buffer): infer Req } ? Req : never;
+export type ResponseOf<M> = M extends { responseDeserialize(bytes: Buffer): infer Res } ? Res : never;
 
 /**
  * What a Nest controller implements for a generated service: one method per RPC, named as in the generated

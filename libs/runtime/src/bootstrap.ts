@@ -60,6 +60,8 @@ export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApp
         ? { store: app.get(IdempotencyStore), db: dataSource, keyedFingerprint: edge.keyedFingerprint }
         : undefined,
     });
+    // Every module is initialised (state loaded, clients connected) before the first call is accepted.
+    await app.init();
     await app.startAllMicroservices();
     if (transport.port !== undefined) grpcPorts.set(app, transport.port);
     opts.parts.logger.info(

@@ -50,3 +50,4 @@ export {
   type MerchantBundle,
 } from './cluster';
 export { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
+export { callerTableMismatches, isCallerRefusal } from './caller-table';
