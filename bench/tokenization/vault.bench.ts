@@ -11,18 +11,23 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { type Client } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { createGrpcClient, loadProtos, unaryCall, type GrpcTlsConfig } from '@wxpay/grpc';
+import { TokenVaultService } from '@wxpay/contracts';
+import {
+  createGrpcClient,
+  createServiceClient,
+  unaryCall,
+  type GrpcTlsConfig,
+  type ServiceClient,
+} from '@wxpay/grpc';
 import { createTestDatabase, createTestTopic, ensureDevPki, type TestDatabase } from '@wxpay/testing';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createLogger } from '@wxpay/observability';
-import { createDataSource, initializeDataSource } from '@wxpay/persistence';
 import { Pool } from 'pg';
-import { luhnValid } from '../../apps/tokenization/src/cards/pan-checks';
+import { luhnValid } from '../../apps/tokenization/src/domain/pan-checks';
 import { loadConfig } from '../../apps/tokenization/src/config';
-import { TOKEN_VAULT_SERVICE } from '../../apps/tokenization/src/grpc/token-vault.grpc';
-import { TOKENIZATION_PROTO } from '../../apps/tokenization/src/grpc/vault-grpc-server';
-import { VAULT_MIGRATIONS } from '../../apps/tokenization/src/migrations';
-import { openVault, type Vault } from '../../apps/tokenization/src/vault';
+import { VAULT_MIGRATIONS } from '../../apps/tokenization/src/persistence/migrations';
+import { type Vault } from '../../apps/tokenization/src/vault-core.module';
+import { openVaultContext } from '../../apps/tokenization/src/vault-context';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable, summarize } from '../support/stats';
 
@@ -164,29 +169,20 @@ async function histogram(server: Server, name: string): Promise<{ sum: number; c
 
 /** The vault opened in this process on the same database and keys, to call without the transport. */
 async function localVault(env: NodeJS.ProcessEnv): Promise<{ vault: Vault; close: () => Promise<void> }> {
-  const dataSource = await initializeDataSource(
-    createDataSource({ url: env.BENCH_DATABASE_URL!, applicationName: 'bench-vault', poolSize: DB_POOL }),
-  );
-  const vault = await openVault({
+  return openVaultContext({
     config: loadConfig(env),
-    dataSource,
     logger: createLogger({ service: 'bench-vault', level: 'warn' }),
     env,
+    databaseUrl: env.BENCH_DATABASE_URL,
+    poolSize: DB_POOL,
   });
-  return {
-    vault,
-    close: async () => {
-      await vault.close();
-      await dataSource.destroy();
-    },
-  };
 }
 
 async function main(): Promise<void> {
   const infra = await benchInfra();
   const dir = mkdtempSync(join(tmpdir(), 'vault-bench-'));
   const pki = join(dir, 'pki');
-  await ensureDevPki({ dir: pki, services: ['tokenization', 'payment'] });
+  await ensureDevPki({ dir: pki, services: ['tokenization', 'payment', 'channel'] });
   const db = await createTestDatabase({ migrations: VAULT_MIGRATIONS, label: 'bench_vault' });
   const topic = await createTestTopic('bench-cards', 3);
   const env = (over: Record<string, string> = {}): NodeJS.ProcessEnv => ({
@@ -202,31 +198,45 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     ...over,
   });
-  const tls: GrpcTlsConfig = {
+  // Cards are bound by the bank's channel backend; card numbers go back to payment.
+  const tlsOf = (identity: string): GrpcTlsConfig => ({
     enabled: true,
     ca: readFileSync(join(pki, 'ca.crt')),
-    cert: readFileSync(join(pki, 'payment.crt')),
-    key: readFileSync(join(pki, 'payment.key')),
-  };
-  const pkg = loadProtos([TOKENIZATION_PROTO]);
+    cert: readFileSync(join(pki, `${identity}.crt`)),
+    key: readFileSync(join(pki, `${identity}.key`)),
+  });
+  const tls = tlsOf('payment');
+  type VaultClient = ServiceClient<typeof TokenVaultService>;
   const healthPkg = loadSync(healthProtoPath, { keepCase: true });
   const rows: Row[] = [];
   const servers: Server[] = [];
-  const clients = new Map<Server, { vault: Client[]; health: Client[] }>();
+  const clients = new Map<Server, { vault: VaultClient[]; channel: VaultClient; health: Client[] }>();
   const connect = (s: Server) => {
     const address = `127.0.0.1:${s.grpcPort}`;
     const options = { 'grpc.use_local_subchannel_pool': 1 };
     clients.set(s, {
       vault: Array.from({ length: CHANNELS }, () =>
-        createGrpcClient(pkg, TOKEN_VAULT_SERVICE, address, tls, options),
+        createServiceClient(TokenVaultService, {
+          address,
+          tls,
+          server: 'tokenization',
+          deadlineMs: 10_000,
+          channelOptions: options,
+        }),
       ),
+      channel: createServiceClient(TokenVaultService, {
+        address,
+        tls: tlsOf('channel'),
+        server: 'tokenization',
+        deadlineMs: 10_000,
+        channelOptions: options,
+      }),
       health: Array.from({ length: CHANNELS }, () =>
         createGrpcClient(healthPkg, 'grpc.health.v1.Health', address, tls, options),
       ),
     });
   };
-  const call = <Res>(s: Server, i: number, method: string, req: object) =>
-    unaryCall<Res>(clients.get(s)!.vault[i % CHANNELS]!, method, req, { deadlineMs: 10_000 });
+  const vaultOf = (s: Server, i: number) => clients.get(s)!.vault[i % CHANNELS]!;
   const reference = await databaseReference(db);
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -238,7 +248,7 @@ async function main(): Promise<void> {
 
     const tokens: string[] = [];
     const tokenizeOne = async (i: number) => {
-      const res = await call<{ token: string }>(cached, i, 'Tokenize', {
+      const res = await clients.get(cached)!.channel.tokenize({
         idempotency_key: `bench-${i}`,
         cardholder_ref: `bench-ch-${i}`,
         pan: randomPan(),
@@ -254,7 +264,7 @@ async function main(): Promise<void> {
     const local = await localVault(env());
     closers.push(local.close);
     const detokenize = (s: Server) => (i: number) =>
-      call(s, i, 'Detokenize', { token: tokens[randomInt(tokens.length)], purpose: 'authorization' });
+      vaultOf(s, i).detokenize({ token: tokens[randomInt(tokens.length)]!, purpose: 'authorization' });
     const phases: { name: string; note: string; op: (i: number) => Promise<unknown> }[] = [
       { name: 'Detokenize', note: 'DEK cache on', op: detokenize(cached) },
       { name: 'Detokenize', note: 'DEK cache off: KEK unwrap on every call', op: detokenize(uncached) },
@@ -265,13 +275,13 @@ async function main(): Promise<void> {
           local.vault.detokenize.detokenize(
             { token: tokens[randomInt(tokens.length)]!, purpose: 'authorization' },
             { actor: 'cn:payment', traceId: 'bench' },
-            { allowed: true },
+            { tls: true, plaintextAllowed: false },
           ),
       },
       {
         name: 'GetCard',
         note: 'reference: same gRPC path and read, no crypto, no audit',
-        op: (i) => call(cached, i, 'GetCard', { token: tokens[randomInt(tokens.length)] }),
+        op: (i) => vaultOf(cached, i).getCard({ token: tokens[randomInt(tokens.length)]! }),
       },
       {
         name: 'grpc.health.v1 Check',
@@ -324,7 +334,8 @@ async function main(): Promise<void> {
         `${Number(target['ops/s']) >= 5000 && Number(target['p99 ms']) < 10 ? 'met' : 'NOT met'}`,
     );
   } finally {
-    for (const c of clients.values()) [...c.vault, ...c.health].forEach((client) => client.close());
+    for (const c of clients.values())
+      [...c.vault, c.channel, ...c.health].forEach((client) => client.close());
     for (const server of servers) if (server.child.exitCode === null) await stopServer(server);
     for (const close of closers) await close();
     await reference.end();

@@ -1,19 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { type Logger, type Metrics } from '@wxpay/observability';
-import {
-  DATA_SOURCE,
-  DatabaseModule,
-  LOGGER,
-  METRICS,
-  MessagingModule,
-  RuntimeModule,
-  type RuntimeParts,
-} from '@wxpay/runtime';
-import { type DataSource } from 'typeorm';
+import { DatabaseModule, MessagingModule, RuntimeModule, type RuntimeParts } from '@wxpay/runtime';
 import { SERVICE_NAME } from './config';
-import { VAULT_MIGRATIONS } from './migrations';
-import { openVault } from './vault';
-import { VAULT, VAULT_OPTIONS, VaultLifecycle, type VaultRunOptions } from './vault-lifecycle';
+import { VAULT_MIGRATIONS } from './persistence/migrations';
+import { VaultModule } from './vault.module';
+import { type VaultRunOptions } from './vault-options';
 
 export interface VaultAppOptions extends VaultRunOptions {
   parts: RuntimeParts;
@@ -37,18 +27,8 @@ export class VaultAppModule {
           poolSize: options.config.databasePoolSize,
         }),
         MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, brokers: options.brokers }),
+        VaultModule.forRoot(options),
       ],
-      providers: [
-        { provide: VAULT_OPTIONS, useValue: options },
-        {
-          provide: VAULT,
-          inject: [DATA_SOURCE, LOGGER, METRICS],
-          useFactory: (dataSource: DataSource, logger: Logger, metrics: Metrics) =>
-            openVault({ config: options.config, dataSource, logger, metrics, env: options.env }),
-        },
-        VaultLifecycle,
-      ],
-      exports: [VAULT],
     };
   }
 }

@@ -2,10 +2,9 @@ import { ConfigError } from '@wxpay/runtime';
 import { loadConfig } from './config';
 
 describe('tokenization configuration', () => {
-  it('defaults to TLS, the payment/repayment allow-list and production key rules', () => {
+  it("defaults to TLS and production key rules (who may detokenize is the controller's caller table)", () => {
     const c = loadConfig({});
     expect(c.grpc).toEqual({ host: '127.0.0.1', port: 50052, tls: true });
-    expect(c.detokenizeAllow).toEqual(['payment', 'repayment']);
     expect(c.keys).toMatchObject({ devGenerate: false, kekVersions: [1], currentKekVersion: 1 });
     expect(c.allowPlaintextDetokenize).toBe(false);
     expect(c.eventsTopic).toBe('cards.lifecycle.v1');

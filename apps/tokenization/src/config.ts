@@ -13,8 +13,6 @@ const schema = z
     TOKENIZATION_HTTP_HOST: env.host(),
     TOKENIZATION_HTTP_PORT: env.port(8082),
     GRPC_TLS: env.flag(true),
-    /** Client-certificate common names that may call Detokenize. */
-    TOKENIZATION_DETOKENIZE_ALLOW: env.list('payment,repayment'),
     /** Development only: lets plaintext callers (GRPC_TLS=off) detokenize; logged loudly at start. */
     TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE: env.flag(false),
     /** Development only: generate missing key shares into TOKENIZATION_KEY_DIR. Off means production rules. */
@@ -67,7 +65,6 @@ const schema = z
 export interface VaultConfig {
   grpc: { host: string; port: number; tls: boolean };
   http: { host: string; port: number };
-  detokenizeAllow: readonly string[];
   allowPlaintextDetokenize: boolean;
   keys: {
     devGenerate: boolean;
@@ -89,7 +86,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): VaultC
   return {
     grpc: { host: c.TOKENIZATION_GRPC_HOST, port: c.TOKENIZATION_GRPC_PORT, tls: c.GRPC_TLS },
     http: { host: c.TOKENIZATION_HTTP_HOST, port: c.TOKENIZATION_HTTP_PORT },
-    detokenizeAllow: c.TOKENIZATION_DETOKENIZE_ALLOW,
     allowPlaintextDetokenize: c.TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE,
     keys: {
       devGenerate: c.TOKENIZATION_DEV_KEYS,

@@ -1,4 +1,5 @@
 import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
+import { vaultGrpcEdge } from './api/grpc-edge';
 import { VaultAppModule } from './app.module';
 import { loadConfig, SERVICE_NAME } from './config';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     module: VaultAppModule.forRoot({ config, parts }),
     httpPort: config.http.port,
     httpHost: config.http.host,
+    grpc: (app) => vaultGrpcEdge(app, { config }),
   });
 }
 

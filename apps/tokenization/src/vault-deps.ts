@@ -1,12 +1,14 @@
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
-import { type AuditLog } from './audit/audit-log';
-import { type BinTable } from './cards/bin-table';
-import { type CardLookup } from './cards/card-lookup';
+import { type AuditLog } from './persistence/audit-log';
+import { type BinTable } from './domain/bin-table';
+import { type CardLookup } from './persistence/card-lookup';
 import { type DekCache } from './crypto/dek-cache';
 import { type KeyRing } from './keys/key-ring';
 
-/** What the vault's services share. */
+/** What the vault's services share (one provider, assembled by VaultCoreModule). */
+export const VAULT_DEPS = Symbol('VAULT_DEPS');
+
 export interface VaultDeps {
   dataSource: DataSource;
   ring: KeyRing;
@@ -21,7 +23,7 @@ export interface VaultDeps {
   eventsTopic: string;
 }
 
-/** Who is calling: `cn:<client-certificate CN>` over mutual TLS, `plaintext` without TLS. */
+/** Who is calling, for the audit log and events: `cn:<client-certificate CN>`, `plaintext` without TLS. */
 export interface Caller {
   actor: string;
   traceId: string;

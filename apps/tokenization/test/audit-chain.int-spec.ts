@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
 import { uniqueName } from '@wxpay/testing';
 import { join } from 'path';
-import { verifyAuditChain } from '../src/audit/audit-verifier';
-import { auditEntryHash } from '../src/audit/audit-entry';
+import { verifyAuditChain } from '../src/persistence/audit-verifier';
+import { auditEntryHash } from '../src/domain/audit-entry';
 import { card, idempotencyKey } from './support/cards';
 import { VaultHarness } from './support/vault-harness';
 
@@ -34,23 +34,24 @@ describe('tamper-evident audit log (SM3 hash chain)', () => {
   }
 
   it('records every operation, refusals included, in one unbroken chain under concurrency', async () => {
+    const channel = h.client('channel');
     const payment = h.client('payment');
     const repayment = h.client('repayment');
     const risk = h.client('risk');
     const cardholder = uniqueName('ch');
     const tokens = await Promise.all(
-      Array.from({ length: 6 }, () => payment.tokenize(card(cardholder)).then((r) => r.token)),
+      Array.from({ length: 6 }, () => channel.tokenize(card(cardholder)).then((r) => r.token)),
     );
-    await payment.failure(payment.tokenize({ ...card(cardholder), expiry_year: '2020' }));
+    await channel.failure(channel.tokenize({ ...card(cardholder), expiry_year: '2020' }));
     const reads = await Promise.allSettled(
       Array.from({ length: 150 }, (_, i) =>
         [payment, repayment, risk][i % 3]!.detokenize(tokens[i % tokens.length]!, 'authorization'),
       ),
     );
     expect(reads.filter((r) => r.status === 'rejected')).toHaveLength(50); // risk's
-    await payment.status('SuspendToken', tokens[0]!, idempotencyKey(), 'lost card');
-    await payment.status('ResumeToken', tokens[0]!, idempotencyKey(), 'found');
-    await payment.status('DeleteToken', tokens[1]!, idempotencyKey(), 'unbound');
+    await channel.status('SuspendToken', tokens[0]!, idempotencyKey(), 'lost card');
+    await channel.status('ResumeToken', tokens[0]!, idempotencyKey(), 'found');
+    await channel.status('DeleteToken', tokens[1]!, idempotencyKey(), 'unbound');
 
     const result = await verify();
     expect(result).toEqual({
@@ -62,12 +63,12 @@ describe('tamper-evident audit log (SM3 hash chain)', () => {
       `SELECT actor, action, result, count(*)::int AS n FROM audit_entry GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     )) as { actor: string; action: string; result: string; n: number }[];
     expect(summary).toEqual([
-      { actor: 'cn:payment', action: 'delete', result: 'ok', n: 1 },
+      { actor: 'cn:channel', action: 'delete', result: 'ok', n: 1 },
+      { actor: 'cn:channel', action: 'resume', result: 'ok', n: 1 },
+      { actor: 'cn:channel', action: 'suspend', result: 'ok', n: 1 },
+      { actor: 'cn:channel', action: 'tokenize', result: 'invalid', n: 1 },
+      { actor: 'cn:channel', action: 'tokenize', result: 'ok', n: 6 },
       { actor: 'cn:payment', action: 'detokenize', result: 'ok', n: 50 },
-      { actor: 'cn:payment', action: 'resume', result: 'ok', n: 1 },
-      { actor: 'cn:payment', action: 'suspend', result: 'ok', n: 1 },
-      { actor: 'cn:payment', action: 'tokenize', result: 'invalid', n: 1 },
-      { actor: 'cn:payment', action: 'tokenize', result: 'ok', n: 6 },
       { actor: 'cn:repayment', action: 'detokenize', result: 'ok', n: 50 },
       { actor: 'cn:risk', action: 'detokenize', result: 'denied', n: 50 },
     ]);

@@ -1,6 +1,6 @@
 import { readTopic, uniqueName, eventually } from '@wxpay/testing';
 import { InjectedRotationFailure } from '../src/rotation/key-rotation';
-import { type RotationJobRow } from '../src/rotation/rotation-job.repository';
+import { type RotationJobRow } from '../src/persistence/rotation-job.repository';
 import { card } from './support/cards';
 import { VaultHarness, type VaultClient } from './support/vault-harness';
 
@@ -17,7 +17,13 @@ async function seed(
       Array.from({ length: Math.min(25, count - i) }, async (_, j) => {
         // A letter between the parts: a long digit run in a cardholder reference is refused as card-number-like.
         const req = card(`${cardholder}-n${i + j}`);
-        const res = await h.vault.tokenize.tokenize({ ...req, cvn2: '' }, caller);
+        const key = {
+          caller: caller.actor,
+          operation: 'Tokenize',
+          key: req.idempotency_key,
+          fingerprint: 'seed',
+        };
+        const res = await h.vault.tokenize.tokenize({ ...req, cvn2: '' }, caller, key);
         return { token: res.token, pan: req.pan };
       }),
     );

@@ -43,29 +43,30 @@ describe('card numbers and CVN2 never leave the vault in clear', () => {
   afterAll(() => h.close());
 
   it('leaves no trace in any table, event or log line, through a full lifecycle and a key rotation', async () => {
+    const channel = h.client('channel');
     const payment = h.client('payment');
     const cardholder = uniqueName('ch');
     const tokens: string[] = [];
     for (const [i, pan] of pans.entries()) {
-      const res = await payment.tokenize({ ...card(cardholder, pan), cvn2: cvn2s[i]! });
+      const res = await channel.tokenize({ ...card(cardholder, pan), cvn2: cvn2s[i]! });
       tokens.push(res.token);
       expect((await payment.detokenize(res.token, 'authorization')).pan).toBe(pan);
     }
     // Refusals that carry a card number in the wrong place.
     const pan = pans[0]!;
     const badLuhn = `${pan.slice(0, -1)}${(Number(pan.slice(-1)) + 1) % 10}`;
-    await payment.failure(payment.tokenize({ ...card(cardholder, badLuhn), cvn2: cvn2s[0]! }));
-    await payment.failure(
-      payment.tokenize({ ...card(cardholder, pan), expiry_year: '2021', cvn2: cvn2s[0]! }),
+    await channel.failure(channel.tokenize({ ...card(cardholder, badLuhn), cvn2: cvn2s[0]! }));
+    await channel.failure(
+      channel.tokenize({ ...card(cardholder, pan), expiry_year: '2021', cvn2: cvn2s[0]! }),
     );
-    await payment.failure(payment.tokenize({ ...card(pan, pan), cvn2: cvn2s[0]! }));
-    await payment.failure(payment.tokenize({ ...card(cardholder, pan), idempotency_key: `key-${pan}` }));
+    await channel.failure(channel.tokenize({ ...card(pan, pan), cvn2: cvn2s[0]! }));
+    await channel.failure(channel.tokenize({ ...card(cardholder, pan), idempotency_key: `key-${pan}` }));
     await payment.failure(payment.detokenize(tokens[0]!, `for card ${pan}`));
-    await payment.failure(payment.status('SuspendToken', tokens[0]!, idempotencyKey(), `card ${pan} stolen`));
+    await channel.failure(channel.status('SuspendToken', tokens[0]!, idempotencyKey(), `card ${pan} stolen`));
     await payment.failure(h.client('risk').detokenize(tokens[0]!));
-    await payment.status('SuspendToken', tokens[1]!, idempotencyKey(), 'lost');
-    await payment.status('ResumeToken', tokens[1]!, idempotencyKey(), 'found');
-    await payment.status('DeleteToken', tokens[2]!, idempotencyKey(), 'unbound');
+    await channel.status('SuspendToken', tokens[1]!, idempotencyKey(), 'lost');
+    await channel.status('ResumeToken', tokens[1]!, idempotencyKey(), 'found');
+    await channel.status('DeleteToken', tokens[2]!, idempotencyKey(), 'unbound');
     await h.start({ TOKENIZATION_KEK_VERSIONS: '1,2' });
     await h.vault.rotation.run({ batchSize: 2 });
 

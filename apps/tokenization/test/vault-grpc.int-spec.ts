@@ -11,12 +11,14 @@ jest.setTimeout(90_000);
 
 describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => {
   let h: VaultHarness;
+  let channel: VaultClient;
   let payment: VaultClient;
   let risk: VaultClient;
 
   beforeAll(async () => {
     h = await VaultHarness.create('vault_grpc');
     await h.start();
+    channel = h.client('channel');
     payment = h.client('payment');
     risk = h.client('risk');
   });
@@ -24,7 +26,7 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
 
   it('tokenizes and detokenizes a card round trip, showing only the masked view elsewhere', async () => {
     const pan = randomPan();
-    const res = await payment.tokenize({ ...card(uniqueName('ch')), pan, cvn2: '123' });
+    const res = await channel.tokenize({ ...card(uniqueName('ch')), pan, cvn2: '123' });
     expect(res.created).toBe(true);
     expect(res.token).toMatch(/^tok_[a-z2-7]{26}$/);
     expect(res.card).toMatchObject({
@@ -44,16 +46,16 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
   it('gives the same card of the same cardholder the same token, also under concurrency', async () => {
     const cardholder = uniqueName('ch');
     const pan = randomPan();
-    const first = await payment.tokenize(card(cardholder, pan));
-    const again = await payment.tokenize(card(cardholder, pan));
+    const first = await channel.tokenize(card(cardholder, pan));
+    const again = await channel.tokenize(card(cardholder, pan));
     expect(again).toMatchObject({ token: first.token, created: false });
     // Another cardholder binding the same card gets its own token.
-    const other = await payment.tokenize(card(uniqueName('ch'), pan));
+    const other = await channel.tokenize(card(uniqueName('ch'), pan));
     expect(other.token).not.toBe(first.token);
 
     const racePan = randomPan();
     const raceHolder = uniqueName('ch');
-    const clients = [payment, h.client('payment'), h.client('repayment'), risk];
+    const clients = [channel, h.client('channel'), h.client('channel'), h.client('channel')];
     const results = await Promise.all(
       Array.from({ length: 16 }, (_, i) => clients[i % clients.length]!.tokenize(card(raceHolder, racePan))),
     );
@@ -66,8 +68,8 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
   it('keeps the token of a reissued card and takes its later expiry', async () => {
     const cardholder = uniqueName('ch');
     const pan = randomPan();
-    const first = await payment.tokenize(card(cardholder, pan, { expiry_year: '2029' }));
-    const reissued = await payment.tokenize(
+    const first = await channel.tokenize(card(cardholder, pan, { expiry_year: '2029' }));
+    const reissued = await channel.tokenize(
       card(cardholder, pan, { expiry_year: '2032', expiry_month: '03' }),
     );
     expect(reissued).toMatchObject({
@@ -78,14 +80,14 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
     expect(await payment.detokenize(first.token)).toMatchObject({ pan, expiry_year: '2032' });
   });
 
-  it('lets only allow-listed certificates detokenize; others get PERMISSION_DENIED', async () => {
-    const { token } = await payment.tokenize(card(uniqueName('ch')));
+  it('lets only payment and repayment detokenize; others get PERMISSION_DENIED', async () => {
+    const { token } = await channel.tokenize(card(uniqueName('ch')));
     expect((await h.client('repayment').detokenize(token)).pan).toHaveLength(16);
     const denied = await risk.failure(risk.detokenize(token));
     expect(denied.code).toBe(status.PERMISSION_DENIED);
-    expect(reasonOf(denied)).toBe('DETOKENIZE_NOT_ALLOWED');
-    expect(denied.details).toContain("'risk' is not one");
-    // The same client may still tokenize and read the masked view.
+    expect(reasonOf(denied)).toBe('CALLER_NOT_ALLOWED');
+    expect(denied.details).toContain("not open to 'risk'");
+    // The same client may still read the masked view.
     expect(await risk.call('GetCard', { token })).toMatchObject({ token });
   });
 
@@ -128,7 +130,7 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
       [{ idempotency_key: '' }, 'idempotency_key', 'idempotency_key: is required'],
     ];
     for (const [over, field, details] of cases) {
-      const err = await payment.failure(payment.tokenize({ ...card(uniqueName('ch')), ...over }));
+      const err = await channel.failure(channel.tokenize({ ...card(uniqueName('ch')), ...over }));
       expect({ code: err.code, field: fieldOf(err), details: err.details }).toEqual({
         code: status.INVALID_ARGUMENT,
         field,
@@ -146,26 +148,31 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
   it('replays the first answer for a repeated idempotency key and refuses it for another request', async () => {
     const cardholder = uniqueName('ch');
     const req = card(cardholder);
-    const first = await payment.tokenize(req);
-    const replay = await payment.tokenize(req);
+    const first = await channel.tokenize(req);
+    const replay = await channel.tokenize(req);
     expect(replay).toEqual(first);
-    const conflict = await payment.failure(payment.tokenize({ ...req, pan: randomPan() }));
+    const conflict = await channel.failure(channel.tokenize({ ...req, pan: randomPan() }));
     expect(conflict.code).toBe(status.ALREADY_EXISTS);
     expect(reasonOf(conflict)).toBe('IDEMPOTENCY_CONFLICT');
     expect(fieldOf(conflict)).toBe('idempotency_key');
-    // Keys are per caller: another service may use the same key for its own request.
-    const theirs = await h.client('repayment').tokenize({ ...req, pan: randomPan() });
-    expect(theirs.created).toBe(true);
+    // Keys are per caller: another caller may use the same key for its own request.
+    const other = await channel.tokenize(card(uniqueName('ch')));
+    const shared = idempotencyKey('shared');
+    expect((await channel.status('SuspendToken', other.token, shared, 'lost phone')).status).toBe(
+      'SUSPENDED',
+    );
+    const theirs = await h.client('console').status('SuspendToken', other.token, shared, 'under review');
+    expect(theirs.status).toBe('SUSPENDED');
 
     // Concurrent duplicates of a status change: one change, one event, every caller the same answer.
     const key = idempotencyKey('suspend');
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => payment.status('SuspendToken', first.token, key, 'lost phone')),
+      Array.from({ length: 8 }, () => channel.status('SuspendToken', first.token, key, 'lost phone')),
     );
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(answers[0]!.status).toBe('SUSPENDED');
-    const other = await payment.failure(payment.status('ResumeToken', first.token, key, 'lost phone'));
-    expect(reasonOf(other)).toBe('IDEMPOTENCY_CONFLICT');
+    const resumed = await channel.failure(channel.status('ResumeToken', first.token, key, 'lost phone'));
+    expect(reasonOf(resumed)).toBe('IDEMPOTENCY_CONFLICT');
     expect(
       await h.count('outbox_event', `message_key = '${first.token}' AND envelope->>'type' = 'CardSuspended'`),
     ).toBe(1);
@@ -174,33 +181,34 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
   it('suspends, resumes and deletes, with detokenize following at once', async () => {
     const cardholder = uniqueName('ch');
     const pan = randomPan();
-    const { token } = await payment.tokenize(card(cardholder, pan));
-    expect((await payment.status('SuspendToken', token, idempotencyKey(), 'risk alert')).status).toBe(
+    const { token } = await channel.tokenize(card(cardholder, pan));
+    expect((await channel.status('SuspendToken', token, idempotencyKey(), 'risk alert')).status).toBe(
       'SUSPENDED',
     );
     const suspended = await payment.failure(payment.detokenize(token));
     expect([suspended.code, reasonOf(suspended)]).toEqual([status.FAILED_PRECONDITION, 'TOKEN_SUSPENDED']);
-    expect((await payment.status('SuspendToken', token, idempotencyKey())).status).toBe('SUSPENDED');
-    expect((await payment.status('ResumeToken', token, idempotencyKey(), 'cleared')).status).toBe('ACTIVE');
+    expect((await channel.status('SuspendToken', token, idempotencyKey())).status).toBe('SUSPENDED');
+    expect((await channel.status('ResumeToken', token, idempotencyKey(), 'cleared')).status).toBe('ACTIVE');
     expect((await payment.detokenize(token)).pan).toBe(pan);
 
-    const deleted = await payment.status('DeleteToken', token, idempotencyKey(), 'unbound by cardholder');
+    const deleted = await channel.status('DeleteToken', token, idempotencyKey(), 'unbound by cardholder');
     expect(deleted).toMatchObject({ status: 'DELETED', last4: pan.slice(-4) });
     const gone = await payment.failure(payment.detokenize(token));
     expect([gone.code, reasonOf(gone)]).toEqual([status.FAILED_PRECONDITION, 'TOKEN_DELETED']);
     expect(await h.count('card', `token = '${token}' AND pan_sealed IS NULL AND dek_sealed IS NULL`)).toBe(1);
-    const resume = await payment.failure(payment.status('ResumeToken', token, idempotencyKey()));
+    const resume = await channel.failure(channel.status('ResumeToken', token, idempotencyKey()));
     expect(reasonOf(resume)).toBe('TOKEN_DELETED');
     // The card number was erased with its fingerprint: binding it again makes a new token.
-    const rebound = await payment.tokenize(card(cardholder, pan));
+    const rebound = await channel.tokenize(card(cardholder, pan));
     expect(rebound).toMatchObject({ created: true });
     expect(rebound.token).not.toBe(token);
 
-    const listed = await risk.call<{ cards: { token: string; status: string }[] }>('ListTokens', {
+    const operations = h.client('console');
+    const listed = await operations.call<{ cards: { token: string; status: string }[] }>('ListTokens', {
       cardholder_ref: cardholder,
     });
     expect(listed.cards.map((c) => c.token)).toEqual([rebound.token]);
-    const all = await risk.call<{ cards: { token: string; status: string }[] }>('ListTokens', {
+    const all = await operations.call<{ cards: { token: string; status: string }[] }>('ListTokens', {
       cardholder_ref: cardholder,
       include_deleted: true,
     });
@@ -252,12 +260,13 @@ describe('TokenVault over gRPC with mutual TLS (real PostgreSQL, Kafka)', () => 
     expect((await h.client({ enabled: false }).detokenize(token)).pan).toHaveLength(16);
     expect(h.logs.join('\n')).toContain('TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE=on: ANY local process');
     await h.start();
+    channel = h.client('channel');
     payment = h.client('payment');
   });
 
   it('answers DATA_LOSS, never a wrong card number, when a record was tampered with', async () => {
-    const a = await payment.tokenize(card(uniqueName('ch')));
-    const b = await payment.tokenize(card(uniqueName('ch')));
+    const a = await channel.tokenize(card(uniqueName('ch')));
+    const b = await channel.tokenize(card(uniqueName('ch')));
     // Copy b's ciphertext and data key into a's row: the associated data binds them to b.
     await h.db.dataSource.query(
       `UPDATE card SET pan_sealed = s.pan_sealed, dek_sealed = s.dek_sealed FROM card s WHERE card.token = $1 AND s.token = $2`,

@@ -6,7 +6,7 @@ import {
 } from '@wxpay/persistence';
 import { type DataSource } from 'typeorm';
 import { SERVICE_NAME } from '../config';
-import { VAULT_MIGRATIONS } from '../migrations';
+import { VAULT_MIGRATIONS } from '../persistence/migrations';
 
 /** The service's own database (TOKENIZATION_DATABASE_URL, then DATABASE_URL), refused if migrations are pending. */
 export async function openCliDatabase(purpose: string): Promise<DataSource> {

@@ -1,8 +1,8 @@
 import { createLogger } from '@wxpay/observability';
 import { loadConfig, SERVICE_NAME } from '../config';
 import { kekName } from '../keys/key-ring';
-import { openVault } from '../vault';
-import { fail, openCliDatabase, print } from './cli-database';
+import { openVaultContext } from '../vault-context';
+import { fail, print } from './cli-database';
 
 const USAGE = `usage: rotate.ts [--status] [--batch <n>]
   Re-wraps every data key under the current KEK (TOKENIZATION_KEK_CURRENT, default the highest of
@@ -24,8 +24,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig();
   const logger = createLogger({ service: `${SERVICE_NAME}-rotate`, level: process.env.LOG_LEVEL ?? 'warn' });
-  const ds = await openCliDatabase('rotate');
-  const vault = await openVault({ config, dataSource: ds, logger });
+  const { vault, close } = await openVaultContext({ config, logger });
   try {
     const pending = await vault.rotation.pending();
     const left = [...pending].map(([v, n]) => `${n} under ${kekName(v)}`).join(', ');
@@ -50,8 +49,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await vault.close();
-    await ds.destroy();
+    await close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { verifyAuditChain } from '../audit/audit-verifier';
+import { verifyAuditChain } from '../persistence/audit-verifier';
 import { fail, openCliDatabase, print } from './cli-database';
 
 /**

@@ -1,12 +1,12 @@
 import { randomUUID } from 'crypto';
 import { type Logger } from '@wxpay/observability';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type AuditLog } from '../audit/audit-log';
-import { emitKeysRotated } from '../cards/card-events';
+import { type AuditLog } from '../persistence/audit-log';
+import { emitKeysRotated } from '../persistence/card-events';
 import { rewrapDek } from '../crypto/envelope';
-import { countWrappedByVersion, retireUnusedKeks } from '../keys/key-registry';
+import { countWrappedByVersion, retireUnusedKeks } from '../persistence/key-registry';
 import { kekName, type KeyRing } from '../keys/key-ring';
-import { RotationJobRepository as Jobs, type RotationJobRow } from './rotation-job.repository';
+import { RotationJobRepository as Jobs, type RotationJobRow } from '../persistence/rotation-job.repository';
 
 export interface RotationProgress {
   jobId: string;

@@ -1,5 +1,5 @@
 import { randomInt } from 'crypto';
-import { luhnValid } from '../../src/cards/pan-checks';
+import { luhnValid } from '../../src/domain/pan-checks';
 
 /** A random, Luhn-valid card number under `prefix` (default a sample UnionPay credit BIN), `length` digits. */
 export function randomPan(prefix = '622588', length = 16): string {

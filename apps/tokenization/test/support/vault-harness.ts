@@ -1,8 +1,15 @@
-import { type Client, type ServiceError } from '@grpc/grpc-js';
+import { type ServiceError } from '@grpc/grpc-js';
 import { type INestApplication } from '@nestjs/common';
-import { createGrpcClient, loadProtos, unaryCall, type GrpcTlsConfig } from '@wxpay/grpc';
+import {
+  TokenVaultService,
+  type CardView,
+  type DetokenizeResponse,
+  type TokenizeRequest,
+  type TokenizeResponse,
+} from '@wxpay/contracts';
+import { createServiceClient, type GrpcTlsConfig, type ServiceClient } from '@wxpay/grpc';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
-import { bootstrapService, type RuntimeParts } from '@wxpay/runtime';
+import { bootstrapService, grpcPortOf, type RuntimeParts } from '@wxpay/runtime';
 import {
   captureLogger,
   createTestDatabase,
@@ -14,18 +21,19 @@ import {
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { vaultGrpcEdge } from '../../src/api/grpc-edge';
 import { VaultAppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config';
-import { TOKENIZATION_PROTO } from '../../src/grpc/vault-grpc-server';
-import { TOKEN_VAULT_SERVICE } from '../../src/grpc/token-vault.grpc';
-import { VAULT_MIGRATIONS } from '../../src/migrations';
-import { type Vault } from '../../src/vault';
-import { VAULT, VaultLifecycle } from '../../src/vault-lifecycle';
+import { VAULT_MIGRATIONS } from '../../src/persistence/migrations';
+import { Vault } from '../../src/vault-core.module';
 
-export const vaultPackage = loadProtos([TOKENIZATION_PROTO]);
-
-/** Client identities in the test PKI: two allow-listed services and one that is not. */
-export const CLIENT_NAMES = ['payment', 'repayment', 'risk'] as const;
+/**
+ * Client identities in the test PKI: the bank's channel (binds cards), the console, the services that may see a
+ * card number (payment, repayment) and one that may not (risk).
+ */
+export const CLIENT_NAMES = ['channel', 'console', 'payment', 'repayment', 'risk', 'card-system'] as const;
+/** A counterparty simulator's identity: its certificate comes from the counterparty CA, not the services CA. */
+export const SIMULATOR = 'wechatpay-sim';
 
 /**
  * A test environment for the vault: a dev PKI and a key directory in a temp folder, a fresh database built by
@@ -43,11 +51,15 @@ export class VaultHarness {
   app?: INestApplication;
   vault!: Vault;
   address!: string;
-  private readonly clients: Client[] = [];
+  private readonly clients: VaultClient[] = [];
 
   static async create(label: string): Promise<VaultHarness> {
     const h = new VaultHarness();
-    await ensureDevPki({ dir: h.pkiDir, services: ['tokenization', ...CLIENT_NAMES] });
+    await ensureDevPki({
+      dir: h.pkiDir,
+      services: ['tokenization', ...CLIENT_NAMES],
+      simulators: [SIMULATOR],
+    });
     h.db = await createTestDatabase({ migrations: VAULT_MIGRATIONS, label });
     h.topic = await createTestTopic('cards-lifecycle', 3);
     return h;
@@ -90,9 +102,10 @@ export class VaultHarness {
       }),
       httpPort: 0,
       httpHost: '127.0.0.1',
+      grpc: (app) => vaultGrpcEdge(app, { config, env }),
     });
-    this.vault = this.app.get<Vault>(VAULT);
-    this.address = `127.0.0.1:${this.app.get(VaultLifecycle).grpcPort}`;
+    this.vault = this.app.get(Vault);
+    this.address = `127.0.0.1:${grpcPortOf(this.app)}`;
   }
 
   /** Every log line of every start so far. */
@@ -101,7 +114,7 @@ export class VaultHarness {
   }
 
   async stop(): Promise<void> {
-    this.clients.splice(0).forEach((c) => c.close());
+    this.clients.splice(0).forEach((c) => c.raw.close());
     await this.app?.close();
     this.app = undefined;
   }
@@ -113,6 +126,7 @@ export class VaultHarness {
   }
 
   tls(name: string, pkiDir = this.pkiDir, caDir = this.pkiDir): GrpcTlsConfig {
+    // A simulator trusts the cluster's root to reach the vault; its own certificate is the counterparty CA's.
     return {
       enabled: true,
       ca: readFileSync(join(caDir, 'ca.crt')),
@@ -121,18 +135,19 @@ export class VaultHarness {
     };
   }
 
-  client(tls: GrpcTlsConfig | string): VaultClient {
-    const c = createGrpcClient(
-      vaultPackage,
-      TOKEN_VAULT_SERVICE,
-      this.address,
-      typeof tls === 'string' ? this.tls(tls) : tls,
-      {
-        'grpc.use_local_subchannel_pool': 1,
-      },
+  /** A TokenVault client with the given identity (or TLS material), expecting the server to be the vault. */
+  client(tls: GrpcTlsConfig | string, server = 'tokenization'): VaultClient {
+    const c = new VaultClient(
+      createServiceClient(TokenVaultService, {
+        address: this.address,
+        tls: typeof tls === 'string' ? this.tls(tls) : tls,
+        server,
+        deadlineMs: 10_000,
+        channelOptions: { 'grpc.use_local_subchannel_pool': 1 },
+      }),
     );
     this.clients.push(c);
-    return new VaultClient(c);
+    return c;
   }
 
   async count(table: string, where = 'true'): Promise<number> {
@@ -145,51 +160,28 @@ export class VaultHarness {
   }
 }
 
-export interface CardView {
-  token: string;
-  cardholder_ref: string;
-  bin: string;
-  last4: string;
-  masked_pan: string;
-  expiry_month: string;
-  expiry_year: string;
-  brand: string;
-  issuer: string;
-  status: string;
-  created_at: string;
-  updated_at: string;
-}
+export type { CardView, TokenizeResponse };
 
-export interface TokenizeResponse {
-  token: string;
-  created: boolean;
-  card: CardView;
-}
+type TokenizeFields = Omit<TokenizeRequest, 'cvn2'> & { cvn2?: string };
+type VaultMethod = keyof typeof TokenVaultService;
 
-/** Typed calls on a TokenVault client. */
+/** Calls on a TokenVault client, by role. */
 export class VaultClient {
-  constructor(readonly raw: Client) {}
+  constructor(readonly raw: ServiceClient<typeof TokenVaultService>) {}
 
+  /** Any TokenVault method by name, e.g. 'GetCard' or 'getCard'. */
   call<Res>(method: string, req: object): Promise<Res> {
-    return unaryCall<Res>(this.raw, method, req, { deadlineMs: 10_000 });
+    const key = (method[0]!.toLowerCase() + method.slice(1)) as VaultMethod;
+    const fn = this.raw[key] as (r: object) => Promise<unknown>;
+    return fn(req) as Promise<Res>;
   }
 
-  tokenize(req: {
-    idempotency_key: string;
-    cardholder_ref: string;
-    pan: string;
-    expiry_month: string;
-    expiry_year: string;
-    cvn2?: string;
-  }) {
-    return this.call<TokenizeResponse>('Tokenize', req);
+  tokenize(req: TokenizeFields): Promise<TokenizeResponse> {
+    return this.raw.tokenize({ cvn2: '', ...req });
   }
 
-  detokenize(token: string, purpose = 'authorization') {
-    return this.call<{ pan: string; expiry_month: string; expiry_year: string }>('Detokenize', {
-      token,
-      purpose,
-    });
+  detokenize(token: string, purpose = 'authorization'): Promise<DetokenizeResponse> {
+    return this.raw.detokenize({ token, purpose });
   }
 
   status(
@@ -197,7 +189,7 @@ export class VaultClient {
     token: string,
     idempotency_key: string,
     reason = '',
-  ) {
+  ): Promise<CardView> {
     return this.call<CardView>(method, { token, idempotency_key, reason });
   }
 

@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { Batcher } from '../support/batcher';
-import { auditEntryHash, type AuditFact } from './audit-entry';
+import { auditEntryHash, type AuditFact } from '../domain/audit-entry';
 
 interface Head {
   seq: bigint;

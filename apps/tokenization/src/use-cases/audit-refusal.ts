@@ -1,12 +1,13 @@
-import { type VaultDeps } from '../vault-deps';
-import { type AuditFact } from './audit-entry';
+import { type Logger } from '@wxpay/observability';
+import { type AuditFact } from '../domain/audit-entry';
+import { type AuditLog } from '../persistence/audit-log';
 
 /**
  * Records a refused call. The refusal stands whether or not its entry can be written (nothing was disclosed or
  * changed), so a failed write is logged rather than turning the caller's answer into an internal error.
  */
 export async function auditRefusal(
-  deps: Pick<VaultDeps, 'audit' | 'logger'>,
+  deps: { audit: AuditLog; logger: Logger },
   fact: AuditFact,
 ): Promise<void> {
   try {

@@ -1,7 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { type CardStatusName } from '@wxpay/contracts';
 import { type SealedRecord } from '../crypto/envelope';
-import { type ValidCard } from './card-input';
+import { type ValidCard } from '../domain/card-input';
 
 export interface CardRow {
   token: string;

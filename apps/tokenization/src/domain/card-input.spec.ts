@@ -1,4 +1,4 @@
-import { VaultError } from '../errors';
+import { DomainError } from '@wxpay/contracts';
 import { BinTable } from './bin-table';
 import { validateCard, type TokenizeFields } from './card-input';
 import { expiresAt } from './expiry';
@@ -26,7 +26,7 @@ function fieldOf(fields: Partial<TokenizeFields>, at = now): string | undefined 
   try {
     validateCard({ ...valid, ...fields }, bins, at);
   } catch (e) {
-    if (e instanceof VaultError) return e.field;
+    if (e instanceof DomainError) return e.field;
     throw e;
   }
   return undefined;

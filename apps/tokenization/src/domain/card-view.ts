@@ -1,22 +1,8 @@
-import { type CardRow } from './card.repository';
+import { TokenStatus, type CardView } from '@wxpay/contracts';
+import { type CardRow } from '../persistence/card.repository';
 import { maskedPan } from './pan-checks';
 
 /** The proto CardView: what any caller may see of a card (never the PAN). */
-export interface CardView {
-  token: string;
-  cardholder_ref: string;
-  bin: string;
-  last4: string;
-  masked_pan: string;
-  expiry_month: string;
-  expiry_year: string;
-  brand: string;
-  issuer: string;
-  status: CardRow['status'];
-  created_at: string;
-  updated_at: string;
-}
-
 export function toCardView(row: CardRow): CardView {
   return {
     token: row.token,
@@ -28,7 +14,7 @@ export function toCardView(row: CardRow): CardView {
     expiry_year: row.expiry_year,
     brand: row.brand,
     issuer: row.issuer,
-    status: row.status,
+    status: TokenStatus[row.status],
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

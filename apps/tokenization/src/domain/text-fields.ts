@@ -1,11 +1,11 @@
-import { VaultError } from '../errors';
+import { DomainError } from '@wxpay/contracts';
 import { isToken } from './card-token';
 import { containsPanLikeNumber } from './pan-checks';
 
 export function checkToken(value: string): string {
-  if (!value) throw VaultError.invalid('token', 'is required');
+  if (!value) throw DomainError.invalid('token', 'is required');
   if (!isToken(value))
-    throw VaultError.invalid('token', 'must be a vault token (tok_ + 26 base32 characters)');
+    throw DomainError.invalid('token', 'must be a vault token (tok_ + 26 base32 characters)');
   return value;
 }
 
@@ -21,12 +21,12 @@ export function checkFreeText(
   opts: { required: boolean; max: number },
 ): string | null {
   if (!value) {
-    if (opts.required) throw VaultError.invalid(field, 'is required');
+    if (opts.required) throw DomainError.invalid(field, 'is required');
     return null;
   }
-  if (value.length > opts.max) throw VaultError.invalid(field, `must be at most ${opts.max} characters`);
+  if (value.length > opts.max) throw DomainError.invalid(field, `must be at most ${opts.max} characters`);
   if (!FREE_TEXT.test(value))
-    throw VaultError.invalid(field, 'must be letters, digits, spaces and simple punctuation');
-  if (containsPanLikeNumber(value)) throw VaultError.invalid(field, 'must not contain a card number');
+    throw DomainError.invalid(field, 'must be letters, digits, spaces and simple punctuation');
+  if (containsPanLikeNumber(value)) throw DomainError.invalid(field, 'must not contain a card number');
   return value;
 }

@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { KeyMaterialError } from './key-errors';
-import { kekName, type KeyRing } from './key-ring';
+import { KeyMaterialError } from '../keys/key-errors';
+import { kekName, type KeyRing } from '../keys/key-ring';
 
 export interface KeyRegistryReport {
   /** Records per KEK version that wraps their data key. */

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { auditEntryHash, GENESIS_HASH, type AuditAction } from './audit-entry';
+import { auditEntryHash, GENESIS_HASH, type AuditAction } from '../domain/audit-entry';
 
 export interface BrokenEntry {
   seq: string;

@@ -1,0 +1,62 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { type Logger } from '@wxpay/observability';
+import { IdempotencyStore } from '@wxpay/persistence';
+import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
+import { type DataSource } from 'typeorm';
+import { KeyRotation } from './rotation/key-rotation';
+import { RotationRunner } from './rotation/rotation-runner';
+import { VAULT_OPTIONS, type VaultRunOptions } from './vault-options';
+
+const PRUNE_EVERY_MS = 3600_000;
+
+/**
+ * What runs in the background of the service: the key rotation (when TOKENIZATION_ROTATION_AUTO is on) and the
+ * pruning of idempotency keys past their retention. Stopped before the vault drains and wipes its keys.
+ */
+@Injectable()
+export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private rotation?: RotationRunner;
+  private pruner?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(VAULT_OPTIONS) private readonly options: VaultRunOptions,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly keyRotation: KeyRotation,
+    private readonly idempotency: IdempotencyStore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { config } = this.options;
+    if (!config.grpc.tls && config.allowPlaintextDetokenize) {
+      this.logger.error(
+        'TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE=on: ANY local process can read card numbers. Development only.',
+      );
+    }
+    if (config.rotation.auto) {
+      this.rotation = new RotationRunner(this.keyRotation, config.rotation, this.logger);
+      this.rotation.start();
+    }
+    const prune = () =>
+      this.idempotency
+        .prune(this.dataSource, config.idempotencyRetentionMs)
+        .catch((e: unknown) =>
+          this.logger.warn(
+            { error: e instanceof Error ? e.message : String(e) },
+            'idempotency pruning failed',
+          ),
+        );
+    this.pruner = setInterval(prune, PRUNE_EVERY_MS);
+    this.pruner.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruner);
+    await this.rotation?.stop();
+  }
+}
