@@ -1,3 +1,4 @@
+import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { CALLERS } from './callers';
 import { methodNameOf, type ServiceDefinition } from './service-definition';
@@ -7,6 +8,8 @@ import { methodNameOf, type ServiceDefinition } from './service-definition';
  * served by the class method of the same name (`createPayment` for `/gateway.payment.v1.Payments/CreatePayment`),
  * registered with Nest as a message pattern the gateway's gRPC transport dispatches to. Fails at class
  * definition when a method is missing or names no callers (@Callers): an RPC nobody decided about is not served.
+ * It is also a Nest @Controller (with no HTTP routes): services are hybrid apps, and Nest refuses to start an HTTP
+ * application listing a class without that decorator among its controllers.
  */
 export function GrpcService(definition: ServiceDefinition): ClassDecorator {
   return (target) => {
@@ -25,5 +28,6 @@ export function GrpcService(definition: ServiceDefinition): ClassDecorator {
       MessagePattern(method.path)(proto, key, descriptor);
     }
     if (problems.length) throw new Error(`${target.name}: ${problems.join('; ')}`);
+    Controller()(target);
   };
 }
