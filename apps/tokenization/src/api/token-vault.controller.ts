@@ -1,4 +1,4 @@
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Inject, UseFilters } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   Identities,
@@ -36,7 +36,6 @@ const KEYED = { operation: 'TokenVault', keyed: true, replayFirst: false } as co
  * on a severe alert; masked views are open to every service that handles tokens. The CVN2 is never part of an
  * idempotency fingerprint.
  */
-@Controller()
 @GrpcService(TokenVaultService)
 @UseFilters(VaultRefusalFilter)
 export class TokenVaultController implements GrpcController<typeof TokenVaultService> {
