@@ -23,7 +23,7 @@ import { createTestDatabase, createTestTopic, ensureDevPki, type TestDatabase } 
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createLogger } from '@wxpay/observability';
 import { Pool } from 'pg';
-import { luhnValid } from '../../apps/tokenization/src/domain/pan-checks';
+import { luhnCheckDigit } from '@wxpay/card';
 import { loadConfig } from '../../apps/tokenization/src/config';
 import { VAULT_MIGRATIONS } from '../../apps/tokenization/src/persistence/migrations';
 import { type Vault } from '../../apps/tokenization/src/vault-core.module';
@@ -94,8 +94,7 @@ function row(name: string, m: Measured, note = ''): Row {
 function randomPan(): string {
   let body = '622588';
   while (body.length < 15) body += String(randomInt(10));
-  for (let d = 0; d <= 9; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
-  throw new Error('unreachable');
+  return `${body}${luhnCheckDigit(body)}`;
 }
 
 /** Single-row INSERT and SELECT-by-key on the same database, through a plain pg pool: the reference. */

@@ -49,7 +49,7 @@ export const demoKey = (): string => `demo-${digitFreeKey()}`;
 /** A Luhn-valid card number in the 62 (UnionPay) range, new for each run. */
 const demoPan = (): string => uniqueTestPan('622202');
 
-export const masked = (pan: string) => `${pan.slice(0, 6)}******${pan.slice(-4)}`;
+export { maskPan as masked } from '@wxpay/card';
 
 export async function http<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {

@@ -1,6 +1,6 @@
 import { type ServiceError } from '@grpc/grpc-js';
 import { fieldOf, GrpcStatus, reasonOf } from '@wxpay/grpc';
-import { luhnValid } from '@wxpay/observability';
+import { luhnCheckDigit } from '@wxpay/card';
 import { eventually } from '@wxpay/testing';
 import { key, RepaymentCluster, type TestCard, type TestContract } from './support/repayment-cluster';
 import { dueDateIn, runUntil } from './support/scenario';
@@ -43,7 +43,7 @@ const addDays = (date: string, n: number) =>
 /** A Luhn-valid 16-digit number: what a caller could mistakenly send in a token field. */
 function cardNumber(): string {
   const body = `622202${String(Date.now()).slice(-9)}`;
-  for (let d = 0; ; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
+  return `${body}${luhnCheckDigit(body)}`;
 }
 
 async function rejection(call: Promise<unknown>): Promise<ServiceError> {

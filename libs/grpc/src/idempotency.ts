@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '@wxpay/contracts';
-import { luhnValid } from '@wxpay/observability';
+import { luhnValid } from '@wxpay/card';
 import { replay, type IdempotencyStore, type StoredAnswer } from '@wxpay/persistence';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { type CallContext } from './call-context';

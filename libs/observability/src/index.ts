@@ -1,5 +1,4 @@
 export { maskPans } from './logging/pan-masking';
-export { luhnValid } from './logging/luhn';
 export { maskPansInJson } from './logging/json-line-masking';
 export { REDACTED } from './logging/secret-keys';
 export { createSanitizer, type SanitizerOptions } from './logging/record-sanitizer';

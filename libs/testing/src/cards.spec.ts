@@ -1,4 +1,4 @@
-import { luhnValid } from '@wxpay/observability';
+import { luhnValid } from '@wxpay/card';
 import { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
 
 describe('test card numbers', () => {

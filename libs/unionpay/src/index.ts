@@ -120,7 +120,7 @@ export {
   verifySignOnResponse,
   type SignOnContext,
 } from './security/sign-on';
-export { maskPan, requireExpiry, requirePan } from './security/pan';
+export { requireExpiry, requirePan } from './security/pan';
 
 // Client
 export { FrameWriter } from './client/frame-writer';

@@ -1,7 +1,8 @@
 import { type Client } from '@grpc/grpc-js';
+import { CardSecret } from '@wxpay/card';
 import { GrpcStatus, unaryCall } from '@wxpay/grpc';
 import { CounterpartyUnavailableError } from '../ports/port-errors';
-import { CardSecret, CardUnavailableError, type VaultPort } from '../ports/vault.port';
+import { CardUnavailableError, type VaultPort } from '../ports/vault.port';
 import { grpcCodeOf, isTransient } from './grpc-status';
 
 interface DetokenizeResponse {

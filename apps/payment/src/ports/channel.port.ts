@@ -1,4 +1,4 @@
-import { type CardSecret } from './vault.port';
+import { type CardSecret } from '@wxpay/card';
 
 /**
  * The UnionPay channel as the payment lifecycle uses it. `authId` is our payment id: the channel keys every

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { CardSecret } from '@wxpay/card';
 import { createMetrics } from '@wxpay/observability';
 import { captureLogger, createTestDatabase, type TestDatabase } from '@wxpay/testing';
 import {
@@ -12,7 +13,6 @@ import { createPaymentCore, type PaymentCore } from '../../src/composition/payme
 import { type Payment } from '../../src/domain/payment';
 import { type CreatePaymentInput } from '../../src/lifecycle/payments.service';
 import { PAYMENT_MIGRATIONS } from '../../src/migrations';
-import { CardSecret } from '../../src/ports/vault.port';
 import { inboxEntryOf, type WebhookEndpoint } from '../../src/webhooks/notification-facts';
 import { WebhookInboxWriter } from '../../src/webhooks/webhook-inbox.writer';
 import { FakeChannel, FakeRisk, FakeVault, FakeWechat, TEST_PAN } from './fakes';

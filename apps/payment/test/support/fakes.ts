@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { type CardSecret } from '@wxpay/card';
 import { type JsapiPayParams } from '../../src/domain/payment';
 import {
   type AuthorizeRequest,
@@ -16,7 +17,7 @@ import {
   OutcomeUnknownError,
 } from '../../src/ports/port-errors';
 import { type RiskPort, type RiskRequest, type RiskVerdict } from '../../src/ports/risk.port';
-import { CardSecret, CardUnavailableError, type VaultPort } from '../../src/ports/vault.port';
+import { CardUnavailableError, type VaultPort } from '../../src/ports/vault.port';
 import {
   type CreatedOrder,
   type OrderParams,

@@ -1,4 +1,5 @@
 import { type Client } from '@grpc/grpc-js';
+import { toYymm } from '@wxpay/card';
 import { GrpcStatus, isServiceError, unaryCall } from '@wxpay/grpc';
 import { type Money } from '@wxpay/persistence';
 import { ChannelUnavailableError, type UnionPayClient } from '@wxpay/unionpay';
@@ -51,7 +52,7 @@ export class UnionPayCardAccountAdapter implements CardAccountPort {
     try {
       const result = await this.channel.repaymentCredit({
         pan: card.pan,
-        expiry: `${card.expiry_year.slice(-2)}${card.expiry_month.padStart(2, '0')}`,
+        expiry: toYymm(card.expiry_month, card.expiry_year),
         amount,
         cardRef: cardToken,
       });

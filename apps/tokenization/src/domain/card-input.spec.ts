@@ -1,8 +1,7 @@
+import { expiresAt, luhnCheckDigit } from '@wxpay/card';
 import { DomainError } from '@wxpay/contracts';
 import { BinTable } from './bin-table';
 import { validateCard, type TokenizeFields } from './card-input';
-import { expiresAt } from './expiry';
-import { luhnValid } from './pan-checks';
 import { SAMPLE_BIN_TABLE } from './sample-bin-table';
 
 const bins = new BinTable(SAMPLE_BIN_TABLE);
@@ -10,8 +9,7 @@ const now = new Date('2026-03-15T00:00:00Z');
 
 /** Appends the Luhn check digit. */
 function withCheckDigit(body: string): string {
-  for (let d = 0; d <= 9; d++) if (luhnValid(`${body}${d}`)) return `${body}${d}`;
-  throw new Error('unreachable');
+  return `${body}${luhnCheckDigit(body)}`;
 }
 
 const valid: TokenizeFields = {

@@ -1,7 +1,7 @@
+import { expiryProblem, panProblem } from '@wxpay/card';
 import { DomainError } from '@wxpay/contracts';
 import { type BinTable } from './bin-table';
-import { isExpired, MAX_YEARS_AHEAD, yearInChina } from './expiry';
-import { containsPanLikeNumber, luhnValid, MAX_PAN_LENGTH, MIN_PAN_LENGTH } from './pan-checks';
+import { containsPanLikeNumber } from './pan-checks';
 
 /** What a Tokenize call carries about the card (proto field names in the errors). */
 export interface TokenizeFields {
@@ -28,7 +28,6 @@ export interface ValidCard {
 const CARDHOLDER_REF = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** Mainland resident identity card number: the reference must be the bank's id, never the person's. */
 const NATIONAL_ID = /^\d{17}[\dXx]$/;
-const DIGITS = /^\d+$/;
 
 export function checkCardholderRef(value: string, field = 'cardholder_ref'): string {
   if (!value) throw DomainError.invalid(field, 'is required');
@@ -52,29 +51,15 @@ export function validateCard(fields: TokenizeFields, bins: BinTable, now: Date):
   const cardholderRef = checkCardholderRef(fields.cardholder_ref);
 
   const pan = fields.pan;
-  if (!pan) throw DomainError.invalid('pan', 'is required');
-  if (!DIGITS.test(pan)) throw DomainError.invalid('pan', 'must contain digits only');
-  if (pan.length < MIN_PAN_LENGTH || pan.length > MAX_PAN_LENGTH) {
-    throw DomainError.invalid('pan', `must be ${MIN_PAN_LENGTH}-${MAX_PAN_LENGTH} digits`);
-  }
-  if (!luhnValid(pan)) throw DomainError.invalid('pan', 'fails the Luhn check');
+  const panFault = panProblem(pan);
+  if (panFault) throw DomainError.invalid('pan', panFault);
   const bin = bins.lookup(pan);
   if (!bin.lengths.includes(pan.length)) {
     throw DomainError.invalid('pan', `a ${bin.brand} card number has ${bin.lengths.join(', ')} digits`);
   }
 
-  const month = /^(0[1-9]|1[0-2])$/.test(fields.expiry_month) ? Number(fields.expiry_month) : NaN;
-  if (Number.isNaN(month)) throw DomainError.invalid('expiry_month', 'must be two digits 01-12');
-  const year = /^\d{4}$/.test(fields.expiry_year) ? Number(fields.expiry_year) : NaN;
-  if (Number.isNaN(year)) throw DomainError.invalid('expiry_year', 'must be four digits, e.g. 2030');
-  if (year > yearInChina(now) + MAX_YEARS_AHEAD) {
-    throw DomainError.invalid('expiry_year', `must be within ${MAX_YEARS_AHEAD} years`);
-  }
-  if (isExpired(month, year, now)) {
-    // Name the field that makes the date past: the month within the current year, otherwise the year.
-    const field = year === yearInChina(now) ? 'expiry_month' : 'expiry_year';
-    throw DomainError.invalid(field, 'the card has expired (valid through its month end, UTC+8)');
-  }
+  const expiryFault = expiryProblem(fields.expiry_month, fields.expiry_year, now);
+  if (expiryFault) throw DomainError.invalid(`expiry_${expiryFault.part}`, expiryFault.problem);
 
   if (fields.cvn2) {
     const digits = bin.brand === 'AMEX' ? 4 : 3;

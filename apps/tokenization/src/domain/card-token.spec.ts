@@ -1,5 +1,5 @@
+import { luhnValid } from '@wxpay/card';
 import { isToken, newToken } from './card-token';
-import { luhnValid } from './pan-checks';
 
 describe('tokens', () => {
   it('are tok_ + 26 base32 characters, random and never a digit string', () => {

@@ -1,6 +1,6 @@
+import { maskedPan } from '@wxpay/card';
 import { TokenStatus, type CardView } from '@wxpay/contracts';
 import { type CardRow } from '../persistence/card.repository';
-import { maskedPan } from './pan-checks';
 
 /** The proto CardView: what any caller may see of a card (never the PAN). */
 export function toCardView(row: CardRow): CardView {

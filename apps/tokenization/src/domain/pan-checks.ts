@@ -1,9 +1,4 @@
-import { luhnValid, maskPans } from '@wxpay/observability';
-
-export const MIN_PAN_LENGTH = 13;
-export const MAX_PAN_LENGTH = 19;
-
-export { luhnValid };
+import { maskPans } from '@wxpay/observability';
 
 /**
  * True when free text (a reason, a purpose, a cardholder reference) holds something that looks like a card
@@ -11,9 +6,4 @@ export { luhnValid };
  */
 export function containsPanLikeNumber(text: string): boolean {
   return maskPans(text) !== text;
-}
-
-/** First 6 and last 4 digits, every digit between as `*` (PCI DSS 3.4.1, the same form as the logs). */
-export function maskedPan(bin: string, last4: string, length: number): string {
-  return `${bin}${'*'.repeat(Math.max(0, length - bin.length - last4.length))}${last4}`;
 }

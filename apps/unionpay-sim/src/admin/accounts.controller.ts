@@ -10,32 +10,21 @@ import {
   Patch,
   Post,
 } from '@nestjs/common';
-import { requireExpiry, requirePan, UnionPayRequestError } from '@wxpay/unionpay';
+import { isYymm, panProblem } from '@wxpay/card';
 import { z } from 'zod';
 import { AccountExistsError, accountView, CardAccounts } from '../issuer/card-accounts';
 import { ACCOUNT_STATUSES } from '../issuer/ledger-model';
 import { parseBody } from './validation';
 
-const pan = z.string().refine(
-  (v) => {
-    try {
-      requirePan(v);
-      return true;
-    } catch (e) {
-      if (e instanceof UnionPayRequestError) return false;
-      throw e;
-    }
-  },
-  { message: 'must be a Luhn-valid 13-19 digit card number' },
-);
+const pan = z
+  .string()
+  .refine((v) => panProblem(v) === undefined, { message: 'must be a Luhn-valid 13-19 digit card number' });
 const status = z.enum(ACCOUNT_STATUSES as [string, ...string[]]);
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 const createSchema = z.object({
   pan,
-  expiry: z
-    .string()
-    .refine((v) => /^\d{2}(0[1-9]|1[0-2])$/.test(v) && requireExpiry(v) === v, 'must be YYMM'),
+  expiry: z.string().refine((v) => isYymm(v), 'must be YYMM'),
   currency: z.enum(['CNY', 'HKD', 'USD', 'EUR', 'JPY']).default('CNY'),
   creditLimitMinor: minor,
   balanceMinor: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).default(0),

@@ -1,4 +1,4 @@
-import { maskPan } from '@wxpay/unionpay';
+import { maskPan } from '@wxpay/card';
 import { type DataSource } from 'typeorm';
 import { panIndexOf } from '../switch/financial-handler';
 import { ACCOUNT_COLUMNS, toAccount, type DbRow } from './journal-rows';

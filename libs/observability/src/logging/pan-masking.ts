@@ -11,9 +11,10 @@
  * to another number (`20240101 6222021234567894`) is still found. When overlapping candidates pass Luhn, the union
  * of their masked digits is starred: masking too much is the safe failure.
  */
+import { luhnValid, MAX_PAN_LENGTH, MIN_PAN_LENGTH } from '@wxpay/card';
 
-const MIN_PAN_DIGITS = 13;
-const MAX_PAN_DIGITS = 19;
+const MIN_PAN_DIGITS = MIN_PAN_LENGTH;
+const MAX_PAN_DIGITS = MAX_PAN_LENGTH;
 const KEEP_FIRST = 6;
 const KEEP_LAST = 4;
 
@@ -28,22 +29,6 @@ const CODE_9 = 57;
 /** True when `text` may contain a PAN; false is certain, true only means "look closer". */
 export function mayContainPan(text: string): boolean {
   return text.length >= MIN_PAN_DIGITS && MAY_HOLD_PAN.test(text);
-}
-
-/** Luhn (mod 10) check, rightmost digit last. */
-function passesLuhn(digits: readonly number[]): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits[i];
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
 }
 
 interface DigitGroup {
@@ -78,15 +63,13 @@ function maskedPositions(text: string, start: number, end: number): number[] {
   const masked = new Set<number>();
   for (let first = 0; first < groups.length; first++) {
     const positions: number[] = [];
-    const digits: number[] = [];
+    let digits = '';
     for (let last = first; last < groups.length; last++) {
       const g = groups[last];
       if (positions.length + (g.end - g.start) > MAX_PAN_DIGITS) break;
-      for (let i = g.start; i < g.end; i++) {
-        positions.push(i);
-        digits.push(text.charCodeAt(i) - CODE_0);
-      }
-      if (digits.length >= MIN_PAN_DIGITS && passesLuhn(digits)) {
+      for (let i = g.start; i < g.end; i++) positions.push(i);
+      digits += text.slice(g.start, g.end);
+      if (digits.length >= MIN_PAN_DIGITS && luhnValid(digits)) {
         for (let k = KEEP_FIRST; k < positions.length - KEEP_LAST; k++) masked.add(positions[k]);
       }
     }

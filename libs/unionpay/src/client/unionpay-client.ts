@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { maskPan } from '@wxpay/card';
 import { type Logger } from '@wxpay/observability';
 import { type Money } from '@wxpay/persistence';
 import { type IsoMessage } from '../codec/iso-message';
@@ -9,7 +10,7 @@ import { Mti, ReversalReason, TRANSACTION_TYPES, type TransactionKind } from '..
 import { financialRequest, reversalAdvice } from '../profile/messages';
 import { responseCodeInfo, ResponseCode, settlesReversal } from '../profile/response-codes';
 import { applyMac, verifyMac } from '../security/mac';
-import { maskPan, requireExpiry, requirePan } from '../security/pan';
+import { requireExpiry, requirePan } from '../security/pan';
 import { keyGenerationOf } from '../security/security-control';
 import { encryptSensitiveData, type SensitiveCardData } from '../security/sensitive-data';
 import { RequestLog, type RequestRecord } from '../wal/request-log';

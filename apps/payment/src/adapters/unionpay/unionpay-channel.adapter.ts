@@ -1,3 +1,4 @@
+import { toYymm } from '@wxpay/card';
 import { money } from '@wxpay/persistence';
 import {
   ChannelUnavailableError,
@@ -45,7 +46,7 @@ export class UnionPayChannelAdapter implements ChannelPort {
     try {
       result = await this.client.authorize({
         pan: r.card.pan,
-        expiry: `${r.card.expiryYear.slice(-2)}${r.card.expiryMonth.padStart(2, '0')}`,
+        expiry: toYymm(r.card.expiryMonth, r.card.expiryYear),
         amount: money(r.amountMinor, r.currency),
         cardRef: cardRefOf(r.authId),
       });

@@ -1,7 +1,8 @@
+import { type CardSecret } from '@wxpay/card';
 import { type Payment } from '../../domain/payment';
 import { type AuthorizeResult } from '../../ports/channel.port';
 import { CounterpartyUnavailableError } from '../../ports/port-errors';
-import { CardUnavailableError, type CardSecret } from '../../ports/vault.port';
+import { CardUnavailableError } from '../../ports/vault.port';
 import { type PaymentStatus } from '../../domain/payment-status';
 import { type PaymentChanges } from '../../persistence/payment.repository';
 import { type LifecycleDeps } from '../lifecycle-deps';
