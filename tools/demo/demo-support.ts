@@ -62,9 +62,13 @@ export async function http<T>(method: string, url: string, body?: unknown): Prom
   return (text ? JSON.parse(text) : {}) as T;
 }
 
-/** The demo is a caller like any other: mutual TLS with a `demo` certificate from the dev CA. */
+/**
+ * The demo is a caller like any other: mutual TLS with a `demo` certificate from the dev CA, the one `npm start`
+ * uses (.data/pki) or, with DEMO_PKI_DIR, another cluster's (the compose smoke copies the stack's dev PKI out).
+ */
 export async function demoTls(): Promise<GrpcTlsConfig> {
-  const pki = await ensureDevPki({ dir: join(workspaceRoot(), '.data/pki'), services: ['demo'] });
+  const dir = process.env.DEMO_PKI_DIR ?? join(workspaceRoot(), '.data/pki');
+  const pki = await ensureDevPki({ dir, services: ['demo'] });
   return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.demo!)) };
 }
 
