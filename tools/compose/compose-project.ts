@@ -90,18 +90,18 @@ export class ComposeProject {
     ).trim();
     const states = new Map<string, ContainerState>();
     if (!ids) return states;
-    const format =
-      '{{index .Config.Labels "com.docker.compose.service"}}|{{.Id}}|{{.State.Status}}|{{.State.ExitCode}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}';
-    const out = await runOk('docker', ['inspect', '--format', format, ...ids.split('\n')]);
-    for (const line of out.trim().split('\n')) {
-      const [service, id, status, exitCode, health] = line.split('|');
-      states.set(service!, {
-        id: id!,
-        status: status!,
-        exitCode: Number(exitCode),
-        health: health || undefined,
+    const inspected = JSON.parse(await runOk('docker', ['inspect', ...ids.split('\n')])) as {
+      Id: string;
+      Config: { Labels: Record<string, string> };
+      State: { Status: string; ExitCode: number; Health?: { Status: string } };
+    }[];
+    for (const c of inspected)
+      states.set(c.Config.Labels['com.docker.compose.service']!, {
+        id: c.Id,
+        status: c.State.Status,
+        exitCode: c.State.ExitCode,
+        health: c.State.Health?.Status,
       });
-    }
     return states;
   }
 
