@@ -122,7 +122,9 @@ export async function buildImages(root: string, log: (line: string) => void): Pr
     }
   })();
 
-  await Promise.all([postgres, kafka, apps]);
+  // Every chain settles before a failure is reported, so the engine is never stopped under a running build.
+  const failed = (await Promise.allSettled([postgres, kafka, apps])).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
   log(
     `images ready in ${since(t0).toFixed(1)} s (base ${baseSeconds.toFixed(1)} s, the others ${since(t1).toFixed(1)} s)`,
   );
