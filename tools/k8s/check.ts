@@ -15,17 +15,12 @@ import { ensureHelm } from './helm-binary';
 
 const log = (line: string) => console.log(`[k8s:check] ${line}`);
 
-/**
- * A real ES `import()`: kubernetes-models is ESM-only, and the SWC CommonJS transform would turn a plain
- * `import()` into `require()`, which its package exports refuse.
- */
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
-
 /** kubernetes-models' class for an apiVersion/kind ("apps/v1" → kubernetes-models/apps/v1, "v1" → …/v1). */
-async function validateObject(o: K8sObject): Promise<string | undefined> {
+function validateObject(o: K8sObject): string | undefined {
   let models: Record<string, unknown>;
   try {
-    models = (await importEsm(`kubernetes-models/${o.apiVersion}`)) as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    models = require(`kubernetes-models/${o.apiVersion}`) as Record<string, unknown>;
   } catch {
     return `${o.kind} ${o.metadata.name}: unknown apiVersion ${o.apiVersion}`;
   }
@@ -64,7 +59,7 @@ async function main(): Promise<void> {
   log(`rendered ${objects.length} objects to ${join(out, 'rendered.yaml')}:`);
   for (const [k, n] of [...counts].sort()) console.log(`  ${String(n).padStart(3)}  ${k}`);
 
-  const schemaProblems = (await Promise.all(objects.map(validateObject))).filter((p): p is string => !!p);
+  const schemaProblems = objects.map(validateObject).filter((p): p is string => !!p);
   log(
     `Kubernetes schemas (kubernetes-models): ${objects.length - schemaProblems.length} of ${objects.length} objects valid`,
   );
