@@ -86,7 +86,7 @@ async function smoke(root: string, timings: [string, string][]): Promise<void> {
     ]);
     timings.push([
       'app images',
-      `${images.otherSeconds.toFixed(1)} s (${built} of ${total} built, the rest cached)`,
+      `${images.otherSeconds.toFixed(1)} s (${built} of ${total} built, the rest cached; the apps, Kafka and PostgreSQL)`,
     ]);
 
     ensureDevSecrets(join(work, 'secrets'));
