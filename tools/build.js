@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `node tools/build.js`: compiles apps/ and libs/ to dist/ (CommonJS, decorator metadata) for the container
-// images, rewriting the @wxpay/* aliases to relative paths so plain `node` runs the output.
+// `node tools/build.js [outDir]`: compiles apps/ and libs/ to dist/ (or outDir) as CommonJS with decorator
+// metadata for the container images, rewriting the @wxpay/* aliases to relative paths so plain `node` runs it.
 const { transformFileSync } = require('@swc/core');
 const fs = require('fs');
 const path = require('path');
@@ -8,7 +8,7 @@ const swcOptions = require('./jest/swc-options');
 const { compilerOptions } = require('../tsconfig.base.json');
 
 const root = path.join(__dirname, '..');
-const out = path.join(root, 'dist');
+const out = process.argv[2] ? path.resolve(process.argv[2]) : path.join(root, 'dist');
 
 function sources(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -38,4 +38,4 @@ for (const file of [...sources(path.join(root, 'apps')), ...sources(path.join(ro
   fs.writeFileSync(target, code);
   count++;
 }
-console.log(`compiled ${count} files to ${path.relative(root, out)}/`);
+console.log(`compiled ${count} files to ${path.relative(root, out) || '.'}/`);

@@ -1,75 +1,115 @@
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { kafkaVersion } from '../../libs/testing/src/infra/kafka-jars';
 import { readManifests } from '../launcher/manifest';
 import { devPkiIdentities } from '../launcher/pki-identities';
 
 /**
- * docker compose cannot run on a machine without a Docker engine, so its structure is checked here: the same
- * apps as `npm start`, the same Kafka version as the local broker, and the wiring every app needs.
+ * The compose file's structure, checked without an engine (`npm run compose:smoke` runs it for real): the same
+ * apps as `npm start` built from local sources, wired to their infrastructure, health-checked and started in
+ * order, with everything development-only in the `dev` profile, secrets from files and ports on 127.0.0.1 only,
+ * in a form both docker-compose 1.29 and compose v2 accept.
  */
 const root = join(__dirname, '..', '..');
 interface Service {
   image?: string;
-  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  build?: unknown;
+  profiles?: string[];
+  restart?: string;
+  command?: string[];
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string | number>;
+  secrets?: string[];
   volumes?: string[];
   ports?: string[];
-  command?: string[];
-  healthcheck?: { test: string[] };
+  healthcheck?: { test?: string[]; disable?: boolean };
+  read_only?: boolean;
 }
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+const compose = parse(text, { merge: true }) as {
   services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+  [key: string]: unknown;
 };
+const services = compose.services;
 const apps = readManifests(root);
 const LOOPBACK = /\b(127\.0\.0\.1|localhost)\b/;
+const isJob = (s: Service) => s.restart === 'no';
+const inDev = (s: Service) => s.profiles?.includes('dev') ?? false;
 /** The port of `127.0.0.1:50054` or `http://127.0.0.1:8084/…`. */
 const portOf = (address: string) => new URL(address.includes('://') ? address : `tcp://${address}`).port;
+/** `127.0.0.1:${WXPAY_PORT_X:-8080}:8080` → { bind, variable, published, target } */
+const PUBLISHED = /^127\.0\.0\.1:\$\{(WXPAY_PORT_[A-Z_]+):-(\d+)\}:(\d+)$/;
 
 describe('docker-compose.yml', () => {
-  it('runs the official apache/kafka image of the version the local broker uses', () => {
-    expect(compose.services.kafka?.image).toBe(`apache/kafka:${kafkaVersion(root)}`);
-    expect(compose.services.kafka?.environment?.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  it('is accepted by docker-compose 1.29 as well as compose v2', () => {
+    expect(Object.keys(compose)).not.toContain('name'); // 1.29 refuses a top-level name
+    for (const [name, svc] of Object.entries(services))
+      for (const [dependency, d] of Object.entries(svc.depends_on ?? {}))
+        expect({ name, dependency, keys: Object.keys(d) }).toEqual({ name, dependency, keys: ['condition'] });
   });
 
-  it('builds every image from the multi-stage Dockerfile', () => {
-    const dockerfile = readFileSync(join(root, 'deploy/docker/Dockerfile'), 'utf8');
-    for (const stage of ['deps', 'build', 'runtime'])
-      expect(dockerfile).toMatch(new RegExp(`^FROM .* AS ${stage}$`, 'm'));
-    for (const [name, svc] of Object.entries(compose.services)) {
-      if (!svc.build) continue;
-      expect({ name, dockerfile: svc.build.dockerfile }).toEqual({
+  it('runs only images built here from local sources, the Kafka one from the pom and the shared broker settings', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      expect({ name, build: svc.build }).toEqual({ name, build: undefined });
+      expect({ name, image: svc.image }).toEqual({
         name,
-        dockerfile: 'deploy/docker/Dockerfile',
+        image: expect.stringMatching(/^wxpay-gateway\/[a-z-]+:\$\{WXPAY_TAG:-local\}$/),
       });
-      expect(existsSync(join(root, svc.build.context, svc.build.dockerfile))).toBe(true);
     }
+    const dockerfiles = readdirSync(join(root, 'deploy/docker'))
+      .map((d) => join(root, 'deploy/docker', d, 'Dockerfile'))
+      .filter(existsSync);
+    for (const file of dockerfiles) {
+      const froms = readFileSync(file, 'utf8').match(/^FROM .*$/gm) ?? [];
+      // Every parent is one of ours, passed in by tools/images; no registry image.
+      expect({ file, froms }).toEqual({ file, froms: [expect.stringMatching(/^FROM \$\{[A-Z_]+\}$/)] });
+    }
+    expect(readFileSync(join(root, 'deploy/docker/base/rootfs.sh'), 'utf8')).toContain(
+      'debootstrap --variant=minbase',
+    );
+    const kafka = readFileSync(join(root, 'deploy/docker/kafka/Dockerfile'), 'utf8');
+    expect(kafka).toContain('COPY server.properties');
+    expect(readFileSync(join(root, 'deploy/kafka/server.properties'), 'utf8')).toContain(
+      'auto.create.topics.enable=false',
+    );
+    expect(Object.keys(services.kafka?.environment ?? {}).filter((k) => k.startsWith('KAFKA_CFG_'))).toEqual(
+      [],
+    );
   });
 
-  it('has a service for every app the launcher starts, wired to its infrastructure', () => {
+  it('has a service for every app the launcher starts, wired to its infrastructure and its own migration job', () => {
     for (const app of apps) {
-      const svc = compose.services[app.name];
+      const svc = services[app.name];
       expect({ app: app.name, defined: !!svc }).toEqual({ app: app.name, defined: true });
-      expect(svc!.build?.args?.APP).toBe(app.name);
-      expect(Object.keys(svc!.depends_on ?? {})).toEqual(expect.arrayContaining(['init']));
+      expect(svc!.image).toBe(`wxpay-gateway/${app.name}:\${WXPAY_TAG:-local}`);
+      expect(svc!.volumes).toContain('pki:/pki:ro');
+      expect(svc!.depends_on?.['dev-pki']?.condition).toBe('service_completed_successfully');
       if (app.needs.includes('kafka')) {
         expect(svc!.environment?.KAFKA_BROKERS).toBe('kafka:9092');
         expect(svc!.depends_on?.kafka?.condition).toBe('service_healthy');
+        expect(svc!.depends_on?.topics?.condition).toBe('service_completed_successfully');
       }
       if (app.needs.includes('postgres')) {
-        const dbVar = `${app.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`;
-        expect(String(svc!.environment?.[dbVar])).toMatch(/^postgres:\/\/.*@postgres:5432\/wxpay_/);
+        const secret = `${app.name}-database-url`;
+        const variable = `${app.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL_FILE`;
+        expect(svc!.environment?.[variable]).toBe(`/run/secrets/${secret}`);
+        expect(svc!.secrets).toContain(secret);
         expect(svc!.depends_on?.postgres?.condition).toBe('service_healthy');
+        const migrate = services[`${app.name}-migrate`];
+        expect(svc!.depends_on?.[`${app.name}-migrate`]?.condition).toBe('service_completed_successfully');
+        expect(migrate?.image).toBe(svc!.image);
+        expect(migrate?.command?.join(' ')).toContain('dist/apps/$$APP/src/migrate.js');
+        expect(migrate?.environment?.[variable]).toBe(`/run/secrets/${secret}`);
+        expect(isJob(migrate!)).toBe(true);
       }
-      expect(svc!.volumes).toContain('pki:/pki:ro');
     }
   });
 
   it("sets, for containers, every launch.json setting that only makes sense on the developer's machine", () => {
     for (const app of apps) {
-      const env = compose.services[app.name]!.environment ?? {};
+      const env = services[app.name]!.environment ?? {};
       for (const [name, dev] of Object.entries(app.env)) {
         const inContainer = env[name] === undefined ? undefined : String(env[name]);
         const where = { app: app.name, name };
@@ -93,10 +133,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes the ports `npm start` prints and starts each app after the apps it requires', () => {
+  it('publishes the ports `npm start` prints on 127.0.0.1 only, and starts each app after the apps it requires', () => {
+    for (const [name, svc] of Object.entries(services))
+      for (const port of svc.ports ?? [])
+        expect({ name, port }).toEqual({ name, port: expect.stringMatching(PUBLISHED) });
+    expect(services.postgres?.ports).toBeUndefined();
+    expect(services.kafka?.ports).toBeUndefined();
     for (const app of apps) {
-      const svc = compose.services[app.name]!;
-      const published = (svc.ports ?? []).map((p) => p.split(':')[0]);
+      const svc = services[app.name]!;
+      const published = (svc.ports ?? []).map((p) => PUBLISHED.exec(p)![2]);
       for (const address of Object.values(app.endpoints ?? {}))
         expect({ app: app.name, published }).toEqual({
           app: app.name,
@@ -109,32 +154,91 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('waits for health only where a healthcheck exists, and checks what the launcher waits for', () => {
-    for (const [name, svc] of Object.entries(compose.services)) {
-      for (const [dependency, { condition }] of Object.entries(svc.depends_on ?? {}))
-        if (condition === 'service_healthy')
-          expect({ name, dependency, healthcheck: !!compose.services[dependency]?.healthcheck }).toEqual({
-            name,
-            dependency,
-            healthcheck: true,
-          });
+  it('health-checks every long-running service and waits on health or on a job having finished', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      if (!isJob(svc))
+        expect({ name, healthcheck: (svc.healthcheck?.test?.length ?? 0) > 1 }).toEqual({
+          name,
+          healthcheck: true,
+        });
+      for (const [dependency, { condition }] of Object.entries(svc.depends_on ?? {})) {
+        const dep = services[dependency]!;
+        const expected = isJob(dep) ? 'service_completed_successfully' : 'service_healthy';
+        expect({ name, dependency, condition }).toEqual({ name, dependency, condition: expected });
+      }
     }
     for (const app of apps) {
-      const test = compose.services[app.name]!.healthcheck?.test.join(' ');
-      if (test && app.ready.http) expect(test).toContain(app.ready.http);
+      // The script checks the image's HEALTHCHECK_URL, which tools/images takes from launch.json's ready.http.
+      expect(services[app.name]!.healthcheck?.test).toEqual(['CMD', 'bash', '/app/jobs/healthcheck.sh']);
+      expect(app.ready.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/health\//);
     }
-    expect(compose.services.repayment?.healthcheck).toBeDefined();
+  });
+
+  it('keeps development keys, simulators, dev certificates and the controllable clock in the dev profile', () => {
+    const devOnly = (env: Record<string, string | number>) =>
+      Object.entries(env).filter(
+        ([k, v]) =>
+          (k.endsWith('_DEV_KEYS') && v === 'on') ||
+          (k === 'REPAYMENT_CLOCK' && v === 'controllable') ||
+          k.endsWith('_DEV_BUNDLE'),
+      );
+    for (const [name, svc] of Object.entries(services)) {
+      const dev = devOnly(svc.environment ?? {});
+      if (
+        dev.length ||
+        name.endsWith('-sim') ||
+        name === 'dev-pki' ||
+        svc.volumes?.some((v) => v.startsWith('pki:'))
+      )
+        expect({ name, profiles: svc.profiles }).toEqual({ name, profiles: ['dev'] });
+      // Compose v2 refuses a service that depends on one whose profile is not active.
+      if (!inDev(svc))
+        for (const dependency of Object.keys(svc.depends_on ?? {}))
+          expect({ name, dependency, dev: inDev(services[dependency]!) }).toEqual({
+            name,
+            dependency,
+            dev: false,
+          });
+    }
+    expect(services.repayment?.environment?.REPAYMENT_CLOCK).toBe('controllable');
+    expect(services.tokenization?.environment?.TOKENIZATION_DEV_KEYS).toBe('on');
+  });
+
+  it('takes secrets from files only, all of which the dev secrets script writes', () => {
+    expect(text).not.toMatch(/postgres:\/\/[^@\s]*:[^@\s]*@/); // no password in a URL
+    expect(text).not.toMatch(/PASSWORD:\s/); // no password variable with a value
+    const dir = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ensureDevSecrets } = require('../../deploy/compose/dev-secrets.js') as {
+        ensureDevSecrets(d: string): string[];
+      };
+      ensureDevSecrets(dir);
+      for (const [name, secret] of Object.entries(compose.secrets)) {
+        expect(secret.file).toBe(`\${WXPAY_SECRETS_DIR:-./.data/compose/secrets}/${name}`);
+        expect({ name, written: existsSync(join(dir, name)) }).toEqual({ name, written: true });
+      }
+      const password = readFileSync(join(dir, 'postgres-password'), 'utf8');
+      expect(password.length).toBeGreaterThanOrEqual(24);
+      expect(readFileSync(join(dir, 'payment-database-url'), 'utf8')).toBe(
+        `postgres://postgres:${password}@postgres:5432/wxpay_payment`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const [name, svc] of Object.entries(services)) {
+      expect({ name, readOnly: svc.read_only }).toEqual({ name, readOnly: true });
+      for (const secret of svc.secrets ?? []) expect(Object.keys(compose.secrets)).toContain(secret);
+    }
   });
 
   it('issues the same certificates as the launcher and publishes no port twice', () => {
-    const init = compose.services.init?.environment;
-    const pkiServices = String(init?.PKI_SERVICES).split(',');
-    const pkiSimulators = String(init?.PKI_SIMULATORS).split(',');
+    const env = services['dev-pki']?.environment;
     const expected = devPkiIdentities(apps);
-    expect(pkiServices.sort()).toEqual([...expected.services].sort());
-    expect(pkiSimulators.sort()).toEqual([...expected.simulators].sort());
-    const published = Object.values(compose.services).flatMap((s) =>
-      (s.ports ?? []).map((p) => p.split(':')[0]),
+    expect(String(env?.PKI_SERVICES).split(',').sort()).toEqual([...expected.services].sort());
+    expect(String(env?.PKI_SIMULATORS).split(',').sort()).toEqual([...expected.simulators].sort());
+    const published = Object.values(services).flatMap((s) =>
+      (s.ports ?? []).map((p) => PUBLISHED.exec(p)![1]),
     );
     expect(new Set(published).size).toBe(published.length);
   });

@@ -63,11 +63,13 @@ export async function http<T>(method: string, url: string, body?: unknown): Prom
 }
 
 /**
- * The demo calls as the bank's channel backend would: mutual TLS with the `channel` certificate that `npm start`
- * issues from the services CA (issued here too if missing).
+ * The demo calls as the bank's channel backend would: mutual TLS with the `channel` certificate from the services
+ * CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another cluster's (the compose smoke copies the
+ * stack's dev PKI out); issued there too if missing.
  */
 export async function demoTls(): Promise<GrpcTlsConfig> {
-  const pki = await ensureDevPki({ dir: join(workspaceRoot(), '.data/pki'), services: ['channel'] });
+  const dir = process.env.DEMO_PKI_DIR ?? join(workspaceRoot(), '.data/pki');
+  const pki = await ensureDevPki({ dir, services: ['channel'] });
   return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.channel!)) };
 }
 

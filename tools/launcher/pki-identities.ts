@@ -2,10 +2,10 @@ import type { AppManifest } from './manifest';
 
 /**
  * Callers of the cluster that are not apps of this repository, issued by the services CA beside the apps:
- * `channel`, the bank's channel backend (the identity outside callers such as `npm run demo` use), and `console`,
- * the operations console.
+ * `channel`, the bank's channel backend (the identity outside callers such as `npm run demo` use), `console`, the
+ * operations console, and `card-system`, the issuer's card system (statements for callers without Kafka).
  */
-export const OUTSIDE_CALLERS: readonly string[] = ['channel', 'console'];
+export const OUTSIDE_CALLERS: readonly string[] = ['channel', 'console', 'card-system'];
 
 /** Who gets a certificate in the dev PKI of these apps: simulators from the counterparty CA, the rest from the services CA. */
 export function devPkiIdentities(manifests: readonly AppManifest[]): {

@@ -13,6 +13,7 @@ export {
   databaseNameOf,
   redactDatabaseUrl,
   DEFAULT_DATABASE_SERVER,
+  DatabaseUrlError,
 } from './database-url';
 export {
   money,

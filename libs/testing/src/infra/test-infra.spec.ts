@@ -8,11 +8,22 @@ describe('startTestInfra: clear errors naming what is missing and the fix', () =
   });
 
   it('explains that containers need a Docker engine, and how to run without one', async () => {
-    const err = await startTestInfra({ TEST_INFRA: 'containers', DOCKER_HOST: 'tcp://127.0.0.1:1' }).catch(
-      (e) => e,
-    );
+    // The probe's answer is fixed, so this holds whether or not this machine runs a Docker engine.
+    const noEngine = jest.fn(async () => false);
+    const err = await startTestInfra({ TEST_INFRA: 'containers' }, () => undefined, noEngine).catch((e) => e);
+    expect(noEngine).toHaveBeenCalled();
     expect(err).toBeInstanceOf(TestInfraError);
     expect(err.message).toMatch(/no Docker engine answers.*TEST_INFRA=local/s);
+  });
+
+  it('uses the local infrastructure in auto mode when no engine answers', async () => {
+    const err = await startTestInfra(
+      { TEST_INFRA: 'auto', TEST_DATABASE_SERVER: 'postgres://postgres@127.0.0.1:1' },
+      () => undefined,
+      async () => false,
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(TestInfraError);
+    expect(err.message).toContain('no PostgreSQL answers at postgres://postgres@127.0.0.1:1');
   });
 
   it('names the PostgreSQL server that does not answer and the command that starts one', async () => {

@@ -29,11 +29,21 @@ describe('deploy/dev-ca/generate.js', () => {
     expect(second.stdout).toContain('generated: (nothing)');
   });
 
-  it("defaults to npm start's identities: the apps, channel and console; the simulators apart", async () => {
+  it("defaults to npm start's identities: the apps, channel, console and card-system; the simulators apart", async () => {
     const { stdout } = await run(process.execPath, [CLI, dir]);
-    expect(stdout).toMatch(/services: +(\S+ )*payment (\S+ )*channel console \(from services-ca\)/);
+    expect(stdout).toMatch(
+      /services: +(\S+ )*payment (\S+ )*channel console card-system \(from services-ca\)/,
+    );
     expect(stdout).toContain('simulators: unionpay-sim wechatpay-sim (from sim-ca)');
-    for (const name of ['tokenization', 'risk', 'repayment', 'channel', 'console', 'wechatpay-sim'])
+    for (const name of [
+      'tokenization',
+      'risk',
+      'repayment',
+      'channel',
+      'console',
+      'card-system',
+      'wechatpay-sim',
+    ])
       await access(join(dir, `${name}.crt`));
   });
 
