@@ -4,7 +4,17 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
 export default [
-  { ignores: ['**/node_modules/**', 'libs/contracts/src/generated/**', '**/dist/**', '.cache/**', '.data/**', 'coverage/**', '.nx/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'libs/contracts/src/generated/**',
+      '**/dist/**',
+      '.cache/**',
+      '.data/**',
+      'coverage/**',
+      '.nx/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -21,7 +21,9 @@ const repoRoot = path.join(__dirname, '..', '..');
 function usage() {
   console.log('usage: node deploy/dev-ca/generate.js [dir] [service...] [--simulators name,name]');
   console.log(`  dir          default ${path.join('.data', 'pki')} under the repository root`);
-  console.log('  services     default: every app that is not a simulator, plus channel, console and card-system');
+  console.log(
+    '  services     default: every app that is not a simulator, plus channel, console and card-system',
+  );
   console.log('  --simulators default: the apps whose launch.json says "simulator": true');
 }
 
