@@ -12,15 +12,15 @@ import {
 } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
 import { buildPorts } from './composition/build-ports';
-import { createPaymentCore } from './composition/payment-core';
-import { PaymentRuntime } from './composition/payment-runtime';
+import { createPaymentCore } from './payment-core.module';
+import { PaymentRuntime } from './payment-jobs';
 import { PAYMENT_CORE, PAYMENT_METRICS, PAYMENT_OPTIONS, type PaymentAppOptions } from './composition/tokens';
-import { type PaymentMetrics } from './metrics/payment-metrics';
-import { WebhookErrorFilter } from './webhooks/webhook-error.filter';
+import { type PaymentMetrics } from './payment-metrics';
+import { WebhookErrorFilter } from './api/webhook-error.filter';
 import { SERVICE_NAME } from './config';
-import { PAYMENT_MIGRATIONS } from './migrations';
-import { WebhookIntake } from './webhooks/webhook-intake';
-import { WechatPayWebhookController } from './webhooks/wechatpay-webhook.controller';
+import { PAYMENT_MIGRATIONS } from './persistence/migrations';
+import { WebhookIntake } from './use-cases/webhooks/webhook-intake.service';
+import { WechatPayWebhookController } from './api/wechatpay-webhook.controller';
 
 /** The payment service: runtime (logs, metrics, health), its database and outbox relay, webhooks and gRPC. */
 @Module({})

@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
 import { createTestDatabase, type TestDatabase } from '@wxpay/testing';
-import { capturePosting } from '../src/ledger/ledger-accounts';
-import { LedgerService, UnbalancedPostingError } from '../src/ledger/ledger.service';
-import { PAYMENT_MIGRATIONS } from '../src/migrations';
+import { capturePosting } from '../src/domain/ledger-accounts';
+import { LedgerService, UnbalancedPostingError } from '../src/persistence/ledger.repository';
+import { PAYMENT_MIGRATIONS } from '../src/persistence/migrations';
 
 jest.setTimeout(30_000);
 

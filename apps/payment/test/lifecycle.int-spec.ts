@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { GrpcStatus, RpcError } from '@wxpay/grpc';
 import { eventually } from '@wxpay/testing';
-import { holdOf } from '../src/lifecycle/steps/hold-of';
+import { holdOf } from '../src/use-cases/lifecycle/steps/hold-of';
 import { CALLER, CoreHarness, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { businessDateOf } from '../src/ledger/ledger.service';
+import { businessDateOf } from '../src/persistence/ledger.repository';
 import { CALLER, CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);

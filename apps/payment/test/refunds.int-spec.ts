@@ -1,6 +1,6 @@
 import { GrpcStatus } from '@wxpay/grpc';
 import { eventually } from '@wxpay/testing';
-import { Accounts } from '../src/ledger/ledger-accounts';
+import { Accounts } from '../src/domain/ledger-accounts';
 import { CALLER, CoreHarness, refundNotice, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);

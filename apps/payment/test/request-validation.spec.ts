@@ -1,5 +1,5 @@
 import { GrpcStatus, RpcError } from '@wxpay/grpc';
-import * as v from '../src/grpc/request-validation';
+import * as v from '../src/api/request-rules';
 
 function errorOf(f: () => unknown): RpcError {
   try {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import { type AddressInfo } from 'net';
-import { type WebhookEndpoint } from '../src/webhooks/notification-facts';
+import { type WebhookEndpoint } from '../src/domain/notification-facts';
 import { serveWebhooksFirst } from '../src/webhooks/webhook-fast-path';
-import { type WebhookAnswer, type WebhookIntake } from '../src/webhooks/webhook-intake';
+import { type WebhookAnswer, type WebhookIntake } from '../src/use-cases/webhooks/webhook-intake.service';
 
 /** What reached the intake directly, and what went on to the framework's listener. */
 interface Seen {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { eventually } from '@wxpay/testing';
-import { inboxEntryOf } from '../src/webhooks/notification-facts';
-import { WebhookInboxWriter } from '../src/webhooks/webhook-inbox.writer';
+import { inboxEntryOf } from '../src/domain/notification-facts';
+import { WebhookInboxWriter } from '../src/persistence/webhook-inbox.writer';
 import { CALLER, CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);

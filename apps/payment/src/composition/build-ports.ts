@@ -5,13 +5,13 @@ import { createUnionPayClientFromEnv, type UnionPayClient } from '@wxpay/unionpa
 import { createWechatPayClientFromEnv, type WechatPayNotificationParser } from '@wxpay/wechatpay';
 import { type DataSource } from 'typeorm';
 import { notifyBaseUrl, type PaymentConfig } from '../config';
-import { RiskGrpcAdapter } from '../adapters/risk-grpc.adapter';
+import { RiskGrpcAdapter } from '../adapters/risk.adapter';
 import { HttpSettlementSource } from '../adapters/unionpay/http-settlement.source';
-import { RequestLogLookup } from '../adapters/unionpay/request-log-lookup';
+import { RequestLogLookup } from '../persistence/channel-refund-link.repository';
 import { UnionPayChannelAdapter } from '../adapters/unionpay/unionpay-channel.adapter';
-import { VaultGrpcAdapter } from '../adapters/vault-grpc.adapter';
+import { VaultGrpcAdapter } from '../adapters/vault.adapter';
 import { WechatPayAdapter } from '../adapters/wechatpay.adapter';
-import { QueryTradeBillSource } from '../reconciliation/query-trade-bill.source';
+import { QueryTradeBillSource } from '../adapters/wechatpay-trade-bill.adapter';
 import { type PaymentPorts } from './payment-ports';
 
 export interface BuiltPorts {

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'http';
-import { type WebhookEndpoint } from './notification-facts';
-import { type WebhookAnswer, type WebhookIntake } from './webhook-intake';
+import { type WebhookEndpoint } from '../domain/notification-facts';
+import { type WebhookAnswer, type WebhookIntake } from '../use-cases/webhooks/webhook-intake.service';
 
 const ENDPOINTS: Readonly<Record<string, WebhookEndpoint>> = {
   '/notify/wechatpay/transactions': 'transactions',

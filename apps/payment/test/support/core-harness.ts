@@ -8,13 +8,13 @@ import {
   WechatPayNotificationParser,
 } from '@wxpay/wechatpay';
 import { type PaymentConfig, loadConfig } from '../../src/config';
-import { createPaymentCore, type PaymentCore } from '../../src/composition/payment-core';
+import { createPaymentCore, type PaymentCore } from '../../src/payment-core.module';
 import { type Payment } from '../../src/domain/payment';
-import { type CreatePaymentInput } from '../../src/lifecycle/payments.service';
-import { PAYMENT_MIGRATIONS } from '../../src/migrations';
+import { type CreatePaymentInput } from '../../src/use-cases/create-payment.service';
+import { PAYMENT_MIGRATIONS } from '../../src/persistence/migrations';
 import { CardSecret } from '../../src/ports/vault.port';
-import { inboxEntryOf, type WebhookEndpoint } from '../../src/webhooks/notification-facts';
-import { WebhookInboxWriter } from '../../src/webhooks/webhook-inbox.writer';
+import { inboxEntryOf, type WebhookEndpoint } from '../../src/domain/notification-facts';
+import { WebhookInboxWriter } from '../../src/persistence/webhook-inbox.writer';
 import { FakeChannel, FakeRisk, FakeVault, FakeWechat, TEST_PAN } from './fakes';
 
 /** The calling service the use cases are driven as (what the gRPC layer takes from the client certificate). */

@@ -23,9 +23,9 @@ import {
   WechatPaySimProcess,
 } from '@wxpay/testing';
 import { PaymentAppModule } from '../../src/app.module';
-import { PaymentRuntime } from '../../src/composition/payment-runtime';
+import { PaymentRuntime } from '../../src/payment-jobs';
 import { loadConfig } from '../../src/config';
-import { PAYMENT_MIGRATIONS } from '../../src/migrations';
+import { PAYMENT_MIGRATIONS } from '../../src/persistence/migrations';
 import { RiskStandIn, VaultStandIn } from './grpc-stand-ins';
 
 /** Luhn-valid test card numbers in the 62 (UnionPay) range, distinct per call. */

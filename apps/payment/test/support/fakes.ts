@@ -26,8 +26,8 @@ import {
   type TradeState,
   type WechatPayPort,
 } from '../../src/ports/wechatpay.port';
-import { businessDateOf } from '../../src/ledger/ledger.service';
-import { type TradeBillLine, type TradeBillSource } from '../../src/reconciliation/reconciliation-types';
+import { businessDateOf } from '../../src/persistence/ledger.repository';
+import { type TradeBillLine, type TradeBillSource } from '../../src/domain/reconciliation';
 
 /** In-memory stand-ins for the counterparties, with knobs for the faults the lifecycle must survive. */
 

@@ -1,7 +1,7 @@
 import { type SettlementLine } from '../../ports/channel.port';
 import { CounterpartyUnavailableError } from '../../ports/port-errors';
 import { parseSettlementRecords } from './settlement-file.parser';
-import { type RequestLogLookup, traceKey } from './request-log-lookup';
+import { type RequestLogLookup, traceKey } from '../../persistence/channel-refund-link.repository';
 import { type SettlementSource } from './settlement-source';
 
 const CURRENCIES: Record<string, string> = {

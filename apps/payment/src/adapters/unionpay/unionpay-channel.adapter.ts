@@ -15,7 +15,7 @@ import {
   type ReverseResult,
   type SettlementLine,
 } from '../../ports/channel.port';
-import { cardRefOf, type LoggedRequest, type RequestLogLookup } from './request-log-lookup';
+import { cardRefOf, type LoggedRequest, type RequestLogLookup } from '../../persistence/channel-refund-link.repository';
 import { type SettlementSource } from './settlement-source';
 
 export interface UnionPayAdapterOptions {
