@@ -1,66 +1,53 @@
-import { GrpcStatus, RpcError } from '@wxpay/grpc';
-import { type Payment } from './domain/payment';
-import { type PaymentStatus } from './domain/payment-status';
-import { type StoredAnswer } from './idempotency/idempotency.repository';
+import { DomainError, type CommonErrorCode } from '@wxpay/contracts';
+import { GrpcStatus, type ErrorStatusTable } from '@wxpay/grpc';
+import { type StoredAnswer } from '@wxpay/persistence';
 
 /**
- * States in which the caller cannot be told yet what became of the payment: the driver had to stop (a
- * counterparty did not answer, or another actor holds the payment) before the outcome was decided.
+ * The Payments contract's error codes (gateway/payment/v1/payment.proto lists them with their statuses). A
+ * business refusal (risk reject, issuer decline) is not an error: the payment is answered FAILED with its code.
+ * Messages name fields and states, never a card number or a value the caller sent.
  */
-const UNDECIDED: readonly PaymentStatus[] = [
-  'CREATED',
-  'RISK_APPROVED',
-  'RISK_REVIEW',
-  'AUTHORIZING',
-  'AUTHORIZED',
-  'ORDERING',
-  'ORDER_UNKNOWN',
-];
-
-export function decidedForCaller(p: Payment): boolean {
-  return !UNDECIDED.includes(p.status);
-}
-
-export const Reasons = {
+export const PaymentErrors = {
+  /** A counterparty did not answer in time; the payment is being resolved: retry the same call later. */
   outcomeUnknown: 'OUTCOME_UNKNOWN',
   notFound: 'PAYMENT_NOT_FOUND',
   invalidState: 'INVALID_STATE',
   alreadyPaid: 'ALREADY_PAID',
   refundExceeds: 'REFUND_EXCEEDS_AVAILABLE',
-  idempotencyConflict: 'IDEMPOTENCY_CONFLICT',
-  inProgress: 'IN_PROGRESS',
 } as const;
 
-export function outcomeUnknown(): RpcError {
-  return new RpcError(
-    GrpcStatus.UNAVAILABLE,
+export type PaymentErrorCode = (typeof PaymentErrors)[keyof typeof PaymentErrors] | CommonErrorCode;
+
+export const PAYMENT_ERROR_STATUS: ErrorStatusTable<PaymentErrorCode> = {
+  OUTCOME_UNKNOWN: GrpcStatus.UNAVAILABLE,
+  PAYMENT_NOT_FOUND: GrpcStatus.NOT_FOUND,
+  INVALID_STATE: GrpcStatus.FAILED_PRECONDITION,
+  ALREADY_PAID: GrpcStatus.FAILED_PRECONDITION,
+  REFUND_EXCEEDS_AVAILABLE: GrpcStatus.FAILED_PRECONDITION,
+};
+
+const paymentError = (code: PaymentErrorCode, message: string, field?: string) =>
+  new DomainError<PaymentErrorCode>(code, message, { field });
+
+export function outcomeUnknown(): DomainError<PaymentErrorCode> {
+  return paymentError(
+    PaymentErrors.outcomeUnknown,
     'a counterparty did not answer in time; the payment is being resolved — retry the same call later',
-    undefined,
-    Reasons.outcomeUnknown,
   );
 }
 
-export function notFound(): RpcError {
-  return new RpcError(GrpcStatus.NOT_FOUND, 'no such payment', undefined, Reasons.notFound);
+export function notFound(): DomainError<PaymentErrorCode> {
+  return paymentError(PaymentErrors.notFound, 'no such payment');
 }
 
-export function failedPrecondition(reason: string, message: string): RpcError {
-  return new RpcError(GrpcStatus.FAILED_PRECONDITION, message, undefined, reason);
+export function failedPrecondition(
+  code: typeof PaymentErrors.invalidState | typeof PaymentErrors.alreadyPaid | typeof PaymentErrors.refundExceeds,
+  message: string,
+): DomainError<PaymentErrorCode> {
+  return paymentError(code, message);
 }
 
-export function errorAnswer(e: RpcError): StoredAnswer {
-  return {
-    error: {
-      code: e.code,
-      message: e.message,
-      ...(e.reason ? { reason: e.reason } : {}),
-      ...(e.field ? { field: e.field } : {}),
-    },
-  };
-}
-
-/** Replays a stored answer: the response, or the same typed error. */
-export function replay(answer: StoredAnswer): Record<string, unknown> {
-  if ('ok' in answer) return answer.ok;
-  throw new RpcError(answer.error.code, answer.error.message, answer.error.field, answer.error.reason);
+/** A refusal kept as a call's answer, replayed to every retry with the same key. */
+export function errorAnswer(e: DomainError): StoredAnswer {
+  return { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
 }

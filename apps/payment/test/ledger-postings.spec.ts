@@ -7,7 +7,7 @@ import {
   refundSettlePosting,
   type LedgerLine,
 } from '../src/domain/ledger-accounts';
-import { businessDateOf } from '../src/persistence/ledger.repository';
+import { businessDateOf } from '../src/domain/ledger-accounts';
 
 const parties = { cardToken: 'tok_aaaaaaaaaaaaaaaaaaaaaaaaaa', merchantId: 'm-1', currency: 'CNY' };
 

@@ -1,31 +1,22 @@
-import { type Client } from '@grpc/grpc-js';
-import { unaryCall } from '@wxpay/grpc';
+import { Decision, RiskEngineService, sceneFromJSON } from '@wxpay/contracts';
+import { type ServiceClient } from '@wxpay/grpc';
 import { CounterpartyUnavailableError } from '../ports/port-errors';
 import { type RiskPort, type RiskRequest, type RiskVerdict } from '../ports/risk.port';
 
-interface EvaluateResponse {
-  decision_id: string;
-  decision: string;
-  score: number;
-  reasons: { code: string }[];
-  rule_set_version: string;
-}
-
-const DECISIONS = ['APPROVE', 'REVIEW', 'REJECT'] as const;
+const DECISIONS = { [Decision.APPROVE]: 'APPROVE', [Decision.REVIEW]: 'REVIEW', [Decision.REJECT]: 'REJECT' } as const;
 
 /**
- * RiskEngine.Evaluate over mutual-TLS gRPC. Anything but a decision (deadline passed, engine down, a refusal of
- * the request) is "unavailable": the configured policy decides what the payment does then.
+ * RiskEngine.Evaluate over the typed client (mutual TLS; the server must be `spiffe://wxpay/risk`). Anything but
+ * a decision (deadline passed, engine down, a refusal of the request) is "unavailable": the configured policy
+ * decides what the payment does then.
  */
-export class RiskGrpcAdapter implements RiskPort {
-  constructor(private readonly client: Client) {}
+export class RiskAdapter implements RiskPort {
+  constructor(private readonly client: ServiceClient<typeof RiskEngineService>) {}
 
   async evaluate(r: RiskRequest, deadlineMs: number): Promise<RiskVerdict> {
-    let res: EvaluateResponse;
+    let res;
     try {
-      res = await unaryCall<EvaluateResponse>(
-        this.client,
-        'Evaluate',
+      res = await this.client.evaluate(
         {
           attempt_id: r.attemptId,
           card_token: r.cardToken,
@@ -33,10 +24,11 @@ export class RiskGrpcAdapter implements RiskPort {
           currency: r.currency,
           merchant_id: r.merchantId,
           mcc: r.mcc,
-          scene: r.scene,
+          scene: sceneFromJSON(r.scene),
           payer_id: r.payerId,
           device_id: r.deviceId,
           ip: r.ip ?? '',
+          geo: undefined,
           occurred_at: r.occurredAt.toISOString(),
         },
         { deadlineMs },
@@ -45,7 +37,7 @@ export class RiskGrpcAdapter implements RiskPort {
       const code = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1;
       throw new CounterpartyUnavailableError('risk', `Evaluate failed (status ${code})`);
     }
-    const decision = DECISIONS.find((d) => d === res.decision);
+    const decision = DECISIONS[res.decision as keyof typeof DECISIONS] as RiskVerdict['decision'] | undefined;
     if (!decision) throw new CounterpartyUnavailableError('risk', 'Evaluate answered without a decision');
     return {
       decisionId: res.decision_id,

@@ -1,34 +1,39 @@
-import { type Client } from '@grpc/grpc-js';
-import { GrpcStatus, unaryCall } from '@wxpay/grpc';
+import { type TokenVaultService } from '@wxpay/contracts';
+import { GrpcStatus, isServiceError, type ServiceClient } from '@wxpay/grpc';
 import { CounterpartyUnavailableError } from '../ports/port-errors';
 import { CardSecret, CardUnavailableError, type VaultPort } from '../ports/vault.port';
-import { grpcCodeOf, isTransient } from './grpc-status';
 
-interface DetokenizeResponse {
-  pan: string;
-  expiry_month: string;
-  expiry_year: string;
-}
+/** Statuses that mean "the vault did not decide" (down, slow, overloaded) rather than "the vault refused". */
+const UNDECIDED = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.CANCELLED,
+]);
 
-/** TokenVault.Detokenize over mutual-TLS gRPC (the vault allows it by our client certificate). */
-export class VaultGrpcAdapter implements VaultPort {
+/**
+ * TokenVault.Detokenize over the typed client (mutual TLS; the server must be `spiffe://wxpay/tokenization`,
+ * which admits `payment` by its caller table). A refusal tells why the card cannot be used; anything else is
+ * the vault being unavailable.
+ */
+export class VaultAdapter implements VaultPort {
   constructor(
-    private readonly client: Client,
+    private readonly client: ServiceClient<typeof TokenVaultService>,
     private readonly deadlineMs: number,
   ) {}
 
   async detokenize(token: string, purpose: string): Promise<CardSecret> {
     try {
-      const res = await unaryCall<DetokenizeResponse>(
-        this.client,
-        'Detokenize',
-        { token, purpose },
-        { deadlineMs: this.deadlineMs },
-      );
+      const res = await this.client.detokenize({ token, purpose }, { deadlineMs: this.deadlineMs });
       return new CardSecret(res.pan, res.expiry_month, res.expiry_year);
     } catch (e) {
-      if (isTransient(e)) throw new CounterpartyUnavailableError('vault', 'Detokenize did not answer');
-      switch (grpcCodeOf(e)) {
+      const code = isServiceError(e) ? e.code : undefined;
+      if (code === undefined || UNDECIDED.has(code)) {
+        throw new CounterpartyUnavailableError('vault', 'Detokenize did not answer');
+      }
+      switch (code) {
         case GrpcStatus.NOT_FOUND:
           throw new CardUnavailableError('NOT_FOUND');
         case GrpcStatus.FAILED_PRECONDITION:

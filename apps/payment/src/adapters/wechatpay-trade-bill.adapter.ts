@@ -1,8 +1,8 @@
 import { type WechatPayPort } from '../ports/wechatpay.port';
-import { type TradeBillLine, type TradeBillSource } from '../domain/reconciliation';
+import { type TradeBillLine, type TradeBillSource } from '../ports/trade-bill.port';
 
 /** The trade bill as order and refund queries see it (until the simulator serves /v3/bill/tradebill). */
-export class QueryTradeBillSource implements TradeBillSource {
+export class WechatPayTradeBillAdapter implements TradeBillSource {
   constructor(
     private readonly wechat: WechatPayPort,
     private readonly concurrency = 4,

@@ -125,3 +125,8 @@ export function imbalance(lines: readonly LedgerLine[]): Map<string, number> {
   for (const [c, v] of sums) if (v === 0) sums.delete(c);
   return sums;
 }
+
+/** Business days are Asia/Shanghai calendar days (WeChat Pay's bills and UnionPay's files use them). */
+export function businessDateOf(instant: Date): string {
+  return new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}

@@ -1,6 +1,6 @@
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
-import { type IdempotencyRepository } from '../idempotency/idempotency.repository';
+import { type IdempotencyStore } from '@wxpay/persistence';
 import { type PaymentDriver } from '../use-cases/lifecycle/payment-driver';
 import { type RefundDriver } from '../use-cases/lifecycle/refund-driver';
 import { type PaymentRepository } from '../persistence/payment.repository';
@@ -30,7 +30,7 @@ export class Janitor {
     private readonly refunds: RefundRepository,
     private readonly driver: PaymentDriver,
     private readonly refundDriver: RefundDriver,
-    private readonly idempotency: IdempotencyRepository,
+    private readonly idempotency: IdempotencyStore,
     private readonly logger: Logger,
     private readonly o: JanitorOptions,
   ) {}
@@ -66,7 +66,7 @@ export class Janitor {
     await this.each(refundIds, (id) => this.refundDriver.advance(id, 'janitor'));
     if (Date.now() - this.lastPrune > 3600_000) {
       this.lastPrune = Date.now();
-      const pruned = await this.idempotency.prune(this.ds, this.o.idempotencyRetentionHours);
+      const pruned = await this.idempotency.prune(this.ds, this.o.idempotencyRetentionHours * 3600_000);
       if (pruned) this.logger.info({ pruned }, 'old idempotency records pruned');
     }
     return paymentIds.length + refundIds.length;

@@ -1,5 +1,5 @@
 import { type Logger } from '@wxpay/observability';
-import { businessDateOf } from '../persistence/ledger.repository';
+import { businessDateOf } from '../domain/ledger-accounts';
 import { type ReconciliationService } from '../use-cases/reconciliation.service';
 
 const BEIJING_OFFSET_MS = 8 * 3600_000;

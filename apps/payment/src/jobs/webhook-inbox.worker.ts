@@ -5,7 +5,7 @@ import { type PaymentDriver } from '../use-cases/lifecycle/payment-driver';
 import { type RefundDriver } from '../use-cases/lifecycle/refund-driver';
 import { type PaymentMetrics } from '../payment-metrics';
 import { prepared } from '@wxpay/persistence';
-import { returnedRows, type Row } from '../persistence/sql-values';
+import { type WebhookInboxRepository } from '../persistence/webhook-inbox.repository';
 import { type ApplyResult, type FollowUp, type NotificationApplier } from '../use-cases/webhooks/notification-applier';
 import { InboxFinals, type InboxRow } from '../persistence/inbox-finals';
 import { INBOX_CHANNEL } from '../persistence/webhook-inbox.writer';
@@ -22,19 +22,6 @@ export interface InboxWorkerOptions {
   deferDelayMs?: number;
   /** Captures and card credits started by applied notifications, running at once. */
   maxFollowUps?: number;
-}
-
-function toInboxRow(r: Row): InboxRow {
-  return {
-    seq: String(r.seq),
-    notificationId: String(r.notification_id),
-    endpoint: String(r.endpoint),
-    eventType: String(r.event_type),
-    aggregateRef: String(r.aggregate_ref),
-    factType: String(r.fact_type),
-    facts: r.facts as Record<string, unknown>,
-    attempts: Number(r.attempts),
-  };
 }
 
 /**
@@ -55,6 +42,7 @@ export class WebhookInboxWorker {
 
   constructor(
     private readonly ds: DataSource,
+    private readonly inbox: WebhookInboxRepository,
     private readonly applier: NotificationApplier,
     private readonly driver: PaymentDriver,
     private readonly refundDriver: RefundDriver,
@@ -126,22 +114,9 @@ export class WebhookInboxWorker {
     return rows.length;
   }
 
-  /** The due rows, in arrival order, taken from other workers (SKIP LOCKED) and counted as one more attempt. */
-  private async claim(db: DataSource | EntityManager): Promise<InboxRow[]> {
-    return returnedRows(
-      await prepared(
-        db,
-        `UPDATE webhook_inbox SET attempts = attempts + 1,
-                next_attempt_at = now() + ($2::integer * interval '1 millisecond')
-          WHERE seq IN (SELECT seq FROM webhook_inbox
-                         WHERE status = 'PENDING' AND next_attempt_at <= now()
-                         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING *`,
-        [this.o.batchSize, this.o.claimLeaseMs],
-      ),
-    )
-      .map(toInboxRow)
-      .sort((a, b) => Number(a.seq) - Number(b.seq));
+  /** The due rows, in arrival order, taken from other workers and counted as one more attempt. */
+  private claim(db: DataSource | EntityManager): Promise<InboxRow[]> {
+    return this.inbox.claimDue(db, this.o.batchSize, this.o.claimLeaseMs);
   }
 
   /**
@@ -208,11 +183,8 @@ export class WebhookInboxWorker {
         { notificationId: row.notificationId, error: e instanceof Error ? e.message : String(e) },
         'applying a notification failed; it will be retried',
       );
-      await this.ds
-        .query(
-          `UPDATE webhook_inbox SET next_attempt_at = now() + ($2::integer * interval '1 millisecond') WHERE seq = $1`,
-          [row.seq, this.o.deferDelayMs * Math.min(row.attempts, 20)],
-        )
+      await this.inbox
+        .retryLater(this.ds, row.seq, this.o.deferDelayMs * Math.min(row.attempts, 20))
         .catch(() => undefined);
       return;
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type Row, toSafeInteger } from './sql-values';
-import { imbalance, type Posting } from '../domain/ledger-accounts';
+import { businessDateOf, imbalance, type Posting } from '../domain/ledger-accounts';
 
 export class UnbalancedPostingError extends Error {
   override readonly name = 'UnbalancedPostingError';
@@ -13,17 +13,12 @@ export interface UnbalancedTransaction {
   imbalanceMinor: number;
 }
 
-/** Business days are Asia/Shanghai calendar days (WeChat Pay's bills and UnionPay's files use them). */
-export function businessDateOf(instant: Date): string {
-  return new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 /**
  * Appends balanced postings inside the caller's transaction (the one that changes the payment's state). A posting
  * is unique per (kind, reference): posting it again is a no-op, so a redelivered notification or a retried step
  * can never book money twice. The database re-checks the balance at commit.
  */
-export class LedgerService {
+export class LedgerRepository {
   async post(m: EntityManager, posting: Posting, at: Date = new Date()): Promise<boolean> {
     const params: unknown[] = [];
     const ctes = this.postingWrites(posting, params, 'posting', undefined, at);

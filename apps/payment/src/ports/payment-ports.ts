@@ -1,8 +1,9 @@
-import { type ChannelPort } from '../ports/channel.port';
-import { type RiskPort } from '../ports/risk.port';
-import { type VaultPort } from '../ports/vault.port';
-import { type WechatPayPort } from '../ports/wechatpay.port';
-import { type TradeBillSource } from '../domain/reconciliation';
+import { type WechatPayNotificationParser } from '@wxpay/wechatpay';
+import { type ChannelPort } from './channel.port';
+import { type RiskPort } from './risk.port';
+import { type TradeBillSource } from './trade-bill.port';
+import { type VaultPort } from './vault.port';
+import { type WechatPayPort } from './wechatpay.port';
 
 /** The counterparties, each behind its port; tests replace any of them with a stand-in. */
 export interface PaymentPorts {
@@ -11,4 +12,9 @@ export interface PaymentPorts {
   channel: ChannelPort;
   wechat: WechatPayPort;
   tradeBill: TradeBillSource;
+  /** Verifies and decrypts WeChat Pay's notifications (its keys come from the merchant configuration). */
+  notifications: WechatPayNotificationParser;
 }
+
+export const TRADE_BILL_SOURCE = Symbol('TRADE_BILL_SOURCE');
+export const NOTIFICATION_PARSER = Symbol('NOTIFICATION_PARSER');

@@ -1,31 +1,30 @@
 import { randomUUID } from 'crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@wxpay/contracts';
+import { type IdempotentRequest } from '@wxpay/grpc';
+import { IdempotencyStore, replay, type ClaimWrites, type Row, type StoredAnswer } from '@wxpay/persistence';
+import { DATA_SOURCE } from '@wxpay/runtime';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type PaymentMetrics } from '../payment-metrics';
-import { type ExtraWrites, type Row } from '../persistence/sql-values';
-import { requestFingerprint } from '../idempotency/fingerprint';
-import {
-  type Claim,
-  type IdempotencyRef,
-  type IdempotencyRepository,
-  type StoredAnswer,
-} from '../idempotency/idempotency.repository';
+import { outcomeUnknown } from '../errors';
+import { PaymentMetrics } from '../payment-metrics';
+import { PAYMENT_SETTINGS, type PaymentSettings } from '../payment-settings';
 
 export type DriveOutcome = { answer: StoredAnswer } | { undecided: true };
 
-export interface IdempotentCall extends IdempotencyRef {
-  /** The request's parameters (without its key), fingerprinted to tell a retry from a different request. */
-  params: Record<string, unknown>;
+export interface IdempotentCall {
+  /** The key, its caller's scope and the request's fingerprint, as the @Idempotent interceptor made them. */
+  request: IdempotentRequest;
   /**
-   * Creates the resource in the transaction that records the key; throwing leaves no trace of either. `id` is
-   * the id the key already names: a resource created under it needs no second write to the key's record.
+   * Creates the resource in the transaction that claims the key; throwing leaves no trace of either. `id` is the
+   * id the key already names: a resource created under it needs no second write to the key's record.
    */
   create(m: EntityManager, id: string): Promise<string>;
   /**
    * For a resource written without reading anything first: its writes (CTEs, guarded by the key's claim) in the
-   * statement that claims the key, one round trip instead of a transaction; `returning` names the CTE whose row
-   * `drive` receives. `create` remains the way when the key turns out to exist.
+   * statement that claims the key (IdempotencyStore.claimWith), one round trip instead of a transaction;
+   * `returning` names the CTE whose row `drive` receives. `create` remains the way when the key turns out to exist.
    */
-  insert?(id: string): { writes: ExtraWrites; returning: string };
+  insert?(id: string): { writes: ClaimWrites; returning: string };
   /**
    * Drives the resource and says what to answer (kept), or that it is undecided (answer later). `created` when
    * this call created it (with the row the claiming statement returned, if it was `insert`).
@@ -33,70 +32,72 @@ export interface IdempotentCall extends IdempotencyRef {
   drive(resourceId: string, created?: { row?: Row }): Promise<DriveOutcome>;
 }
 
-export interface IdempotencyDeps {
-  ds: DataSource;
-  records: IdempotencyRepository;
-  metrics: PaymentMetrics;
-  leaseMs: number;
-}
+const OUTCOMES: Record<string, string> = { IDEMPOTENCY_CONFLICT: 'conflict', IN_PROGRESS: 'in_progress' };
 
 /**
- * Runs a mutating call at most once per idempotency key: the same key and parameters get the first answer again
- * (after a crash, the first call's resource is driven on to an answer); different parameters are a conflict; a
- * concurrent duplicate is told the first is in progress.
+ * A mutating call that drives counterparties, at most once per idempotency key, on the shared IdempotencyStore
+ * (claim … complete): the same key and request get the first answer again (after a crash, the first call's
+ * resource is driven on to an answer); another request under the key is IDEMPOTENCY_CONFLICT; a concurrent
+ * duplicate is told IN_PROGRESS while the first holds the key's lease. An undecided outcome is OUTCOME_UNKNOWN
+ * and keeps nothing: the next retry resumes the same resource.
  */
-export async function runIdempotent(
-  deps: IdempotencyDeps,
-  call: IdempotentCall,
-): Promise<StoredAnswer | 'undecided'> {
-  const fingerprint = requestFingerprint(call.operation, call.params);
-  const count = (outcome: string) => deps.metrics.idempotency.inc({ operation: call.operation, outcome });
-  let claim;
-  try {
-    claim = await claimOrCreate(deps, call, fingerprint);
-  } catch (e) {
-    count(e instanceof Error ? e.name : 'error');
-    throw e;
-  }
-  if (claim.kind === 'replay') {
-    count('replayed');
-    return claim.answer;
-  }
-  count(claim.kind === 'first' ? 'first' : 'resumed');
-  if (!claim.resourceId) throw new Error(`idempotency record ${call.operation} has no resource`);
-  let outcome: DriveOutcome;
-  try {
-    outcome = await call.drive(claim.resourceId, claim.kind === 'first' ? { row: claim.row } : undefined);
-  } catch (e) {
-    await deps.records.release(deps.ds, call).catch(() => undefined);
-    throw e;
-  }
-  if ('undecided' in outcome) {
-    await deps.records.release(deps.ds, call);
-    return 'undecided';
-  }
-  await deps.records.complete(deps.ds, call, outcome.answer);
-  return outcome.answer;
-}
+@Injectable()
+export class IdempotentCalls {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly store: IdempotencyStore,
+    private readonly metrics: PaymentMetrics,
+    @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
+  ) {}
 
-async function claimOrCreate(
-  deps: IdempotencyDeps,
-  call: IdempotentCall,
-  fingerprint: string,
-): Promise<Exclude<Claim, { kind: 'first' }> | { kind: 'first'; resourceId: string; row?: Row }> {
-  if (call.insert) {
-    const id = randomUUID();
-    const insert = call.insert(id);
-    const row = await deps.records.claimWith(deps.ds, call, fingerprint, deps.leaseMs, id, insert);
-    if (row) return { kind: 'first', resourceId: id, row };
-    // The key exists: what its first call left is read below, under the record's lock.
+  async run<T>(call: IdempotentCall): Promise<T> {
+    const { request } = call;
+    const count = (outcome: string) =>
+      this.metrics.idempotency.inc({ operation: request.operation, outcome });
+    let claim;
+    try {
+      claim = await this.claimOrCreate(call);
+    } catch (e) {
+      count(e instanceof DomainError ? (OUTCOMES[e.code] ?? 'refused') : 'error');
+      throw e;
+    }
+    if (claim.kind === 'replay') {
+      count('replayed');
+      return replay<T>(claim.answer);
+    }
+    count(claim.kind === 'first' ? 'first' : 'resumed');
+    if (!claim.resourceId) throw new Error(`idempotency record ${request.operation} has no resource`);
+    let outcome: DriveOutcome;
+    try {
+      outcome = await call.drive(claim.resourceId, claim.kind === 'first' ? { row: claim.row } : undefined);
+    } catch (e) {
+      await this.store.release(this.ds, request).catch(() => undefined);
+      throw e;
+    }
+    if ('undecided' in outcome) {
+      await this.store.release(this.ds, request);
+      throw outcomeUnknown();
+    }
+    await this.store.complete(this.ds, request, outcome.answer);
+    return replay<T>(outcome.answer);
   }
-  return deps.ds.transaction(async (m) => {
-    const proposed = randomUUID();
-    const c = await deps.records.claim(m, call, fingerprint, deps.leaseMs, proposed);
-    if (c.kind !== 'first') return c;
-    const resourceId = await call.create(m, proposed);
-    if (resourceId !== proposed) await deps.records.setResource(m, call, resourceId);
-    return { kind: 'first' as const, resourceId };
-  });
+
+  private async claimOrCreate(call: IdempotentCall) {
+    const { request } = call;
+    const leaseMs = this.settings.leaseMs;
+    if (call.insert) {
+      const id = randomUUID();
+      const row = await this.store.claimWith(this.ds, request, leaseMs, id, call.insert(id));
+      if (row) return { kind: 'first' as const, resourceId: id, row };
+      // The key exists: what its first call left is read below, under the record's lock.
+    }
+    return this.ds.transaction(async (m) => {
+      const proposed = randomUUID();
+      const c = await this.store.claim(m, request, leaseMs, proposed);
+      if (c.kind !== 'first') return c;
+      const resourceId = await call.create(m, proposed);
+      if (resourceId !== proposed) await this.store.setResource(m, request, resourceId);
+      return { kind: 'first' as const, resourceId, row: undefined as Row | undefined };
+    });
+  }
 }

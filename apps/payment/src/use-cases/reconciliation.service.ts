@@ -1,26 +1,14 @@
-import { randomUUID } from 'crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Logger } from '@wxpay/observability';
+import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
-import { type PaymentMetrics } from '../payment-metrics';
-import { type PaymentRepository } from '../persistence/payment.repository';
-import { type Row, toSafeInteger } from '../persistence/sql-values';
-import { type ChannelPort, type SettlementLine } from '../ports/channel.port';
-import {
-  type ReconciliationBreak,
-  type ReconciliationReport,
-  type TradeBillLine,
-  type TradeBillSource,
-} from '../domain/reconciliation';
-
-interface LedgerItem {
-  kind: 'CAPTURE' | 'REFUND_SETTLE';
-  /** Payment id for captures, refund id for refunds. */
-  reference: string;
-  paymentId: string;
-  outTradeNo: string;
-  outRefundNo: string | null;
-  amountMinor: number;
-}
+import { type ReconciliationBreak, type ReconciliationReport } from '../domain/reconciliation';
+import { PaymentMetrics } from '../payment-metrics';
+import { PaymentRepository } from '../persistence/payment.repository';
+import { type LedgerItem, ReconciliationRepository } from '../persistence/reconciliation.repository';
+import { CHANNEL_PORT, type ChannelPort, type SettlementLine } from '../ports/channel.port';
+import { TRADE_BILL_SOURCE } from '../ports/payment-ports';
+import { type TradeBillLine, type TradeBillSource } from '../ports/trade-bill.port';
 
 const PAID_STATES = ['SUCCESS', 'REFUND'];
 
@@ -29,20 +17,21 @@ const PAID_STATES = ['SUCCESS', 'REFUND'];
  * (amounts through `unionpay:settlement`) and the WeChat Pay trade bill (amounts through `wechatpay:clearing`).
  * Each difference is a break with its cause: missing on one side, amount differs, status differs.
  */
+@Injectable()
 export class ReconciliationService {
   constructor(
-    private readonly ds: DataSource,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly payments: PaymentRepository,
-    private readonly channel: ChannelPort,
-    private readonly tradeBill: TradeBillSource,
+    private readonly runs: ReconciliationRepository,
+    @Inject(CHANNEL_PORT) private readonly channel: ChannelPort,
+    @Inject(TRADE_BILL_SOURCE) private readonly tradeBill: TradeBillSource,
     private readonly metrics: PaymentMetrics,
-    private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async run(businessDate: string): Promise<ReconciliationReport> {
-    const runId = randomUUID();
-    await this.ds.query(`INSERT INTO recon_run (id, business_date) VALUES ($1, $2)`, [runId, businessDate]);
-    const ledger = await this.ledgerItems(businessDate);
+    const runId = await this.runs.startRun(businessDate);
+    const ledger = await this.runs.ledgerItems(businessDate);
     const settlement = await this.channel.settlementFile(businessDate);
     const created = await this.payments.createdOn(this.ds, businessDate);
     const orders = [...new Set([...created.map((p) => p.outTradeNo), ...ledger.map((l) => l.outTradeNo)])];
@@ -69,36 +58,13 @@ export class ReconciliationService {
       breaks,
       finishedAt: new Date(),
     };
-    await this.store(report);
+    await this.runs.store(report);
     for (const b of breaks) this.metrics.reconciliationBreaks.inc({ kind: b.kind, source: b.source });
     this.logger.info(
       { businessDate, ledgerItems: ledger.length, matched, breaks: breaks.length },
       'reconciliation finished',
     );
     return report;
-  }
-
-  private async ledgerItems(businessDate: string): Promise<LedgerItem[]> {
-    const rows: Row[] = await this.ds.query(
-      `SELECT t.kind, t.reference, t.payment_id, p.out_trade_no, r.out_refund_no,
-              sum(e.amount_minor) FILTER (WHERE e.account = 'unionpay:settlement') AS unionpay_minor
-         FROM ledger_transaction t
-         JOIN ledger_entry e ON e.transaction_id = t.id
-         JOIN payment p ON p.id = t.payment_id
-         LEFT JOIN refund r ON t.kind = 'REFUND_SETTLE' AND r.id::text = t.reference
-        WHERE t.business_date = $1 AND t.kind IN ('CAPTURE', 'REFUND_SETTLE')
-        GROUP BY t.id, t.kind, t.reference, t.payment_id, p.out_trade_no, r.out_refund_no`,
-      [businessDate],
-    );
-    return rows.map((r) => ({
-      kind: String(r.kind) as LedgerItem['kind'],
-      reference: String(r.reference),
-      paymentId: String(r.payment_id),
-      outTradeNo: String(r.out_trade_no),
-      outRefundNo: r.out_refund_no === null ? null : String(r.out_refund_no),
-      // A capture credits the settlement account, a refund debits it.
-      amountMinor: Math.abs(toSafeInteger(r.unionpay_minor, 'unionpay_minor')),
-    }));
   }
 
   private againstUnionPay(ledger: LedgerItem[], lines: SettlementLine[]): ReconciliationBreak[] {
@@ -199,7 +165,7 @@ export class ReconciliationService {
       }
     }
     // Paid (or refunded) at WeChat Pay without any posting in the ledger, whatever day it was booked.
-    const booked = await this.bookedReferences(bill);
+    const booked = await this.runs.bookedReferences(bill);
     for (const line of bill) {
       const done = line.kind === 'PAYMENT' ? PAID_STATES.includes(line.state) : line.state === 'SUCCESS';
       if (done && !booked.has(line.reference)) {
@@ -218,38 +184,6 @@ export class ReconciliationService {
     return breaks;
   }
 
-  /** out_trade_no of payments with a capture and out_refund_no of refunds with a settlement, on any day. */
-  private async bookedReferences(bill: TradeBillLine[]): Promise<Set<string>> {
-    const rows: Row[] = await this.ds.query(
-      `SELECT p.out_trade_no AS ref FROM ledger_transaction t JOIN payment p ON p.id = t.payment_id
-        WHERE t.kind = 'CAPTURE' AND p.out_trade_no = ANY($1::text[])
-       UNION
-       SELECT r.out_refund_no FROM ledger_transaction t JOIN refund r ON r.id::text = t.reference
-        WHERE t.kind = 'REFUND_SETTLE' AND r.out_refund_no = ANY($2::text[])`,
-      [
-        bill.filter((b) => b.kind === 'PAYMENT').map((b) => b.reference),
-        bill.filter((b) => b.kind === 'REFUND').map((b) => b.reference),
-      ],
-    );
-    return new Set(rows.map((r) => String(r.ref)));
-  }
-
-  private async store(r: ReconciliationReport): Promise<void> {
-    await this.ds.transaction(async (m) => {
-      await m.query(
-        `UPDATE recon_run SET finished_at = $2, ledger_items = $3, unionpay_items = $4, wechatpay_items = $5,
-                matched = $6 WHERE id = $1`,
-        [r.runId, r.finishedAt, r.ledgerItems, r.unionpayItems, r.wechatpayItems, r.matched],
-      );
-      for (const b of r.breaks) {
-        await m.query(
-          `INSERT INTO recon_break (run_id, kind, source, reference, detail, ledger_minor, counterparty_minor)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [r.runId, b.kind, b.source, b.reference, b.detail, b.ledgerMinor, b.counterpartyMinor],
-        );
-      }
-    });
-  }
 }
 
 function brk(

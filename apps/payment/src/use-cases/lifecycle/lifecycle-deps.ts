@@ -1,7 +1,7 @@
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
-import { type RiskUnavailablePolicy } from '../../config';
-import { type LedgerService } from '../../persistence/ledger.repository';
+import { type PaymentSettings } from '../../payment-settings';
+import { type LedgerRepository } from '../../persistence/ledger.repository';
 import { type PaymentMetrics } from '../../payment-metrics';
 import { type PaymentRepository } from '../../persistence/payment.repository';
 import { type RefundRepository } from '../../persistence/refund.repository';
@@ -11,17 +11,8 @@ import { type VaultPort } from '../../ports/vault.port';
 import { type WechatPayPort } from '../../ports/wechatpay.port';
 import { type PaymentWriter } from './payment-writer';
 
-export interface LifecycleSettings {
-  riskDeadlineMs: number;
-  riskUnavailablePolicy: RiskUnavailablePolicy;
-  orderTtlSeconds: number;
-  /** How long a payment waits for its payer before the order is queried. */
-  awaitingPollMs: number;
-  /** How long one actor may drive a payment before another may take over. */
-  leaseMs: number;
-  /** Delay before asking a counterparty again after it did not answer. */
-  retryDelayMs: number;
-}
+/** What the lifecycle's drivers and steps share (one provider, assembled by PaymentCoreModule). */
+export const LIFECYCLE_DEPS = Symbol('LIFECYCLE_DEPS');
 
 /** Everything the lifecycle steps use; assembled once by the Nest module (or by a unit test with stand-ins). */
 export interface LifecycleDeps {
@@ -29,12 +20,12 @@ export interface LifecycleDeps {
   payments: PaymentRepository;
   refunds: RefundRepository;
   writer: PaymentWriter;
-  ledger: LedgerService;
+  ledger: LedgerRepository;
   risk: RiskPort;
   vault: VaultPort;
   channel: ChannelPort;
   wechat: WechatPayPort;
-  settings: LifecycleSettings;
+  settings: PaymentSettings;
   logger: Logger;
   metrics: PaymentMetrics;
 }

@@ -1,8 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { type Payment } from '../../domain/payment';
 import { StaleStateError } from '../../persistence/stale-state.error';
 import { leaseHeartbeat } from './lease-heartbeat';
-import { type LifecycleDeps } from './lifecycle-deps';
+import { LIFECYCLE_DEPS, type LifecycleDeps } from './lifecycle-deps';
 import { type StepResult, waitForEvent } from './step-result';
 import {
   abandonedAuthorizationStep,
@@ -39,11 +40,12 @@ const MAX_STEPS = 16;
  * driver re-reads and carries on from what is there. The request path, the webhook worker and the janitor all
  * use this one loop.
  */
+@Injectable()
 export class PaymentDriver {
   private readonly owner = `driver-${randomUUID()}`;
   private drives = 0;
 
-  constructor(private readonly d: LifecycleDeps) {}
+  constructor(@Inject(LIFECYCLE_DEPS) private readonly d: LifecycleDeps) {}
 
   /**
    * A lease owner for one drive, not one per process: the request path, the webhook follow-ups and the janitor

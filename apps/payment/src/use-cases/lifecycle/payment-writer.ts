@@ -3,7 +3,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type Payment } from '../../domain/payment';
 import { assertTransition, type PaymentStatus } from '../../domain/payment-status';
 import { type Posting } from '../../domain/ledger-accounts';
-import { type LedgerService } from '../../persistence/ledger.repository';
+import { type LedgerRepository } from '../../persistence/ledger.repository';
 import { applyChanges, effectiveChanges } from '../../persistence/payment-writes';
 import {
   type HistoryRow,
@@ -32,7 +32,7 @@ export class PaymentWriter {
   constructor(
     private readonly ds: DataSource,
     private readonly payments: PaymentRepository,
-    private readonly ledger: LedgerService,
+    private readonly ledger: LedgerRepository,
     private readonly onTransition: (from: PaymentStatus, to: PaymentStatus) => void = () => undefined,
   ) {}
 

@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { type Refund } from '../../domain/payment';
 import { type ChannelAck } from '../../ports/channel.port';
@@ -5,7 +6,7 @@ import { CounterpartyRejectedError } from '../../ports/port-errors';
 import { type RefundState } from '../../ports/wechatpay.port';
 import { StaleStateError } from '../../persistence/stale-state.error';
 import { leaseHeartbeat } from './lease-heartbeat';
-import { type LifecycleDeps } from './lifecycle-deps';
+import { LIFECYCLE_DEPS, type LifecycleDeps } from './lifecycle-deps';
 import { failRefund, settleRefund } from './refund-outcomes';
 import { holdOf } from './steps/hold-of';
 
@@ -20,11 +21,12 @@ const ACTOR = 'refund-driver';
  * reports success, by REFUND.SUCCESS or by query — the credit to the card over the channel. Like payments, an
  * unanswered request is resolved by querying before anything is sent again, under a lease.
  */
+@Injectable()
 export class RefundDriver {
   private readonly owner = `refund-driver-${randomUUID()}`;
   private drives = 0;
 
-  constructor(private readonly d: LifecycleDeps) {}
+  constructor(@Inject(LIFECYCLE_DEPS) private readonly d: LifecycleDeps) {}
 
   async advance(refundId: string, mode: 'request' | 'janitor'): Promise<Refund | undefined> {
     // One lease owner per drive (see PaymentDriver): actors of one process must not share a lease.

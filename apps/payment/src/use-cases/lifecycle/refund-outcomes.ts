@@ -75,9 +75,7 @@ export async function failRefundIn(
 
 /** Re-reads the refund under a row lock; a version change since `seen` is fine as long as the status allows. */
 async function lockedRefund(m: EntityManager, d: LifecycleDeps, seen: Refund): Promise<Refund> {
-  const rows: Record<string, unknown>[] = await m.query(`SELECT id FROM refund WHERE id = $1 FOR UPDATE`, [
-    seen.id,
-  ]);
-  if (rows.length === 0) throw new StaleStateError('refund', seen.id);
-  return (await d.refunds.find(m, seen.id))!;
+  const locked = await d.refunds.lock(m, seen.id);
+  if (!locked) throw new StaleStateError('refund', seen.id);
+  return locked;
 }

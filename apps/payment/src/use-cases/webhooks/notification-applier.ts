@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type WechatPayRefundNotified,
   type WechatPayTransactionNotified,
@@ -6,7 +7,7 @@ import {
 import { type EntityManager } from 'typeorm';
 import { type Payment } from '../../domain/payment';
 import { type PaymentStatus } from '../../domain/payment-status';
-import { type LifecycleDeps } from '../lifecycle/lifecycle-deps';
+import { LIFECYCLE_DEPS, type LifecycleDeps } from '../lifecycle/lifecycle-deps';
 import { failRefundIn } from '../lifecycle/refund-outcomes';
 
 /** What applying one stored notification did. */
@@ -55,8 +56,9 @@ const RELEASED: readonly PaymentStatus[] = ['REVERSING', 'REVERSED', 'CANCELLED'
  * re-sent copies change nothing), one that arrives before its state can accept it is deferred, and one that
  * contradicts what we know (amount, a released hold) is rejected and raised as an alert, never applied.
  */
+@Injectable()
 export class NotificationApplier {
-  constructor(private readonly d: LifecycleDeps) {}
+  constructor(@Inject(LIFECYCLE_DEPS) private readonly d: LifecycleDeps) {}
 
   async apply(m: EntityManager, n: StoredNotification, locked?: LockedPayments): Promise<ApplyResult> {
     if (n.endpoint === 'papay') return { status: 'FORWARDED', outcome: 'PAPAY' };

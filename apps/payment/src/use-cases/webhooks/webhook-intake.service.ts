@@ -90,6 +90,11 @@ export class WebhookIntake {
     return { status: 204 };
   }
 
+  /** A request refused before its body was read as a notification (wrong type): counted and logged the same. */
+  refuseUnread(endpoint: WebhookEndpoint, status: number, code: string): WebhookAnswer {
+    return this.refuse(endpoint, code, status);
+  }
+
   private refuse(
     endpoint: WebhookEndpoint,
     code: string,
