@@ -83,7 +83,8 @@ export class CounterpartiesModule {
         { provide: WECHATPAY_CLIENT, useFactory: () => lazy(() => createWechatPayClientFromEnv(config)) },
         port(WECHATPAY_PORT, given.wechat, {
           inject: [WECHATPAY_CLIENT],
-          useFactory: (client: () => WechatPayClient) => new WechatPayAdapter(client(), notifyBaseUrl(config)),
+          useFactory: (client: () => WechatPayClient) =>
+            new WechatPayAdapter(client(), notifyBaseUrl(config)),
         }),
         port(NOTIFICATION_PARSER, given.notifications, {
           inject: [WECHATPAY_CLIENT],

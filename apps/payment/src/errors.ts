@@ -41,7 +41,8 @@ export function notFound(): DomainError<PaymentErrorCode> {
 }
 
 export function failedPrecondition(
-  code: typeof PaymentErrors.invalidState | typeof PaymentErrors.alreadyPaid | typeof PaymentErrors.refundExceeds,
+  code:
+    typeof PaymentErrors.invalidState | typeof PaymentErrors.alreadyPaid | typeof PaymentErrors.refundExceeds,
   message: string,
 ): DomainError<PaymentErrorCode> {
   return paymentError(code, message);

@@ -118,7 +118,15 @@ export class PaymentLifecycleModule {
         LedgerCheckService,
         {
           provide: Janitor,
-          inject: [DATA_SOURCE, PaymentRepository, RefundRepository, PaymentDriver, RefundDriver, IdempotencyStore, LOGGER],
+          inject: [
+            DATA_SOURCE,
+            PaymentRepository,
+            RefundRepository,
+            PaymentDriver,
+            RefundDriver,
+            IdempotencyStore,
+            LOGGER,
+          ],
           useFactory: (
             ds: DataSource,
             payments: PaymentRepository,

@@ -70,7 +70,9 @@ describe('Payments callers (mutual TLS, service identities)', () => {
 
   it('refuses to talk to a server that is not the service the client meant', async () => {
     const confused = c.payments('channel', 'risk');
-    const err = await failure(confused.getPayment({ payment_id: '00000000-0000-4000-8000-000000000000', out_trade_no: '' }));
+    const err = await failure(
+      confused.getPayment({ payment_id: '00000000-0000-4000-8000-000000000000', out_trade_no: '' }),
+    );
     expect(err.code).toBe(status.UNAVAILABLE);
     expect(err.details).toContain('spiffe://wxpay/risk');
   });

@@ -33,9 +33,9 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
     const input = h.input();
     await h.core.service.create(input);
     const before: { n: string }[] = await h.ds.query(`SELECT count(*) AS n FROM payment`);
-    await expect(
-      h.core.service.create({ ...input, amount: CoreHarness.cny(2000) }),
-    ).rejects.toMatchObject(conflict);
+    await expect(h.core.service.create({ ...input, amount: CoreHarness.cny(2000) })).rejects.toMatchObject(
+      conflict,
+    );
     const after: { n: string }[] = await h.ds.query(`SELECT count(*) AS n FROM payment`);
     expect(after[0]!.n).toBe(before[0]!.n);
   });
@@ -69,8 +69,7 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
     const busy = results.filter((r) => r.status === 'rejected');
     expect(ok).toHaveLength(1);
     expect(busy).toHaveLength(5);
-    for (const b of busy)
-      expect((b as PromiseRejectedResult).reason).toMatchObject(inProgress);
+    for (const b of busy) expect((b as PromiseRejectedResult).reason).toMatchObject(inProgress);
     const payments: unknown[] = await h.ds.query(
       `SELECT 1 FROM idempotency_record WHERE idempotency_key = $1`,
       [input.idempotency_key],
@@ -95,9 +94,9 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
     };
     const first = await h.core.service.refund(refund);
     expect(await h.core.service.refund(refund)).toEqual(first);
-    await expect(
-      h.core.service.refund({ ...refund, amount: CoreHarness.cny(500) }),
-    ).rejects.toMatchObject(conflict);
+    await expect(h.core.service.refund({ ...refund, amount: CoreHarness.cny(500) })).rejects.toMatchObject(
+      conflict,
+    );
     // A refusal before anything changed leaves no key behind: nothing to replay, the same error again.
     const tooMuch = { ...refund, idempotency_key: `rf2-${id}`, amount: CoreHarness.cny(700) };
     expect(PAYMENT_ERROR_STATUS.REFUND_EXCEEDS_AVAILABLE).toBe(GrpcStatus.FAILED_PRECONDITION);

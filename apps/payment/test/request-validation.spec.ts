@@ -1,11 +1,6 @@
 import { DomainError, Scene, TradeType, type CreatePaymentRequest } from '@wxpay/contracts';
 import { checkIdempotencyKey, RequestValidationPipe, type RequestRules } from '@wxpay/grpc';
-import {
-  CREATE_PAYMENT,
-  GET_PAYMENT,
-  REFUND_PAYMENT,
-  RUN_RECONCILIATION,
-} from '../src/api/request-rules';
+import { CREATE_PAYMENT, GET_PAYMENT, REFUND_PAYMENT, RUN_RECONCILIATION } from '../src/api/request-rules';
 
 function errorOf(f: () => unknown): DomainError {
   try {
@@ -17,7 +12,8 @@ function errorOf(f: () => unknown): DomainError {
   throw new Error('no error');
 }
 
-const validate = <R>(rules: RequestRules<R>, request: R) => new RequestValidationPipe<R>(rules).transform(request);
+const validate = <R>(rules: RequestRules<R>, request: R) =>
+  new RequestValidationPipe<R>(rules).transform(request);
 
 const create = (over: Partial<CreatePaymentRequest> = {}): CreatePaymentRequest => ({
   idempotency_key: 'k-1',

@@ -93,7 +93,11 @@ describe('WeChat Pay webhook routes (HTTP)', () => {
     });
 
   /** A body sent in chunks without a declared length (Transfer-Encoding: chunked). */
-  const chunked = (path: string, chunks: () => AsyncGenerator<Buffer>, headers: Record<string, string> = {}) =>
+  const chunked = (
+    path: string,
+    chunks: () => AsyncGenerator<Buffer>,
+    headers: Record<string, string> = {},
+  ) =>
     fetch(`${base}${path}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...headers },
@@ -173,7 +177,9 @@ describe('WeChat Pay webhook routes (HTTP)', () => {
     expect(gzipGarbage.status).toBeLessThan(500);
     expect(await gzipGarbage.json()).toEqual({ code: 'FAIL', message: 'verification failed' });
     await expectRefused(
-      await post('/notify/wechatpay/transactions', 'a=1', { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      await post('/notify/wechatpay/transactions', 'a=1', {
+        'Content-Type': 'application/x-www-form-urlencoded',
+      }),
       415,
     );
     const gzipText = await post('/notify/wechatpay/transactions', gzipSync('{}'), {

@@ -3,7 +3,11 @@ import { type ServiceClient } from '@wxpay/grpc';
 import { CounterpartyUnavailableError } from '../ports/port-errors';
 import { type RiskPort, type RiskRequest, type RiskVerdict } from '../ports/risk.port';
 
-const DECISIONS = { [Decision.APPROVE]: 'APPROVE', [Decision.REVIEW]: 'REVIEW', [Decision.REJECT]: 'REJECT' } as const;
+const DECISIONS = {
+  [Decision.APPROVE]: 'APPROVE',
+  [Decision.REVIEW]: 'REVIEW',
+  [Decision.REJECT]: 'REJECT',
+} as const;
 
 /**
  * RiskEngine.Evaluate over the typed client (mutual TLS; the server must be `spiffe://wxpay/risk`). Anything but

@@ -52,7 +52,10 @@ export class WechatPayWebhookController {
 
 /** WeChat Pay posts `application/json` in UTF-8: any other type or charset is refused before the body is used. */
 function isJson(contentType: string | undefined): boolean {
-  const [type, ...params] = (contentType ?? '').toLowerCase().split(';').map((p) => p.trim());
+  const [type, ...params] = (contentType ?? '')
+    .toLowerCase()
+    .split(';')
+    .map((p) => p.trim());
   if (type !== 'application/json') return false;
   return params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
 }

@@ -6,7 +6,11 @@ import { type RefundDriver } from '../use-cases/lifecycle/refund-driver';
 import { type PaymentMetrics } from '../payment-metrics';
 import { prepared } from '@wxpay/persistence';
 import { type WebhookInboxRepository } from '../persistence/webhook-inbox.repository';
-import { type ApplyResult, type FollowUp, type NotificationApplier } from '../use-cases/webhooks/notification-applier';
+import {
+  type ApplyResult,
+  type FollowUp,
+  type NotificationApplier,
+} from '../use-cases/webhooks/notification-applier';
 import { InboxFinals, type InboxRow } from '../persistence/inbox-finals';
 import { INBOX_CHANNEL } from '../persistence/webhook-inbox.writer';
 

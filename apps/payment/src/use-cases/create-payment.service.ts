@@ -43,7 +43,10 @@ export class CreatePaymentService {
     const lease = { owner, ms: this.d.settings.leaseMs };
     return this.calls.run<CreatePaymentResponse>({
       request: idempotency,
-      insert: (id) => ({ writes: this.writes({ ...payment, id, outTradeNo: outTradeNoOf(id) }, lease), returning: 'created' }),
+      insert: (id) => ({
+        writes: this.writes({ ...payment, id, outTradeNo: outTradeNoOf(id) }, lease),
+        returning: 'created',
+      }),
       create: async (m, id) => {
         const p = { ...payment, id, outTradeNo: outTradeNoOf(id) };
         await this.d.payments.insert(m, p, { lease, extra: this.eventWrites(p) });
@@ -78,7 +81,9 @@ export class CreatePaymentService {
       type: PaymentLifecycleEventTypes.created,
       payload: { ...paymentFact(p), outTradeNo: p.outTradeNo },
     });
-    return (params: unknown[], guard?: string) => [`events AS (${outboxInsertSql([created], params, guard)})`];
+    return (params: unknown[], guard?: string) => [
+      `events AS (${outboxInsertSql([created], params, guard)})`,
+    ];
   }
 }
 

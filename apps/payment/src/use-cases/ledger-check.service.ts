@@ -14,7 +14,10 @@ export class LedgerCheckService {
   ) {}
 
   async check(): Promise<CheckLedgerResponse> {
-    const [counts, unbalanced] = await Promise.all([this.ledger.counts(this.ds), this.ledger.unbalanced(this.ds)]);
+    const [counts, unbalanced] = await Promise.all([
+      this.ledger.counts(this.ds),
+      this.ledger.unbalanced(this.ds),
+    ]);
     return ledgerCheckView(counts, unbalanced);
   }
 }

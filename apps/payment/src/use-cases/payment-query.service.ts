@@ -36,7 +36,11 @@ export class PaymentQueryService {
     const limit = request.limit || PAGE_LIMIT_DEFAULT;
     const status =
       request.status === PaymentStatus.PAYMENT_STATUS_UNSPECIFIED ? undefined : (request.status as Status);
-    const filters = { merchant_id: request.merchant_id, card_token: request.card_token, status: status ?? '' };
+    const filters = {
+      merchant_id: request.merchant_id,
+      card_token: request.card_token,
+      status: status ?? '',
+    };
     const after = afterOf(PageTokens.decode(request.page_token, 2, filters));
     const page = await this.d.payments.list(this.d.ds, {
       merchantId: request.merchant_id || undefined,
@@ -54,7 +58,9 @@ export class PaymentQueryService {
     return {
       payments: shown.map((p) => paymentView(p, refunds.get(p.id) ?? [])),
       next_page_token:
-        page.length > limit && last ? PageTokens.encode([last.createdAt.toISOString(), last.id], filters) : '',
+        page.length > limit && last
+          ? PageTokens.encode([last.createdAt.toISOString(), last.id], filters)
+          : '',
     };
   }
 

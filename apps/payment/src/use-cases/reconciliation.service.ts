@@ -183,7 +183,6 @@ export class ReconciliationService {
     }
     return breaks;
   }
-
 }
 
 function brk(

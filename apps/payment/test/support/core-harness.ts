@@ -81,12 +81,21 @@ export function idempotentRequest(
   caller = CALLER,
 ): IdempotentRequest {
   const { idempotency_key: key, ...rest } = request;
-  return { caller, operation: method, key: checkIdempotencyKey(key), fingerprint: requestFingerprint(method, rest) };
+  return {
+    caller,
+    operation: method,
+    key: checkIdempotencyKey(key),
+    fingerprint: requestFingerprint(method, rest),
+  };
 }
 
 @Module({})
 class CoreHarnessModule {
-  static forRoot(options: PaymentRunOptions, databaseUrl: string, logger: ReturnType<typeof captureLogger>['logger']): DynamicModule {
+  static forRoot(
+    options: PaymentRunOptions,
+    databaseUrl: string,
+    logger: ReturnType<typeof captureLogger>['logger'],
+  ): DynamicModule {
     return {
       module: CoreHarnessModule,
       imports: [
@@ -95,7 +104,12 @@ class CoreHarnessModule {
           metrics: createMetrics({ service: 'payment-test', defaultMetrics: false }),
           health: new HealthRegistry(),
         }),
-        DatabaseModule.forRoot({ service: SERVICE_NAME, migrations: PAYMENT_MIGRATIONS, url: databaseUrl, poolSize: 8 }),
+        DatabaseModule.forRoot({
+          service: SERVICE_NAME,
+          migrations: PAYMENT_MIGRATIONS,
+          url: databaseUrl,
+          poolSize: 8,
+        }),
         PaymentLifecycleModule.forRoot(options),
         WebhookInboxModule.forRoot(options),
         ReconciliationModule.forRoot(options),
@@ -118,7 +132,10 @@ export interface PaymentCore {
   reconciliation: ReconciliationService;
   /** The Payments use cases, called as the controller calls them. */
   service: {
-    create(request: CreatePaymentRequest, options?: { caller?: string; traceId?: string }): Promise<CreatePaymentResponse>;
+    create(
+      request: CreatePaymentRequest,
+      options?: { caller?: string; traceId?: string },
+    ): Promise<CreatePaymentResponse>;
     refund(request: RefundPaymentRequest, caller?: string): Promise<RefundPaymentResponse>;
     cancel(request: CancelPaymentRequest, caller?: string): Promise<PaymentMessage>;
   };

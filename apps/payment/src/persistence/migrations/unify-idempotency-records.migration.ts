@@ -19,7 +19,9 @@ export class UnifyIdempotencyRecords1733500000000 implements MigrationInterface 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE idempotency_record RENAME TO idempotency_record_old`);
     await q.query(`ALTER INDEX idempotency_record_age RENAME TO idempotency_record_old_age`);
-    await q.query(`ALTER TABLE idempotency_record_old RENAME CONSTRAINT idempotency_record_pkey TO idempotency_record_old_pkey`);
+    await q.query(
+      `ALTER TABLE idempotency_record_old RENAME CONSTRAINT idempotency_record_pkey TO idempotency_record_old_pkey`,
+    );
     await q.query(IDEMPOTENCY_TABLE_SQL);
     await q.query(`CREATE INDEX idempotency_record_age ON idempotency_record (created_at)`);
     await q.query(`
