@@ -67,6 +67,10 @@ describe('Payments request validation', () => {
     expect(errorOf(() => validate(GET_PAYMENT, { payment_id: 'nope', out_trade_no: '' })).field).toBe(
       'payment_id',
     );
+    expect(validate(GET_PAYMENT, { payment_id: '', out_trade_no: 'abcdef' }).out_trade_no).toBe('abcdef');
+    expect(errorOf(() => validate(GET_PAYMENT, { payment_id: '', out_trade_no: 'abc' })).field).toBe(
+      'out_trade_no',
+    );
     expect(validate(CREATE_PAYMENT, create({ payer: { openid: 'o', ip: '' } })).payer?.ip).toBe('');
     const badIp = create({ payer: { openid: 'o', ip: '300.1.1.1' } });
     expect(errorOf(() => validate(CREATE_PAYMENT, badIp)).field).toBe('payer.ip');
