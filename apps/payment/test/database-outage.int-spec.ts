@@ -21,7 +21,9 @@ class CuttableProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** Listens (again, on the same port once it has one); a no-op while open. */
   async open(): Promise<void> {
+    if (this.server) return;
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
@@ -31,7 +33,13 @@ class CuttableProxy {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
   }
@@ -59,8 +67,9 @@ describe('a database outage during CreatePayment', () => {
     card = await c.seedCard();
   });
   afterAll(async () => {
-    await proxy.open().catch(() => undefined);
+    await proxy?.open().catch(() => undefined);
     await c.stop();
+    await proxy?.cut();
   });
 
   it('answers UNAVAILABLE (retryable, blamed on no counterparty), and the same call succeeds once it is back', async () => {
