@@ -18,7 +18,7 @@ import { mkdtemp, readFile, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createTestDatabase, freePort, TsProcess, workspaceRoot } from '@wxpay/testing';
-import { PAYMENT_MIGRATIONS } from '../../apps/payment/src/migrations';
+import { PAYMENT_MIGRATIONS } from '../../apps/payment/src/persistence/migrations';
 import { E2eCluster, type TestCard } from '../../apps/payment/test/support/e2e-cluster';
 import { benchInfra } from '../support/infra';
 import { cpuBetween, cpuLine, cpuSnapshot } from './cpu-usage';

@@ -8,6 +8,8 @@ import 'reflect-metadata';
 import { writeFileSync } from 'fs';
 import { Session } from 'inspector';
 import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
+import { paymentGrpcEdge } from '../../apps/payment/src/api/grpc-edge';
+import { paymentHttpAdapter } from '../../apps/payment/src/api/http-adapter';
 import { PaymentAppModule } from '../../apps/payment/src/app.module';
 import { loadConfig } from '../../apps/payment/src/config';
 import { FakeChannel, FakeRisk, FakeVault, FakeWechat } from '../../apps/payment/test/support/fakes';
@@ -31,12 +33,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const parts = createRuntimeParts('payment', { level: 'warn' });
   const wechat = new FakeWechat();
+  const options = { config, tls: { enabled: false as const } };
   const app = await bootstrapService({
     parts,
     module: PaymentAppModule.forRoot({
-      config,
+      ...options,
       parts,
-      tls: { enabled: false },
       databaseUrl: process.env.BENCH_DATABASE_URL,
       brokers: process.env.KAFKA_BROKERS!.split(','),
       ports: {
@@ -51,6 +53,8 @@ async function main(): Promise<void> {
     httpPort: config.PAYMENT_HTTP_PORT,
     httpHost: '127.0.0.1',
     rawBody: true,
+    httpAdapter: paymentHttpAdapter(),
+    grpc: (a) => paymentGrpcEdge(a, options),
   });
   const profile = await startProfile(process.env.BENCH_CPU_PROFILE);
   process.on('SIGTERM', () => void profile().then(() => app.close().then(() => process.exit(0))));

@@ -1,26 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
-import {
-  DATA_SOURCE,
-  DatabaseModule,
-  HEALTH,
-  LOGGER,
-  MessagingModule,
-  METRICS,
-  RuntimeModule,
-} from '@wxpay/runtime';
-import { type DataSource } from 'typeorm';
-import { buildPorts } from './composition/build-ports';
-import { createPaymentCore } from './composition/payment-core';
-import { PaymentRuntime } from './composition/payment-runtime';
-import { PAYMENT_CORE, PAYMENT_METRICS, PAYMENT_OPTIONS, type PaymentAppOptions } from './composition/tokens';
-import { type PaymentMetrics } from './metrics/payment-metrics';
-import { WebhookErrorFilter } from './webhooks/webhook-error.filter';
+import { DatabaseModule, MessagingModule, RuntimeModule, type RuntimeParts } from '@wxpay/runtime';
 import { SERVICE_NAME } from './config';
-import { PAYMENT_MIGRATIONS } from './migrations';
-import { WebhookIntake } from './webhooks/webhook-intake';
-import { WechatPayWebhookController } from './webhooks/wechatpay-webhook.controller';
+import { PaymentModule } from './payment.module';
+import { type PaymentRunOptions } from './payment-options';
+import { PAYMENT_MIGRATIONS } from './persistence/migrations';
+
+export interface PaymentAppOptions extends PaymentRunOptions {
+  parts: RuntimeParts;
+  /** Tests pass their own database and brokers; the service uses PAYMENT_DATABASE_URL and KAFKA_BROKERS. */
+  databaseUrl?: string;
+  brokers?: string[];
+}
 
 /** The payment service: runtime (logs, metrics, health), its database and outbox relay, webhooks and gRPC. */
 @Module({})
@@ -37,45 +27,7 @@ export class PaymentAppModule {
           poolSize: 24,
         }),
         MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, brokers: options.brokers }),
-      ],
-      controllers: [WechatPayWebhookController],
-      providers: [
-        { provide: PAYMENT_OPTIONS, useValue: options },
-        {
-          provide: PAYMENT_CORE,
-          inject: [DATA_SOURCE, LOGGER, METRICS, HEALTH],
-          useFactory: async (ds: DataSource, logger: Logger, metrics: Metrics, health: HealthRegistry) => {
-            const ports = await buildPorts(
-              options.config,
-              ds,
-              options.tls,
-              logger,
-              health,
-              options.ports ?? {},
-            );
-            const core = createPaymentCore({
-              ds,
-              config: options.config,
-              ports: ports.ports,
-              parser: ports.parser,
-              logger,
-              metrics,
-            });
-            return { core, ports };
-          },
-        },
-        {
-          provide: PAYMENT_METRICS,
-          inject: [PAYMENT_CORE],
-          useFactory: (built: { core: { metrics: PaymentMetrics } }) => built.core.metrics,
-        },
-        { provide: APP_FILTER, useClass: WebhookErrorFilter },
-        {
-          provide: WebhookIntake,
-          inject: [PAYMENT_CORE],
-          useFactory: (built: { core: { intake: WebhookIntake } }) => built.core.intake,
-        },
-        PaymentRuntime,
+        PaymentModule.forRoot(options),
       ],
     };
   }

@@ -44,6 +44,8 @@ const schema = z.object({
   PAYMENT_AWAITING_POLL_MS: env.durationMs(10_000),
   PAYMENT_LEASE_MS: env.durationMs(30_000),
   PAYMENT_WEBHOOK_WORKERS: z.coerce.number().int().min(1).max(32).default(4),
+  /** A request (a webhook's body included) not received in full within this is cut (408, connection closed). */
+  PAYMENT_HTTP_REQUEST_TIMEOUT_MS: env.durationMs(10_000),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24).default(48),
   /** Daily reconciliation of the previous day, HH:MM Asia/Shanghai, or "off". */
   PAYMENT_RECON_AT: z

@@ -1,4 +1,4 @@
-import { canonicalJson, requestFingerprint } from '../src/idempotency/fingerprint';
+import { canonicalJson, requestFingerprint } from '@wxpay/grpc';
 
 describe('request fingerprints', () => {
   it('do not depend on key order or undefined fields', () => {

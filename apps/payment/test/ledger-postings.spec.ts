@@ -6,8 +6,8 @@ import {
   refundReservePosting,
   refundSettlePosting,
   type LedgerLine,
-} from '../src/ledger/ledger-accounts';
-import { businessDateOf } from '../src/ledger/ledger.service';
+} from '../src/domain/ledger-accounts';
+import { businessDateOf } from '../src/domain/ledger-accounts';
 
 const parties = { cardToken: 'tok_aaaaaaaaaaaaaaaaaaaaaaaaaa', merchantId: 'm-1', currency: 'CNY' };
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
 import { createTestDatabase, type TestDatabase } from '@wxpay/testing';
-import { capturePosting } from '../src/ledger/ledger-accounts';
-import { LedgerService, UnbalancedPostingError } from '../src/ledger/ledger.service';
-import { PAYMENT_MIGRATIONS } from '../src/migrations';
+import { capturePosting } from '../src/domain/ledger-accounts';
+import { LedgerRepository, UnbalancedPostingError } from '../src/persistence/ledger.repository';
+import { PAYMENT_MIGRATIONS } from '../src/persistence/migrations';
 
 jest.setTimeout(30_000);
 
@@ -10,7 +10,7 @@ const parties = { cardToken: 'tok_abcdefghijklmnopqrstuvwxyz', merchantId: 'm-1'
 
 describe('double-entry ledger (real PostgreSQL)', () => {
   let db: TestDatabase;
-  const ledger = new LedgerService();
+  const ledger = new LedgerRepository();
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: PAYMENT_MIGRATIONS, label: 'pay_ledger' });
   });

@@ -1,8 +1,10 @@
 import { randomUUID } from 'crypto';
-import { GrpcStatus, RpcError } from '@wxpay/grpc';
+import { DomainError } from '@wxpay/contracts';
+import { GrpcStatus } from '@wxpay/grpc';
+import { PAYMENT_ERROR_STATUS, type PaymentErrorCode } from '../src/errors';
 import { eventually } from '@wxpay/testing';
-import { holdOf } from '../src/lifecycle/steps/hold-of';
-import { CALLER, CoreHarness, TOKEN, transactionSuccess } from './support/core-harness';
+import { holdOf } from '../src/use-cases/lifecycle/steps/hold-of';
+import { CoreHarness, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -57,7 +59,7 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
   it('fails a payment risk rejects, without touching the card', async () => {
     h.risk.decide = (r) => (r.amountMinor === 6666 ? 'REJECT' : 'APPROVE');
     const vaultCalls = h.vault.calls;
-    const p = await h.create({ amountMinor: 6666 });
+    const p = await h.create({ amount: CoreHarness.cny(6666) });
     expect(p.status).toBe('FAILED');
     expect(p.failure).toMatchObject({ code: 'RISK_REJECTED', reasons: ['VELOCITY_CARD_1H'] });
     expect(p.risk_decision).toBe('REJECT');
@@ -144,11 +146,11 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     h.wechat.queryUnavailable = true;
     const input = h.input();
     const first = await h.core.service.create(input).catch((e: unknown) => e);
-    expect(first).toBeInstanceOf(RpcError);
-    expect((first as RpcError).code).toBe(GrpcStatus.UNAVAILABLE);
-    expect((first as RpcError).reason).toBe('OUTCOME_UNKNOWN');
+    expect(first).toBeInstanceOf(DomainError);
+    expect(PAYMENT_ERROR_STATUS[(first as DomainError<'OUTCOME_UNKNOWN'>).code]).toBe(GrpcStatus.UNAVAILABLE);
+    expect((first as DomainError).code).toBe('OUTCOME_UNKNOWN');
     const [row] = (await h.ds.query(`SELECT resource_id FROM idempotency_record WHERE idempotency_key = $1`, [
-      input.idempotencyKey,
+      input.idempotency_key,
     ])) as { resource_id: string }[];
     expect((await h.payment(row!.resource_id)).status).toBe('ORDER_UNKNOWN');
 
@@ -167,10 +169,9 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     const p = await h.create();
     const id = String(p.payment_id);
     const cancelled = await h.core.service.cancel({
-      caller: CALLER,
-      idempotencyKey: `cancel-${id}`,
-      paymentId: id,
-      reason: null,
+      idempotency_key: `cancel-${id}`,
+      payment_id: id,
+      reason: '',
     });
     expect(cancelled.status).toBe('CANCELLED');
     expect(h.wechat.orders.get(String(p.out_trade_no))?.state).toBe('CLOSED');
@@ -183,9 +184,12 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     const id = String(p.payment_id);
     h.wechat.pay(String(p.out_trade_no));
     const e = await h.core.service
-      .cancel({ caller: CALLER, idempotencyKey: `cancel-${id}`, paymentId: id, reason: null })
+      .cancel({ idempotency_key: `cancel-${id}`, payment_id: id, reason: '' })
       .catch((x: unknown) => x);
-    expect(e).toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION, reason: 'ALREADY_PAID' });
+    expect(PAYMENT_ERROR_STATUS[(e as DomainError<PaymentErrorCode>).code as 'ALREADY_PAID']).toBe(
+      GrpcStatus.FAILED_PRECONDITION,
+    );
+    expect(e).toMatchObject({ code: 'ALREADY_PAID' });
     expect((await h.payment(id)).status).toBe('CAPTURED');
     expect(h.channel.holds.get(id)?.completions).toBe(1);
   });

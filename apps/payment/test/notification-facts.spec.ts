@@ -1,6 +1,6 @@
 import { wechatPayNotificationPayloadSchemas } from '@wxpay/contracts';
 import { type NotificationMeta, type VerifiedNotification } from '@wxpay/wechatpay';
-import { inboxEntryOf } from '../src/webhooks/notification-facts';
+import { inboxEntryOf } from '../src/domain/notification-facts';
 
 const meta: NotificationMeta = {
   id: 'EV-2018022511223320873',

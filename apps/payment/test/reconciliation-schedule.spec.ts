@@ -1,4 +1,4 @@
-import { nextRunAt, previousBusinessDate } from '../src/reconciliation/reconciliation-scheduler';
+import { nextRunAt, previousBusinessDate } from '../src/jobs/reconciliation-scheduler';
 
 describe('daily reconciliation schedule', () => {
   it('runs at HH:MM Beijing time, the next occurrence after now', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
-import { businessDateOf } from '../src/ledger/ledger.service';
-import { CALLER, CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
+import { businessDateOf } from '../src/domain/ledger-accounts';
+import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -12,7 +12,7 @@ describe('daily reconciliation (real PostgreSQL, stand-in counterparties)', () =
   afterAll(() => h.stop());
 
   async function captured(amountMinor = 1000): Promise<{ id: string; outTradeNo: string }> {
-    const p = await h.create({ amountMinor });
+    const p = await h.create({ amount: CoreHarness.cny(amountMinor) });
     const outTradeNo = String(p.out_trade_no);
     h.wechat.pay(outTradeNo);
     await h.notify(transactionSuccess(outTradeNo, amountMinor));
@@ -24,12 +24,10 @@ describe('daily reconciliation (real PostgreSQL, stand-in counterparties)', () =
     const clean = await captured();
     const refunded = await captured(2000);
     const r = await h.core.service.refund({
-      caller: CALLER,
-      idempotencyKey: randomUUID(),
-      paymentId: refunded.id,
-      amountMinor: 500,
-      currency: 'CNY',
-      reason: null,
+      idempotency_key: randomUUID(),
+      payment_id: refunded.id,
+      amount: CoreHarness.cny(500),
+      reason: '',
     });
     const outRefundNo = (r.refund as { out_refund_no: string }).out_refund_no;
     h.wechat.refundsByNo.get(outRefundNo)!.status = 'SUCCESS';
@@ -47,12 +45,11 @@ describe('daily reconciliation (real PostgreSQL, stand-in counterparties)', () =
     h.channel.settlementOverrides.set(short.id, 2990);
     h.channel.settlementOverrides.set(missing.id, null);
     h.wechat.orders.get(closed.outTradeNo)!.state = 'CLOSED';
-    const released = await h.create({ amountMinor: 6000 });
+    const released = await h.create({ amount: CoreHarness.cny(6000) });
     await h.core.service.cancel({
-      caller: CALLER,
-      idempotencyKey: randomUUID(),
-      paymentId: String(released.payment_id),
-      reason: null,
+      idempotency_key: randomUUID(),
+      payment_id: String(released.payment_id),
+      reason: '',
     });
     h.wechat.orders.get(String(released.out_trade_no))!.state = 'SUCCESS';
 

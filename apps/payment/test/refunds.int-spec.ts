@@ -1,7 +1,9 @@
+import { randomUUID } from 'crypto';
 import { GrpcStatus } from '@wxpay/grpc';
+import { PAYMENT_ERROR_STATUS } from '../src/errors';
 import { eventually } from '@wxpay/testing';
-import { Accounts } from '../src/ledger/ledger-accounts';
-import { CALLER, CoreHarness, refundNotice, TOKEN, transactionSuccess } from './support/core-harness';
+import { Accounts } from '../src/domain/ledger-accounts';
+import { CoreHarness, refundNotice, TOKEN, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -13,7 +15,7 @@ describe('refunds (real PostgreSQL, stand-in counterparties)', () => {
   afterAll(() => h.stop());
 
   async function captured(): Promise<{ id: string; outTradeNo: string }> {
-    const p = await h.create({ merchantId: 'm-refunds' });
+    const p = await h.create({ merchant_id: 'm-refunds' });
     const outTradeNo = String(p.out_trade_no);
     h.wechat.pay(outTradeNo);
     await h.notify(transactionSuccess(outTradeNo, 1000));
@@ -22,11 +24,9 @@ describe('refunds (real PostgreSQL, stand-in counterparties)', () => {
 
   async function refund(id: string, amountMinor: number) {
     return h.core.service.refund({
-      caller: CALLER,
-      idempotencyKey: `${id}-${amountMinor}-${Math.random()}`,
-      paymentId: id,
-      amountMinor,
-      currency: 'CNY',
+      idempotency_key: `${id}-${amountMinor}-${randomUUID()}`,
+      payment_id: id,
+      amount: CoreHarness.cny(amountMinor),
       reason: 'partial',
     });
   }
@@ -40,10 +40,8 @@ describe('refunds (real PostgreSQL, stand-in counterparties)', () => {
     };
     expect(first.status).toBe('REFUND_PROCESSING');
     const second = (await refund(id, 500)).refund as { refund_id: string; out_refund_no: string };
-    await expect(refund(id, 201)).rejects.toMatchObject({
-      code: GrpcStatus.FAILED_PRECONDITION,
-      reason: 'REFUND_EXCEEDS_AVAILABLE',
-    });
+    expect(PAYMENT_ERROR_STATUS.REFUND_EXCEEDS_AVAILABLE).toBe(GrpcStatus.FAILED_PRECONDITION);
+    await expect(refund(id, 201)).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_AVAILABLE' });
 
     // Out of order: the second refund's notification comes first.
     await h.notify(refundNotice(outTradeNo, second.out_refund_no, 500, 'SUCCESS'), 'refunds');
@@ -96,9 +94,7 @@ describe('refunds (real PostgreSQL, stand-in counterparties)', () => {
 
   it('refuses a refund of a payment that was not captured', async () => {
     const p = await h.create();
-    await expect(refund(String(p.payment_id), 100)).rejects.toMatchObject({
-      code: GrpcStatus.FAILED_PRECONDITION,
-      reason: 'INVALID_STATE',
-    });
+    expect(PAYMENT_ERROR_STATUS.INVALID_STATE).toBe(GrpcStatus.FAILED_PRECONDITION);
+    await expect(refund(String(p.payment_id), 100)).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
 import { eventually } from '@wxpay/testing';
-import { inboxEntryOf } from '../src/webhooks/notification-facts';
-import { WebhookInboxWriter } from '../src/webhooks/webhook-inbox.writer';
-import { CALLER, CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
+import { inboxEntryOf } from '../src/domain/notification-facts';
+import { WebhookInboxWriter } from '../src/persistence/webhook-inbox.writer';
+import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
 
@@ -55,12 +55,10 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
       return (await h.payment(id)).status === 'CAPTURED';
     }, 'captured from the order query');
     const r = await h.core.service.refund({
-      caller: CALLER,
-      idempotencyKey: randomUUID(),
-      paymentId: id,
-      amountMinor: 1000,
-      currency: 'CNY',
-      reason: null,
+      idempotency_key: randomUUID(),
+      payment_id: id,
+      amount: CoreHarness.cny(1000),
+      reason: '',
     });
     const outRefundNo = (r.refund as { out_refund_no: string }).out_refund_no;
     await h.notify(refundNotice(outTradeNo, outRefundNo, 1000, 'SUCCESS'), 'refunds');

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { type AbstractHttpAdapter } from '@nestjs/core';
 import { serveGrpc, type GrpcEdgeOptions } from '@wxpay/grpc';
 import { NestPinoLogger } from '@wxpay/observability';
 import { IdempotencyStore, isDatabaseUnavailable } from '@wxpay/persistence';
@@ -24,6 +25,11 @@ export interface ServiceBootstrap {
   httpHost: string;
   /** Keep the raw request body (webhook signature checks need the exact bytes). */
   rawBody?: boolean;
+  /**
+   * The HTTP stack when not Nest's default (Express), e.g. a FastifyAdapter for a service whose HTTP intake is a
+   * hot path. Health and metrics are served on it the same way.
+   */
+  httpAdapter?: AbstractHttpAdapter;
   /** The service's gRPC edge, declared once the app exists (it may read the app's providers). */
   grpc?: (app: INestApplication) => ServiceGrpcEdge;
 }
@@ -42,11 +48,14 @@ export function grpcPortOf(app: INestApplication): number | undefined {
  * (health, metrics, webhooks).
  */
 export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApplication> {
-  const app = await NestFactory.create(opts.module, {
+  const options = {
     logger: new NestPinoLogger(opts.parts.logger),
     rawBody: opts.rawBody ?? false,
     abortOnError: false,
-  });
+  };
+  const app = opts.httpAdapter
+    ? await NestFactory.create(opts.module, opts.httpAdapter, options)
+    : await NestFactory.create(opts.module, options);
   app.enableShutdownHooks();
   if (opts.grpc) {
     const edge = opts.grpc(app);

@@ -160,3 +160,9 @@ export {
 // Request log (the caller lists the migration in its own migrations)
 export { UnionPayRequestLogMigration1732700000000 } from './wal/request-log.migration';
 export type { RequestRecord, RequestState, ReversalState } from './wal/request-log';
+export {
+  UnionPayRequestLogReader,
+  type LoggedRequest,
+  type RequestTrace,
+  type TracedRequest,
+} from './wal/request-log-reader';

@@ -82,3 +82,21 @@ export class IllegalTransitionError extends Error {
 export function assertTransition(from: PaymentStatus, to: PaymentStatus): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
 }
+
+/**
+ * States in which the caller cannot be told yet what became of the payment: the driver had to stop (a
+ * counterparty did not answer, or another actor holds the payment) before the outcome was decided.
+ */
+const UNDECIDED: readonly PaymentStatus[] = [
+  'CREATED',
+  'RISK_APPROVED',
+  'RISK_REVIEW',
+  'AUTHORIZING',
+  'AUTHORIZED',
+  'ORDERING',
+  'ORDER_UNKNOWN',
+];
+
+export function decidedForCaller(status: PaymentStatus): boolean {
+  return !UNDECIDED.includes(status);
+}

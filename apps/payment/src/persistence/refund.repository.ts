@@ -51,6 +51,12 @@ export class RefundRepository {
     return rows[0] ? rowToRefund(rows[0]) : undefined;
   }
 
+  /** The refund under its row lock, read after the lock was taken (undefined: no such refund). */
+  async lock(m: EntityManager, id: string): Promise<Refund | undefined> {
+    const rows: Row[] = await m.query(`SELECT * FROM refund WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? rowToRefund(rows[0]) : undefined;
+  }
+
   async lockByOutRefundNo(m: EntityManager, outRefundNo: string): Promise<Refund | undefined> {
     const rows: Row[] = await m.query(`SELECT * FROM refund WHERE out_refund_no = $1 FOR UPDATE`, [
       outRefundNo,

@@ -1,6 +1,21 @@
-import { randomUUID } from 'crypto';
 import { CardSecret } from '@wxpay/card';
-import { createMetrics } from '@wxpay/observability';
+import { randomUUID } from 'crypto';
+import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  type CancelPaymentRequest,
+  type CreatePaymentRequest,
+  type CreatePaymentResponse,
+  type Payment as PaymentMessage,
+  type RefundPaymentRequest,
+  type RefundPaymentResponse,
+  Scene,
+  TradeType,
+} from '@wxpay/contracts';
+import { checkIdempotencyKey, requestFingerprint, type IdempotentRequest } from '@wxpay/grpc';
+import { createMetrics, HealthRegistry, NestPinoLogger } from '@wxpay/observability';
+import { IdempotencyStore } from '@wxpay/persistence';
+import { DatabaseModule, RuntimeModule } from '@wxpay/runtime';
 import { captureLogger, createTestDatabase, type TestDatabase } from '@wxpay/testing';
 import {
   type NotificationMeta,
@@ -8,16 +23,32 @@ import {
   WechatPayKeyStore,
   WechatPayNotificationParser,
 } from '@wxpay/wechatpay';
-import { type PaymentConfig, loadConfig } from '../../src/config';
-import { createPaymentCore, type PaymentCore } from '../../src/composition/payment-core';
+import { type PaymentConfig, loadConfig, SERVICE_NAME } from '../../src/config';
 import { type Payment } from '../../src/domain/payment';
-import { type CreatePaymentInput } from '../../src/lifecycle/payments.service';
-import { PAYMENT_MIGRATIONS } from '../../src/migrations';
-import { inboxEntryOf, type WebhookEndpoint } from '../../src/webhooks/notification-facts';
-import { WebhookInboxWriter } from '../../src/webhooks/webhook-inbox.writer';
+import { inboxEntryOf, type WebhookEndpoint } from '../../src/domain/notification-facts';
+import { Janitor } from '../../src/jobs/janitor';
+import { WebhookInboxWorker } from '../../src/jobs/webhook-inbox.worker';
+import {
+  PaymentLifecycleModule,
+  ReconciliationModule,
+  WebhookInboxModule,
+} from '../../src/payment-core.module';
+import { type PaymentRunOptions } from '../../src/payment-options';
+import { LedgerRepository } from '../../src/persistence/ledger.repository';
+import { PAYMENT_MIGRATIONS } from '../../src/persistence/migrations';
+import { PaymentRepository } from '../../src/persistence/payment.repository';
+import { RefundRepository } from '../../src/persistence/refund.repository';
+import { WebhookInboxWriter } from '../../src/persistence/webhook-inbox.writer';
+import { CancelPaymentService } from '../../src/use-cases/cancel-payment.service';
+import { CreatePaymentService } from '../../src/use-cases/create-payment.service';
+import { LIFECYCLE_DEPS, type LifecycleDeps } from '../../src/use-cases/lifecycle/lifecycle-deps';
+import { PaymentDriver } from '../../src/use-cases/lifecycle/payment-driver';
+import { RefundDriver } from '../../src/use-cases/lifecycle/refund-driver';
+import { ReconciliationService } from '../../src/use-cases/reconciliation.service';
+import { RefundPaymentService } from '../../src/use-cases/refund-payment.service';
 import { FakeChannel, FakeRisk, FakeVault, FakeWechat, TEST_PAN } from './fakes';
 
-/** The calling service the use cases are driven as (what the gRPC layer takes from the client certificate). */
+/** The calling service the use cases are driven as (what the gRPC edge takes from the client certificate). */
 export const CALLER = 'cn:payment-test';
 export const TOKEN = 'tok_abcdefghijklmnopqrstuvwxyz';
 
@@ -41,8 +72,79 @@ export function testConfig(extra: Record<string, string> = {}): PaymentConfig {
 }
 
 /**
- * The payment core on a real PostgreSQL database (its real migrations) with in-memory counterparties: the
- * lifecycle, idempotency, webhook inbox and ledger exercised without Kafka or the simulators.
+ * The key, scope and fingerprint of a mutating call, made as the gRPC edge's @Idempotent interceptor makes them
+ * (the request without its key, fingerprinted with the RPC's name).
+ */
+export function idempotentRequest(
+  method: 'CreatePayment' | 'RefundPayment' | 'CancelPayment',
+  request: { idempotency_key: string },
+  caller = CALLER,
+): IdempotentRequest {
+  const { idempotency_key: key, ...rest } = request;
+  return {
+    caller,
+    operation: method,
+    key: checkIdempotencyKey(key),
+    fingerprint: requestFingerprint(method, rest),
+  };
+}
+
+@Module({})
+class CoreHarnessModule {
+  static forRoot(
+    options: PaymentRunOptions,
+    databaseUrl: string,
+    logger: ReturnType<typeof captureLogger>['logger'],
+  ): DynamicModule {
+    return {
+      module: CoreHarnessModule,
+      imports: [
+        RuntimeModule.forRoot({
+          logger,
+          metrics: createMetrics({ service: 'payment-test', defaultMetrics: false }),
+          health: new HealthRegistry(),
+        }),
+        DatabaseModule.forRoot({
+          service: SERVICE_NAME,
+          migrations: PAYMENT_MIGRATIONS,
+          url: databaseUrl,
+          poolSize: 8,
+        }),
+        PaymentLifecycleModule.forRoot(options),
+        WebhookInboxModule.forRoot(options),
+        ReconciliationModule.forRoot(options),
+      ],
+    };
+  }
+}
+
+/** The service's parts as the tests reach them (providers of the Nest context). */
+export interface PaymentCore {
+  deps: LifecycleDeps;
+  ledger: LedgerRepository;
+  payments: PaymentRepository;
+  refunds: RefundRepository;
+  idempotency: IdempotencyStore;
+  driver: PaymentDriver;
+  refundDriver: RefundDriver;
+  worker: WebhookInboxWorker;
+  janitor: Janitor;
+  reconciliation: ReconciliationService;
+  /** The Payments use cases, called as the controller calls them. */
+  service: {
+    create(
+      request: CreatePaymentRequest,
+      options?: { caller?: string; traceId?: string },
+    ): Promise<CreatePaymentResponse>;
+    refund(request: RefundPaymentRequest, caller?: string): Promise<RefundPaymentResponse>;
+    cancel(request: CancelPaymentRequest, caller?: string): Promise<PaymentMessage>;
+  };
+}
+
+/**
+ * The payment core (the service's own Nest modules, without its gRPC and HTTP edges) on a real PostgreSQL
+ * database (its real migrations) with in-memory counterparties: the lifecycle, idempotency, webhook inbox and
+ * ledger exercised without Kafka or the simulators.
  */
 export class CoreHarness {
   readonly risk = new FakeRisk();
@@ -52,30 +154,62 @@ export class CoreHarness {
   readonly log = captureLogger('warn');
   core!: PaymentCore;
   db!: TestDatabase;
+  private context?: INestApplicationContext;
   private writer!: WebhookInboxWriter;
 
   static async start(label: string, extra: Record<string, string> = {}): Promise<CoreHarness> {
     const h = new CoreHarness();
     h.db = await createTestDatabase({ migrations: PAYMENT_MIGRATIONS, label });
     h.vault.cards.set(TOKEN, new CardSecret(TEST_PAN, '12', '2030'));
-    const config = testConfig(extra);
-    h.core = createPaymentCore({
-      ds: h.db.dataSource,
-      config,
-      ports: { risk: h.risk, vault: h.vault, channel: h.channel, wechat: h.wechat, tradeBill: h.wechat },
-      parser: new WechatPayNotificationParser({
-        apiV3Key: 'k'.repeat(32),
-        keyStore: new WechatPayKeyStore(),
-      }),
-      logger: h.log.logger,
-      metrics: createMetrics({ service: 'payment-test', defaultMetrics: false }),
-    });
+    const options: PaymentRunOptions = {
+      config: testConfig(extra),
+      tls: { enabled: false },
+      background: false,
+      ports: {
+        risk: h.risk,
+        vault: h.vault,
+        channel: h.channel,
+        wechat: h.wechat,
+        tradeBill: h.wechat,
+        notifications: new WechatPayNotificationParser({
+          apiV3Key: 'k'.repeat(32),
+          keyStore: new WechatPayKeyStore(),
+        }),
+      },
+    };
+    const context = await NestFactory.createApplicationContext(
+      CoreHarnessModule.forRoot(options, h.db.url, h.log.logger),
+      { logger: new NestPinoLogger(h.log.logger), abortOnError: false },
+    );
+    h.context = context;
+    const creating = context.get(CreatePaymentService);
+    const refunding = context.get(RefundPaymentService);
+    const cancelling = context.get(CancelPaymentService);
+    h.core = {
+      deps: context.get<LifecycleDeps>(LIFECYCLE_DEPS),
+      ledger: context.get(LedgerRepository),
+      payments: context.get(PaymentRepository),
+      refunds: context.get(RefundRepository),
+      idempotency: context.get(IdempotencyStore),
+      driver: context.get(PaymentDriver),
+      refundDriver: context.get(RefundDriver),
+      worker: context.get(WebhookInboxWorker),
+      janitor: context.get(Janitor),
+      reconciliation: context.get(ReconciliationService),
+      service: {
+        create: (r, o = {}) =>
+          creating.create(r, idempotentRequest('CreatePayment', r, o.caller), o.traceId ?? randomUUID()),
+        refund: (r, caller) => refunding.refund(r, idempotentRequest('RefundPayment', r, caller)),
+        cancel: (r, caller) => cancelling.cancel(r, idempotentRequest('CancelPayment', r, caller)),
+      },
+    };
     h.core.deps.settings.retryDelayMs = 50;
     h.writer = new WebhookInboxWriter(h.db.dataSource);
     return h;
   }
 
   async stop(): Promise<void> {
+    await this.context?.close();
     await this.db.drop();
   }
 
@@ -83,28 +217,30 @@ export class CoreHarness {
     return this.db.dataSource;
   }
 
-  input(overrides: Partial<CreatePaymentInput> = {}): CreatePaymentInput {
+  /** A CreatePayment request as a bank channel sends it (JSAPI, CNY 10.00), with the given fields changed. */
+  input(overrides: Partial<CreatePaymentRequest> = {}): CreatePaymentRequest {
     return {
-      caller: CALLER,
-      idempotencyKey: randomUUID(),
-      cardToken: TOKEN,
-      amountMinor: 1000,
-      currency: 'CNY',
-      merchantId: 'm-coffee',
+      idempotency_key: randomUUID(),
+      card_token: TOKEN,
+      amount: { amount_minor: '1000', currency: 'CNY' },
+      merchant_id: 'm-coffee',
       mcc: '5814',
-      scene: 'ONLINE',
-      tradeType: 'JSAPI',
-      payerOpenid: 'oPayer000000000000000000001',
-      payerIp: '203.0.113.7',
-      deviceId: 'dev-1',
+      scene: Scene.ONLINE,
+      trade_type: TradeType.JSAPI,
+      payer: { openid: 'oPayer000000000000000000001', ip: '203.0.113.7' },
+      device: { device_id: 'dev-1' },
       description: 'coffee',
-      traceId: randomUUID(),
       ...overrides,
     };
   }
 
-  async create(overrides: Partial<CreatePaymentInput> = {}): Promise<Record<string, unknown>> {
-    return (await this.core.service.create(this.input(overrides))).payment as Record<string, unknown>;
+  /** CNY minor units as the request carries them. */
+  static cny(minor: number): { amount_minor: string; currency: string } {
+    return { amount_minor: String(minor), currency: 'CNY' };
+  }
+
+  async create(overrides: Partial<CreatePaymentRequest> = {}): Promise<PaymentMessage> {
+    return (await this.core.service.create(this.input(overrides))).payment!;
   }
 
   async payment(id: string): Promise<Payment> {

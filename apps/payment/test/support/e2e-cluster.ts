@@ -2,11 +2,20 @@ import { randomUUID } from 'crypto';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { type Client } from '@grpc/grpc-js';
 import { type INestApplication } from '@nestjs/common';
-import { protoPath } from '@wxpay/contracts';
-import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wxpay/grpc';
-import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
+import {
+  CancelPaymentRequest,
+  CheckLedgerRequest,
+  CreatePaymentRequest,
+  GetPaymentRequest,
+  ListPaymentsRequest,
+  PaymentsService,
+  RefundPaymentRequest,
+  RunReconciliationRequest,
+  TokenVaultService,
+} from '@wxpay/contracts';
+import { createServiceClient, type GrpcTlsConfig, type ServiceClient } from '@wxpay/grpc';
+import { bootstrapService, createRuntimeParts, grpcPortOf } from '@wxpay/runtime';
 import {
   captureLogger,
   ClusterApp,
@@ -22,10 +31,11 @@ import {
   uniqueTestPan,
   WechatPaySimProcess,
 } from '@wxpay/testing';
+import { paymentGrpcEdge } from '../../src/api/grpc-edge';
+import { paymentHttpAdapter } from '../../src/api/http-adapter';
 import { PaymentAppModule } from '../../src/app.module';
-import { PaymentRuntime } from '../../src/composition/payment-runtime';
 import { loadConfig } from '../../src/config';
-import { PAYMENT_MIGRATIONS } from '../../src/migrations';
+import { PAYMENT_MIGRATIONS } from '../../src/persistence/migrations';
 import { RiskStandIn, VaultStandIn } from './grpc-stand-ins';
 
 /** Luhn-valid test card numbers in the 62 (UnionPay) range, distinct per call. */
@@ -37,6 +47,25 @@ function randomToken(): string {
   for (let i = 0; i < 26; i++) t += alphabet[Math.floor(Math.random() * alphabet.length)];
   return t;
 }
+
+type PaymentsMethod = keyof typeof PaymentsService;
+
+/** Each Payments method's request from a partial one (the generated codecs want every field). */
+const REQUESTS: Record<PaymentsMethod, (partial: object) => unknown> = {
+  createPayment: (r) => CreatePaymentRequest.fromPartial(r),
+  getPayment: (r) => GetPaymentRequest.fromPartial(r),
+  listPayments: (r) => ListPaymentsRequest.fromPartial(r),
+  refundPayment: (r) => RefundPaymentRequest.fromPartial(r),
+  cancelPayment: (r) => CancelPaymentRequest.fromPartial(r),
+  runReconciliation: (r) => RunReconciliationRequest.fromPartial(r),
+  checkLedger: (r) => CheckLedgerRequest.fromPartial(r),
+};
+
+/** Who calls what in these tests: payments are the bank channel's; reconciliation and the ledger the console's. */
+const CONSOLE_METHODS: readonly PaymentsMethod[] = ['runReconciliation', 'checkLedger'];
+
+/** The identities the tests call as (the caller table: channel pays, the console operates). */
+export const CLIENT_NAMES = ['channel', 'console', 'payment', 'repayment', 'risk', 'card-system'] as const;
 
 export interface TestCard {
   token: string;
@@ -61,14 +90,15 @@ export class E2eCluster {
   vault = new VaultStandIn();
   db!: TestDatabase;
   serverTls!: GrpcTlsConfig;
-  clientTls!: GrpcTlsConfig;
+  /** mutual-TLS material of each client identity (CLIENT_NAMES) and of the simulator `unionpay-sim`. */
+  readonly clientTls = new Map<string, GrpcTlsConfig>();
   httpPort = 0;
   grpcPort = 0;
   readonly log = captureLogger('info');
   app?: INestApplication;
   process?: TsProcess;
-  private client?: Client;
-  private vaultClient?: Client;
+  private readonly clients = new Map<string, ServiceClient<typeof PaymentsService>>();
+  private vaultClient?: ServiceClient<typeof TokenVaultService>;
   private readonly extraEnv: Record<string, string>;
   private readonly services: ClusterApp[] = [];
   private riskPort = 0;
@@ -89,15 +119,15 @@ export class E2eCluster {
     this.pkiDir = await mkdtemp(join(tmpdir(), 'payment-e2e-pki-'));
     const pki = await ensureDevPki({
       dir: this.pkiDir,
-      services: ['payment', 'risk', 'tokenization', 'e2e-client'],
+      services: [...new Set(['payment', 'tokenization', ...CLIENT_NAMES])],
       simulators: ['unionpay-sim'],
     });
     const material = async (name: string): Promise<GrpcTlsConfig> => ({
       enabled: true,
-      ...(await readTlsMaterial(pki.ca, pki.services[name]!)),
+      ...(await readTlsMaterial(pki.ca, pki.services[name] ?? pki.simulators[name]!)),
     });
     this.serverTls = await material('payment');
-    this.clientTls = await material('e2e-client');
+    for (const name of [...CLIENT_NAMES, 'unionpay-sim']) this.clientTls.set(name, await material(name));
     [this.wechat, this.unionpay, this.db] = await Promise.all([
       WechatPaySimProcess.start(),
       UnionPaySimProcess.start(this.pkiDir),
@@ -140,24 +170,29 @@ export class E2eCluster {
     };
   }
 
-  /** Starts the payment service in this process (Nest, HTTP webhooks, gRPC, worker, janitor, relay). */
-  async startPayment(): Promise<void> {
+  /**
+   * Starts the payment service in this process (Nest, HTTP webhooks, gRPC, worker, janitor, relay), on the test
+   * database or through `databaseUrl` (e.g. a proxy the test can cut).
+   */
+  async startPayment(databaseUrl = this.db.url): Promise<void> {
     const config = loadConfig(this.env());
     const parts = { ...createRuntimeParts('payment', { level: 'info' }), logger: this.log.logger };
+    const options = { config, tls: this.serverTls };
     this.app = await bootstrapService({
       parts,
       module: PaymentAppModule.forRoot({
-        config,
+        ...options,
         parts,
-        tls: this.serverTls,
-        databaseUrl: this.db.url,
+        databaseUrl,
         brokers: testBrokers(),
       }),
       httpPort: this.httpPort,
       httpHost: '127.0.0.1',
       rawBody: true,
+      httpAdapter: paymentHttpAdapter(),
+      grpc: (app) => paymentGrpcEdge(app, options),
     });
-    this.grpcPort = this.app.get(PaymentRuntime).grpcPort;
+    this.grpcPort = grpcPortOf(this.app)!;
     await this.ready();
   }
 
@@ -229,43 +264,60 @@ export class E2eCluster {
       this.vault.cards.set(token, { pan, expiry_month: '12', expiry_year: '2030' });
       return { token, accountId: account.id };
     }
-    this.vaultClient ??= createGrpcClient(
-      loadProtos([protoPath('gateway/tokenization/v1/tokenization.proto')]),
-      'gateway.tokenization.v1.TokenVault',
-      `127.0.0.1:${this.vaultPort}`,
-      this.clientTls,
-    );
-    const r = await unaryCall<{ token: string }>(
-      this.vaultClient,
-      'Tokenize',
-      {
-        idempotency_key: digitFreeKey(),
-        cardholder_ref: `bench-${account.id}`,
-        pan,
-        expiry_month: '12',
-        expiry_year: '2030',
-      },
-      { deadlineMs: 10_000 },
-    );
+    // Binding a card at the vault is the bank channel's (the vault's caller table).
+    this.vaultClient ??= createServiceClient(TokenVaultService, {
+      address: `127.0.0.1:${this.vaultPort}`,
+      tls: this.clientTls.get('channel')!,
+      server: 'tokenization',
+      deadlineMs: 10_000,
+    });
+    const r = await this.vaultClient.tokenize({
+      idempotency_key: digitFreeKey(),
+      cardholder_ref: `bench-${account.id}`,
+      pan,
+      expiry_month: '12',
+      expiry_year: '2030',
+      cvn2: '',
+    });
     return { token: r.token, accountId: account.id };
   }
 
-  payments(): Client {
-    this.client ??= createGrpcClient(
-      loadProtos([protoPath('gateway/payment/v1/payment.proto')]),
-      'gateway.payment.v1.Payments',
-      `127.0.0.1:${this.grpcPort}`,
-      this.clientTls,
-    );
-    return this.client;
+  /** A Payments client with the given identity (TLS material), expecting the server to be `server`. */
+  payments(identity = 'channel', server = 'payment'): ServiceClient<typeof PaymentsService> {
+    const key = `${identity}>${server}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = createServiceClient(PaymentsService, {
+        address: `127.0.0.1:${this.grpcPort}`,
+        tls: this.clientTls.get(identity)!,
+        server,
+        deadlineMs: 20_000,
+        channelOptions: { 'grpc.use_local_subchannel_pool': 1 },
+      });
+      this.clients.set(key, client);
+    }
+    return client;
   }
 
+  /** A method's complete request from a partial one. */
+  requestOf(method: PaymentsMethod, partial: object): unknown {
+    return REQUESTS[method](partial);
+  }
+
+  /**
+   * A Payments method by its RPC name ('CreatePayment'), from a partial request, as the bank channel (payments)
+   * or the console (reconciliation, ledger) calls it.
+   */
   call<T = Record<string, unknown>>(
     method: string,
     request: Record<string, unknown>,
     deadlineMs = 20_000,
+    identity?: string,
   ): Promise<T> {
-    return unaryCall<T>(this.payments(), method, request, { deadlineMs });
+    const key = (method[0]!.toLowerCase() + method.slice(1)) as PaymentsMethod;
+    const caller = identity ?? (CONSOLE_METHODS.includes(key) ? 'console' : 'channel');
+    const fn = this.payments(caller)[key] as (r: unknown, o: { deadlineMs: number }) => Promise<unknown>;
+    return fn(REQUESTS[key](request), { deadlineMs }) as Promise<T>;
   }
 
   createRequest(
@@ -293,7 +345,7 @@ export class E2eCluster {
   }
 
   async stop(): Promise<void> {
-    this.client?.close();
+    for (const client of this.clients.values()) client.close();
     this.vaultClient?.close();
     await this.stopPayment().catch(() => undefined);
     await this.process?.stop().catch(() => undefined);

@@ -27,8 +27,8 @@ import {
   type TradeState,
   type WechatPayPort,
 } from '../../src/ports/wechatpay.port';
-import { businessDateOf } from '../../src/ledger/ledger.service';
-import { type TradeBillLine, type TradeBillSource } from '../../src/reconciliation/reconciliation-types';
+import { businessDateOf } from '../../src/domain/ledger-accounts';
+import { type TradeBillLine, type TradeBillSource } from '../../src/ports/trade-bill.port';
 
 /** In-memory stand-ins for the counterparties, with knobs for the faults the lifecycle must survive. */
 

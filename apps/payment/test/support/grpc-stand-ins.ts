@@ -1,104 +1,104 @@
 import { randomUUID } from 'crypto';
-import { protoPath } from '@wxpay/contracts';
-import { GrpcServer, GrpcStatus, type GrpcTlsConfig, loadProtos, RpcError } from '@wxpay/grpc';
+import {
+  Decision,
+  RiskEngineService,
+  TokenVaultService,
+  type DetokenizeResponse,
+  type EvaluateRequest,
+  type EvaluateResponse,
+} from '@wxpay/contracts';
+import { GrpcHost, GrpcStatus, type CallContext, type GrpcTlsConfig, type UnaryDispatch } from '@wxpay/grpc';
 import { captureLogger } from '@wxpay/testing';
 
-type Req = Record<string, unknown>;
+/** A status error as a gateway server answers it. */
+const refusal = (code: GrpcStatus, details: string) => ({ code, details });
+
+/** Every method of a definition answering UNIMPLEMENTED, but those given. */
+function dispatchOf<S extends Record<string, unknown>>(
+  definition: S,
+  given: Partial<Record<keyof S, UnaryDispatch>>,
+): Record<keyof S, UnaryDispatch> {
+  const unimplemented: UnaryDispatch = async () => {
+    throw refusal(GrpcStatus.UNIMPLEMENTED, 'not in the stand-in');
+  };
+  return Object.fromEntries(Object.keys(definition).map((k) => [k, given[k] ?? unimplemented])) as Record<
+    keyof S,
+    UnaryDispatch
+  >;
+}
 
 /**
- * gateway.risk.v1.RiskEngine as a real gRPC server over mutual TLS, answering what the test decides. The real
- * apps/risk is not started here: tests must decide REJECT / unavailable deterministically.
+ * gateway.risk.v1.RiskEngine as a real gRPC server over mutual TLS (the generated codecs), answering what the
+ * test decides. The real apps/risk is not started here: tests must decide REJECT / unavailable deterministically.
  */
 export class RiskStandIn {
   port = 0;
-  calls: Req[] = [];
-  decide: (r: Req) => 'APPROVE' | 'REVIEW' | 'REJECT' = (r) =>
+  calls: EvaluateRequest[] = [];
+  decide: (r: EvaluateRequest) => 'APPROVE' | 'REVIEW' | 'REJECT' = (r) =>
     r.amount_minor === '6666' ? 'REJECT' : 'APPROVE';
   delayMs = 0;
-  private server?: GrpcServer;
+  private host?: GrpcHost;
 
   async start(tls: GrpcTlsConfig): Promise<this> {
-    const unimplemented = async () => {
-      throw new RpcError(GrpcStatus.UNIMPLEMENTED, 'not in the stand-in');
-    };
-    this.server = new GrpcServer({
-      packageDefinition: loadProtos([protoPath('gateway/risk/v1/risk.proto')]),
-      logger: captureLogger('error').logger,
-      tls,
-    }).addService('gateway.risk.v1.RiskEngine', {
-      Evaluate: async (req: Req) => {
-        this.calls.push(req);
-        if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-        const decision = this.decide(req);
-        return {
-          decision_id: randomUUID(),
-          decision,
-          score: decision === 'APPROVE' ? 5 : 95,
-          reasons:
-            decision === 'APPROVE'
-              ? []
-              : [{ code: 'AMOUNT_BLOCKED', value: String(req.amount_minor), rule_id: 'r1', score: 95 }],
-          rule_set_version: 'stand-in@1',
-          evaluated_at: new Date().toISOString(),
-        };
-      },
-      ListReviews: unimplemented,
-      ClaimReview: unimplemented,
-      ResolveReview: unimplemented,
-      PutListEntry: unimplemented,
-      DeleteListEntry: unimplemented,
-      ListListEntries: unimplemented,
-      ReloadRules: unimplemented,
-      GetRuleSetStatus: unimplemented,
-    });
-    this.port = await this.server.listen('127.0.0.1:0');
+    this.host = new GrpcHost({ logger: captureLogger('error').logger, tls }).addService(
+      RiskEngineService,
+      dispatchOf(RiskEngineService, {
+        evaluate: async (request): Promise<EvaluateResponse> => {
+          const req = request as EvaluateRequest;
+          this.calls.push(req);
+          if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+          const decision = this.decide(req);
+          return {
+            decision_id: randomUUID(),
+            decision: Decision[decision],
+            score: decision === 'APPROVE' ? 5 : 95,
+            reasons:
+              decision === 'APPROVE'
+                ? []
+                : [{ code: 'AMOUNT_BLOCKED', value: req.amount_minor, rule_id: 'r1', score: 95 }],
+            rule_set_version: 'stand-in@1',
+            evaluated_at: new Date().toISOString(),
+          };
+        },
+      }),
+    );
+    this.port = await this.host.listen('127.0.0.1:0');
     return this;
   }
 
   async stop(): Promise<void> {
-    await this.server?.stop(1000);
+    await this.host?.stop(1000);
   }
 }
 
 /**
- * gateway.tokenization.v1.TokenVault's Detokenize over mutual TLS, allowing only the `payment` client certificate
- * (as the vault's allow-list does). Stand-in until apps/tokenization can be started from a test.
+ * gateway.tokenization.v1.TokenVault's Detokenize over mutual TLS, admitting only the `payment` identity (as the
+ * vault's caller table does). The real vault runs in e2e-real-services.
  */
 export class VaultStandIn {
   port = 0;
-  readonly cards = new Map<string, { pan: string; expiry_month: string; expiry_year: string }>();
+  readonly cards = new Map<string, DetokenizeResponse>();
   detokenizations = 0;
-  private server?: GrpcServer;
+  private host?: GrpcHost;
 
   async start(tls: GrpcTlsConfig): Promise<this> {
-    const unimplemented = async () => {
-      throw new RpcError(GrpcStatus.UNIMPLEMENTED, 'not in the stand-in');
-    };
-    this.server = new GrpcServer({
-      packageDefinition: loadProtos([protoPath('gateway/tokenization/v1/tokenization.proto')]),
-      logger: captureLogger('error').logger,
-      tls,
-    }).addService('gateway.tokenization.v1.TokenVault', {
-      Detokenize: async (req: Req, ctx) => {
-        if (ctx.peer?.commonName !== 'payment')
-          throw new RpcError(GrpcStatus.PERMISSION_DENIED, 'not allowed');
-        this.detokenizations++;
-        const card = this.cards.get(String(req.token));
-        if (!card) throw new RpcError(GrpcStatus.NOT_FOUND, 'no such token');
-        return card;
-      },
-      Tokenize: unimplemented,
-      GetCard: unimplemented,
-      SuspendToken: unimplemented,
-      ResumeToken: unimplemented,
-      DeleteToken: unimplemented,
-      ListTokens: unimplemented,
-    });
-    this.port = await this.server.listen('127.0.0.1:0');
+    this.host = new GrpcHost({ logger: captureLogger('error').logger, tls }).addService(
+      TokenVaultService,
+      dispatchOf(TokenVaultService, {
+        detokenize: async (request, call: CallContext): Promise<DetokenizeResponse> => {
+          if (call.peer?.service !== 'payment') throw refusal(GrpcStatus.PERMISSION_DENIED, 'not allowed');
+          this.detokenizations++;
+          const card = this.cards.get((request as { token: string }).token);
+          if (!card) throw refusal(GrpcStatus.NOT_FOUND, 'no such token');
+          return card;
+        },
+      }),
+    );
+    this.port = await this.host.listen('127.0.0.1:0');
     return this;
   }
 
   async stop(): Promise<void> {
-    await this.server?.stop(1000);
+    await this.host?.stop(1000);
   }
 }

@@ -11,10 +11,15 @@ export interface ObservabilityEndpointsOptions {
   registry?: Registry;
 }
 
+/** The Node response under the adapter's own (Fastify's reply keeps it as `raw`; Express's is the response). */
+function nodeResponse(res: ServerResponse | { raw: ServerResponse }): ServerResponse {
+  return 'raw' in res ? res.raw : res;
+}
+
 /**
  * A controller serving `GET /health/live`, `GET /health/ready` and `GET /metrics` on the Nest HTTP adapter
- * (express). The handlers write to the raw response, so interceptors and global prefixes do not reshape them;
- * exclude these paths from `setGlobalPrefix` if the app uses one.
+ * (Express, or Fastify: its reply's `raw`). The handlers write to the Node response, so interceptors and global
+ * prefixes do not reshape them; exclude these paths from `setGlobalPrefix` if the app uses one.
  */
 export function createObservabilityController(options: ObservabilityEndpointsOptions): Type<unknown> {
   const { health, registry } = options;
@@ -23,16 +28,17 @@ export function createObservabilityController(options: ObservabilityEndpointsOpt
   class ObservabilityController {
     @Get('health/live')
     live(@Res() res: ServerResponse): void {
-      writeLiveness(health, res);
+      writeLiveness(health, nodeResponse(res));
     }
 
     @Get('health/ready')
     ready(@Res() res: ServerResponse): Promise<void> {
-      return writeReadiness(health, res);
+      return writeReadiness(health, nodeResponse(res));
     }
 
     @Get('metrics')
-    async metrics(@Res() res: ServerResponse): Promise<void> {
+    async metrics(@Res() reply: ServerResponse): Promise<void> {
+      const res = nodeResponse(reply);
       if (registry) return writeMetrics(registry, res);
       res.statusCode = 404;
       res.end();

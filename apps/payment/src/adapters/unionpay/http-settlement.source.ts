@@ -1,7 +1,9 @@
 import { type SettlementLine } from '../../ports/channel.port';
 import { CounterpartyUnavailableError } from '../../ports/port-errors';
 import { parseSettlementRecords } from './settlement-file.parser';
-import { type RequestLogLookup, traceKey } from './request-log-lookup';
+import { type UnionPayRequestLogReader } from '@wxpay/unionpay';
+import { type ChannelRefundLinkRepository } from '../../persistence/channel-refund-link.repository';
+import { paymentIdOfCardRef } from './unionpay-channel.adapter';
 import { type SettlementSource } from './settlement-source';
 
 const CURRENCIES: Record<string, string> = {
@@ -20,7 +22,8 @@ const CURRENCIES: Record<string, string> = {
 export class HttpSettlementSource implements SettlementSource {
   constructor(
     private readonly baseUrl: string,
-    private readonly log: RequestLogLookup,
+    private readonly log: UnionPayRequestLogReader,
+    private readonly links: ChannelRefundLinkRepository,
   ) {}
 
   async lines(businessDate: string): Promise<SettlementLine[]> {
@@ -39,7 +42,7 @@ export class HttpSettlementSource implements SettlementSource {
       );
     }
     const records = parseSettlementRecords(content).filter((r) => r.code === 'PAC' || r.code === 'RFD');
-    const resolved = await this.log.resolveTraces(records);
+    const resolved = await this.resolveTraces(records);
     return records.map((r) => {
       const ours = resolved.get(traceKey(r.terminalId, r.stan, r.rrn));
       const capture = r.code === 'PAC';
@@ -54,4 +57,25 @@ export class HttpSettlementSource implements SettlementSource {
       };
     });
   }
+
+  /** Requests by their trace: a completion → its payment id, a refund → our refund id. */
+  private async resolveTraces(
+    traces: { terminalId: string; stan: string; rrn: string }[],
+  ): Promise<Map<string, { paymentId: string | null; refundId: string | null }>> {
+    const requests = await this.log.byTraces(traces);
+    const refunds = await this.links.refundsOf(requests.map((r) => r.reference.requestId));
+    return new Map(
+      requests.map((r) => [
+        traceKey(r.reference.terminalId, r.reference.stan, r.reference.rrn),
+        {
+          paymentId: paymentIdOfCardRef(r.chainCardRef),
+          refundId: refunds.get(r.reference.requestId) ?? null,
+        },
+      ]),
+    );
+  }
+}
+
+function traceKey(terminalId: string, stan: string, rrn: string): string {
+  return `${terminalId.trim()}|${stan.trim()}|${rrn.trim()}`;
 }

@@ -3,8 +3,10 @@ import { money } from '@wxpay/persistence';
 import {
   ChannelUnavailableError,
   type ChannelResult,
+  type LoggedRequest,
   type TransactionReference,
   type UnionPayClient,
+  type UnionPayRequestLogReader,
 } from '@wxpay/unionpay';
 import {
   type AuthorizeRequest,
@@ -16,8 +18,18 @@ import {
   type ReverseResult,
   type SettlementLine,
 } from '../../ports/channel.port';
-import { cardRefOf, type LoggedRequest, type RequestLogLookup } from './request-log-lookup';
+import { type ChannelRefundLinkRepository } from '../../persistence/channel-refund-link.repository';
 import { type SettlementSource } from './settlement-source';
+
+/** Tags the card request with our payment id, so an authorisation whose answer we lost can be found again. */
+export function cardRefOf(paymentId: string): string {
+  return `pay:${paymentId}`;
+}
+
+/** Our payment id from a card reference, when it is one of ours. */
+export function paymentIdOfCardRef(cardRef: string | null): string | null {
+  return cardRef?.startsWith('pay:') ? cardRef.slice(4) : null;
+}
 
 export interface UnionPayAdapterOptions {
   /** How long a reversal call waits for the acknowledgement before answering PENDING (it keeps going). */
@@ -36,7 +48,9 @@ export interface UnionPayAdapterOptions {
 export class UnionPayChannelAdapter implements ChannelPort {
   constructor(
     private readonly client: UnionPayClient,
-    private readonly log: RequestLogLookup,
+    /** The client's request log, read through libs/unionpay's API. */
+    private readonly log: UnionPayRequestLogReader,
+    private readonly links: ChannelRefundLinkRepository,
     private readonly settlement: SettlementSource,
     private readonly options: UnionPayAdapterOptions,
   ) {}
@@ -75,7 +89,7 @@ export class UnionPayChannelAdapter implements ChannelPort {
     const known = this.referenceOf(hold);
     const attempts = known
       ? [await this.log.byId(known.requestId)].filter((x): x is LoggedRequest => x !== undefined)
-      : await this.log.authorizationsOf(hold.authId);
+      : await this.log.byCardRef(cardRefOf(hold.authId), 'preauth');
     let pending = false;
     for (const a of attempts) {
       if (a.state === 'declined' || a.state === 'not-sent') continue;
@@ -107,18 +121,27 @@ export class UnionPayChannelAdapter implements ChannelPort {
       (c) => c.state === 'approved',
     );
     if (!completion) return { outcome: 'DECLINED', responseCode: 'NOT_CAPTURED' };
-    const linked = await this.log.linkedRefund(r.refundId);
+    const linked = await this.links.requestOf(r.refundId);
     const earlier = linked
       ? [await this.log.byId(linked)].filter((x): x is LoggedRequest => x !== undefined)
-      : await this.log.unlinkedRefunds(completion.reference.requestId, r.amountMinor);
-    if (!linked && earlier[0]) await this.log.linkRefund(r.refundId, earlier[0].reference.requestId);
+      : await this.unlinkedRefunds(completion.reference.requestId, r.amountMinor);
+    if (!linked && earlier[0]) await this.links.link(r.refundId, earlier[0].reference.requestId);
     const verdict = this.verdict(earlier.slice(0, 1));
     if (verdict) return verdict;
     return this.send(
       () =>
         this.client.refund({ original: completion.reference, amount: money(r.amountMinor, r.hold.currency) }),
-      (reference) => this.log.linkRefund(r.refundId, reference.requestId),
+      (reference) => this.links.link(r.refundId, reference.requestId),
     );
+  }
+
+  /** Refund requests of a completion for this amount not linked to any of our refunds (sent by a process that died). */
+  private async unlinkedRefunds(completionRequestId: string, amountMinor: number): Promise<LoggedRequest[]> {
+    const refunds = (await this.log.followUpsOf(completionRequestId, 'refund')).filter(
+      (x) => x.reference.amount.minor === amountMinor,
+    );
+    const linked = await this.links.refundsOf(refunds.map((x) => x.reference.requestId));
+    return refunds.filter((x) => !linked.has(x.reference.requestId));
   }
 
   settlementFile(businessDate: string): Promise<SettlementLine[]> {
@@ -174,6 +197,7 @@ export class UnionPayChannelAdapter implements ChannelPort {
   private async preauthOf(hold: HoldRef): Promise<TransactionReference | undefined> {
     const known = this.referenceOf(hold);
     if (known) return known;
-    return (await this.log.authorizationsOf(hold.authId)).find((a) => a.state === 'approved')?.reference;
+    return (await this.log.byCardRef(cardRefOf(hold.authId), 'preauth')).find((a) => a.state === 'approved')
+      ?.reference;
   }
 }

@@ -1,0 +1,21 @@
+import { CreateMessagingTables1732500000000 } from '@wxpay/messaging';
+import { UnionPayRequestLogMigration1732700000000 } from '@wxpay/unionpay';
+import { CreateLedger1732600000001 } from './create-ledger.migration';
+import { CreateChannelLinks1732700000100 } from './create-channel-links.migration';
+import { CreatePaymentTables1732600000000 } from './create-payment-tables.migration';
+import { ScopeIdempotencyByCaller1732800000000 } from './scope-idempotency-by-caller.migration';
+import { UnifyIdempotencyRecords1733500000000 } from './unify-idempotency-records.migration';
+
+/**
+ * The payment service's migrations, in order: the shared outbox/inbox tables, our tables, and the UnionPay
+ * channel client's write-ahead request log (it lives in the database of the service that uses the channel).
+ */
+export const PAYMENT_MIGRATIONS = [
+  CreateMessagingTables1732500000000,
+  CreatePaymentTables1732600000000,
+  CreateLedger1732600000001,
+  UnionPayRequestLogMigration1732700000000,
+  CreateChannelLinks1732700000100,
+  ScopeIdempotencyByCaller1732800000000,
+  UnifyIdempotencyRecords1733500000000,
+];

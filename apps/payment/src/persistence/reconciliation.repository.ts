@@ -1,0 +1,84 @@
+import { randomUUID } from 'crypto';
+import { type DataSource } from 'typeorm';
+import { type ReconciliationReport } from '../domain/reconciliation';
+import { type Row, toSafeInteger } from './sql-values';
+import { type TradeBillLine } from '../ports/trade-bill.port';
+
+/** What the ledger booked on one business day, as reconciliation compares it. */
+export interface LedgerItem {
+  kind: 'CAPTURE' | 'REFUND_SETTLE';
+  /** Payment id for captures, refund id for refunds. */
+  reference: string;
+  paymentId: string;
+  outTradeNo: string;
+  outRefundNo: string | null;
+  amountMinor: number;
+}
+
+/** Reconciliation's SQL: the day's ledger items, what was ever booked, and the stored runs and breaks. */
+export class ReconciliationRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Starts a run; returns its id. */
+  async startRun(businessDate: string): Promise<string> {
+    const runId = randomUUID();
+    await this.ds.query(`INSERT INTO recon_run (id, business_date) VALUES ($1, $2)`, [runId, businessDate]);
+    return runId;
+  }
+
+  async ledgerItems(businessDate: string): Promise<LedgerItem[]> {
+    const rows: Row[] = await this.ds.query(
+      `SELECT t.kind, t.reference, t.payment_id, p.out_trade_no, r.out_refund_no,
+              sum(e.amount_minor) FILTER (WHERE e.account = 'unionpay:settlement') AS unionpay_minor
+         FROM ledger_transaction t
+         JOIN ledger_entry e ON e.transaction_id = t.id
+         JOIN payment p ON p.id = t.payment_id
+         LEFT JOIN refund r ON t.kind = 'REFUND_SETTLE' AND r.id::text = t.reference
+        WHERE t.business_date = $1 AND t.kind IN ('CAPTURE', 'REFUND_SETTLE')
+        GROUP BY t.id, t.kind, t.reference, t.payment_id, p.out_trade_no, r.out_refund_no`,
+      [businessDate],
+    );
+    return rows.map((r) => ({
+      kind: String(r.kind) as LedgerItem['kind'],
+      reference: String(r.reference),
+      paymentId: String(r.payment_id),
+      outTradeNo: String(r.out_trade_no),
+      outRefundNo: r.out_refund_no === null ? null : String(r.out_refund_no),
+      // A capture credits the settlement account, a refund debits it.
+      amountMinor: Math.abs(toSafeInteger(r.unionpay_minor, 'unionpay_minor')),
+    }));
+  }
+
+  /** out_trade_no of payments with a capture and out_refund_no of refunds with a settlement, on any day. */
+  async bookedReferences(bill: TradeBillLine[]): Promise<Set<string>> {
+    const rows: Row[] = await this.ds.query(
+      `SELECT p.out_trade_no AS ref FROM ledger_transaction t JOIN payment p ON p.id = t.payment_id
+        WHERE t.kind = 'CAPTURE' AND p.out_trade_no = ANY($1::text[])
+       UNION
+       SELECT r.out_refund_no FROM ledger_transaction t JOIN refund r ON r.id::text = t.reference
+        WHERE t.kind = 'REFUND_SETTLE' AND r.out_refund_no = ANY($2::text[])`,
+      [
+        bill.filter((b) => b.kind === 'PAYMENT').map((b) => b.reference),
+        bill.filter((b) => b.kind === 'REFUND').map((b) => b.reference),
+      ],
+    );
+    return new Set(rows.map((r) => String(r.ref)));
+  }
+
+  async store(r: ReconciliationReport): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `UPDATE recon_run SET finished_at = $2, ledger_items = $3, unionpay_items = $4, wechatpay_items = $5,
+                matched = $6 WHERE id = $1`,
+        [r.runId, r.finishedAt, r.ledgerItems, r.unionpayItems, r.wechatpayItems, r.matched],
+      );
+      for (const b of r.breaks) {
+        await m.query(
+          `INSERT INTO recon_break (run_id, kind, source, reference, detail, ledger_minor, counterparty_minor)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [r.runId, b.kind, b.source, b.reference, b.detail, b.ledgerMinor, b.counterpartyMinor],
+        );
+      }
+    });
+  }
+}
