@@ -12,7 +12,7 @@ const CALLERS: Record<keyof typeof PaymentsService, readonly string[]> = {
   listPayments: ['channel', 'console'],
   refundPayment: ['channel', 'console'],
   cancelPayment: ['channel', 'console'],
-  runReconciliation: ['console'],
+  runReconciliation: ['console', 'payment'],
   checkLedger: ['console'],
 };
 

@@ -41,7 +41,7 @@ import {
   RUN_RECONCILIATION,
 } from './request-rules';
 
-const { channel, console: operations } = Identities;
+const { channel, console: operations, payment: ownJob } = Identities;
 
 /**
  * The use cases claim the key in their own first statement (and replay a stored answer from there): no read
@@ -51,8 +51,8 @@ const CLAIMED_BY_USE_CASE = { replayFirst: false } as const;
 
 /**
  * gateway.payment.v1.Payments. Who may call what: paying is the bank channel's (the backend cardholders pay
- * through); reading, refunding and cancelling are also the operations console's; reconciliation and the ledger
- * audit are the console's alone. Keys are scoped per caller.
+ * through); reading, refunding and cancelling are also the operations console's; reconciliation is the console's
+ * and the service's own reconciliation job's, the ledger audit the console's alone. Keys are scoped per caller.
  */
 @GrpcService(PaymentsService)
 export class PaymentsController implements GrpcController<typeof PaymentsService> {
@@ -102,7 +102,8 @@ export class PaymentsController implements GrpcController<typeof PaymentsService
     return this.cancelling.cancel(request, call.idempotency!);
   }
 
-  @Callers(operations)
+  // The service's own reconciliation job (reconcile.ts: the chart's CronJob, compose's job) runs with its identity.
+  @Callers(operations, ownJob)
   async runReconciliation(
     @ValidRequest(RUN_RECONCILIATION) request: RunReconciliationRequest,
   ): Promise<ReconciliationReport> {
