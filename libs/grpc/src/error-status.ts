@@ -13,7 +13,8 @@ export type ErrorStatusTable<Code extends string> = {
   readonly [K in Exclude<Code, CommonErrorCode>]: status;
 };
 
-const COMMON_STATUS: { readonly [K in CommonErrorCode]: status } = {
+/** The common codes, the same for every service. */
+export const COMMON_ERROR_STATUS: { readonly [K in CommonErrorCode]: status } = {
   [CommonErrors.invalidArgument]: status.INVALID_ARGUMENT,
   [CommonErrors.idempotencyConflict]: status.ALREADY_EXISTS,
   // ABORTED rather than UNAVAILABLE: refused because of a concurrent call, not an outage; the caller retries the
@@ -57,7 +58,7 @@ function statusError(code: status, errorCode: string, message: string, field?: s
  */
 export function toStatusError(e: unknown, mapping: ErrorMapping, method: string): StatusError {
   if (e instanceof DomainError) {
-    const code = (COMMON_STATUS as Record<string, status>)[e.code] ?? mapping.table[e.code];
+    const code = (COMMON_ERROR_STATUS as Record<string, status>)[e.code] ?? mapping.table[e.code];
     if (code !== undefined) return statusError(code, e.code, e.message, e.field);
     mapping.logger.error({ method, code: e.code }, 'a domain error code with no status in the service table');
   } else if (mapping.isUnavailable?.(e)) {

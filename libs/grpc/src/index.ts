@@ -42,6 +42,7 @@ export {
   toStatusError,
   errorDetailOf,
   ERROR_DETAIL_TRAILER,
+  COMMON_ERROR_STATUS,
   type ErrorStatusTable,
   type ErrorMapping,
 } from './error-status';

@@ -51,3 +51,4 @@ export {
 } from './cluster';
 export { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
 export { callerTableMismatches, isCallerRefusal } from './caller-table';
+export { readmeErrorCodeMismatches } from './readme-error-codes';
