@@ -45,7 +45,8 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
 }
 
 /**
- * Reads a topic from the beginning until `until` is satisfied or the timeout passes, then returns what it saw.
+ * Reads a topic from the beginning until `until` is satisfied or the timeout passes (default 30 s with `until`,
+ * 10 s without), then returns what it saw.
  * Used to assert on what actually reached Kafka (e.g. nothing more arrives within a quiet period).
  */
 export async function readTopic(
@@ -63,7 +64,9 @@ export async function readTopic(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, opts.timeoutMs ?? 10_000);
+      // With `until` the read ends as soon as it holds, so waiting longer costs nothing when all is well and keeps
+      // a busy machine (a slow group join, a slow relay) from failing the test; without it, the wait is the read.
+      const timer = setTimeout(resolve, opts.timeoutMs ?? (opts.until ? 30_000 : 10_000));
       void consumer.run({
         eachMessage: async ({ message, partition }) => {
           seen.push({
