@@ -35,7 +35,7 @@ describe('notification facts', () => {
       },
     };
     const e = inboxEntryOf(n, 'transactions', at);
-    expect(e.businessKey).toBe(`TRANSACTION.SUCCESS:${'a'.repeat(32)}`);
+    expect(e.businessKey).toBe(`TRANSACTION.SUCCESS:${'a'.repeat(32)}:SUCCESS`);
     expect(e.aggregateRef).toBe('a'.repeat(32));
     expect(wechatPayNotificationPayloadSchemas.WechatPayTransactionNotified.parse(e.facts)).toEqual(e.facts);
     expect(JSON.stringify(e.facts)).not.toContain('ciphertext');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { eventually } from '@wxpay/testing';
 import { inboxEntryOf } from '../src/domain/notification-facts';
+import { KeyTransactionNoticesByState1733600000000 } from '../src/persistence/migrations/key-transaction-notices-by-state.migration';
 import { WebhookInboxWriter } from '../src/persistence/webhook-inbox.writer';
 import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
@@ -74,6 +75,63 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
       { event_type: 'TRANSACTION.SUCCESS', status: 'DUPLICATE', outcome: 'REFUNDED' },
     ]);
     expect(h.channel.holds.get(id)?.completions).toBe(1);
+  });
+
+  /** The same order's notification in another trade state (WeChat Pay closed the order, or the payer's bank failed). */
+  const inState = (outTradeNo: string, tradeState: string) => {
+    const n = transactionSuccess(outTradeNo, 1000);
+    if (n.kind === 'transaction') n.transaction.trade_state = tradeState;
+    return n;
+  };
+
+  it('stores and applies a SUCCESS that follows a CLOSED notification of the same order, and the other way round', async () => {
+    const first = await awaiting();
+    expect(await h.notify(inState(first.outTradeNo, 'CLOSED'))).toBe('stored');
+    expect((await h.payment(first.id)).status).toBe('AWAITING_PAYER');
+    h.wechat.pay(first.outTradeNo);
+    // Applied from the notification itself: the order query (janitor) is not run here.
+    expect(await h.notify(transactionSuccess(first.outTradeNo, 1000))).toBe('stored');
+    expect((await h.payment(first.id)).status).toBe('CAPTURED');
+    expect(await facts(first.outTradeNo)).toEqual([
+      'WechatPayTransactionNotified',
+      'WechatPayTransactionNotified',
+    ]);
+
+    const second = await awaiting();
+    h.wechat.pay(second.outTradeNo);
+    expect(await h.notify(transactionSuccess(second.outTradeNo, 1000))).toBe('stored');
+    expect(await h.notify(inState(second.outTradeNo, 'CLOSED'))).toBe('stored');
+    expect((await h.payment(second.id)).status).toBe('CAPTURED');
+    // Each state is still stored once.
+    expect(await h.notify(inState(second.outTradeNo, 'CLOSED'))).toBe('duplicate');
+    expect(await h.notify(transactionSuccess(second.outTradeNo, 1000))).toBe('duplicate');
+    expect(h.channel.holds.get(second.id)?.completions).toBe(1);
+  });
+
+  it('re-keys transaction notifications stored before keys carried the state, so their re-delivery stays a duplicate', async () => {
+    const { outTradeNo } = await awaiting();
+    const entry = inboxEntryOf(inState(outTradeNo, 'CLOSED'), 'transactions', new Date());
+    await h.ds.query(
+      `INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref, fact_type, facts, status)
+       VALUES ($1, $2, 'transactions', $3, $4, $5, $6, 'FORWARDED')`,
+      [
+        entry.notificationId,
+        `TRANSACTION.SUCCESS:${outTradeNo}`,
+        entry.eventType,
+        outTradeNo,
+        entry.factType,
+        entry.facts,
+      ],
+    );
+    const runner = h.ds.createQueryRunner();
+    try {
+      await new KeyTransactionNoticesByState1733600000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const writer = new WebhookInboxWriter(h.ds, { maxConcurrent: 1 });
+    const again = inboxEntryOf(inState(outTradeNo, 'CLOSED'), 'transactions', new Date());
+    expect(await writer.store(again)).toBe('duplicate');
   });
 
   it('defers a notification that arrives before its payment can take it, then applies it in order', async () => {

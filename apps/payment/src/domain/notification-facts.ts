@@ -42,7 +42,9 @@ export function inboxEntryOf(
       const t = n.transaction;
       return {
         ...base,
-        businessKey: `${n.eventType}:${t.out_trade_no}`,
+        // The state is part of the fact: a CLOSED or PAYERROR notification for an order is not a copy of its
+        // SUCCESS, which must still be stored and applied whichever arrives first (issue #16 item 2).
+        businessKey: `${n.eventType}:${t.out_trade_no}:${t.trade_state}`,
         aggregateRef: t.out_trade_no,
         factType: WechatPayNotificationEventTypes.transaction,
         facts: {

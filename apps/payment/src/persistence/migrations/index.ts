@@ -5,6 +5,7 @@ import { CreateChannelLinks1732700000100 } from './create-channel-links.migratio
 import { CreatePaymentTables1732600000000 } from './create-payment-tables.migration';
 import { ScopeIdempotencyByCaller1732800000000 } from './scope-idempotency-by-caller.migration';
 import { UnifyIdempotencyRecords1733500000000 } from './unify-idempotency-records.migration';
+import { KeyTransactionNoticesByState1733600000000 } from './key-transaction-notices-by-state.migration';
 
 /**
  * The payment service's migrations, in order: the shared outbox/inbox tables, our tables, and the UnionPay
@@ -18,4 +19,5 @@ export const PAYMENT_MIGRATIONS = [
   CreateChannelLinks1732700000100,
   ScopeIdempotencyByCaller1732800000000,
   UnifyIdempotencyRecords1733500000000,
+  KeyTransactionNoticesByState1733600000000,
 ];
