@@ -277,6 +277,53 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     expect(h.channel.completeCalls).toBe(calls + 1); // only the driver's own call, no takeover
   });
 
+  /** A payment whose driver died in AUTHORIZING, its lease run out: what a kill -9 during the hold leaves. */
+  async function abandonedInAuthorizing(): Promise<string> {
+    const id = randomUUID();
+    await h.core.payments.insert(h.ds, {
+      id,
+      outTradeNo: id.replace(/-/g, ''),
+      cardToken: TOKEN,
+      amountMinor: 1000,
+      currency: 'CNY',
+      merchantId: 'm-coffee',
+      mcc: '5814',
+      scene: 'ONLINE',
+      tradeType: 'JSAPI',
+      description: 'coffee',
+      payerOpenid: 'oPayer000000000000000000001',
+      payerIp: null,
+      deviceId: null,
+      traceId: 't',
+    });
+    await h.ds.query(
+      `UPDATE payment SET status = 'AUTHORIZING', lease_owner = NULL, lease_until = NULL WHERE id = $1`,
+      [id],
+    );
+    return id;
+  }
+
+  it('sends the hold of a payment abandoned in AUTHORIZING before anything left, instead of failing it', async () => {
+    const id = await abandonedInAuthorizing();
+    const authorizations = h.channel.authorizeCalls;
+    const p = await h.core.driver.advance(id, 'janitor');
+    expect(p?.status).toBe('AWAITING_PAYER');
+    expect(h.channel.authorizeCalls).toBe(authorizations + 1);
+    expect(h.channel.holds.get(id)).toMatchObject({ state: 'held', reversals: 0 });
+  });
+
+  it('reverses, never re-sends, a payment abandoned in AUTHORIZING whose hold may have reached the channel', async () => {
+    const id = await abandonedInAuthorizing();
+    h.channel.sentAuthorizations.add(id);
+    const authorizations = h.channel.authorizeCalls;
+    await eventually(async () => {
+      await h.core.janitor.tick();
+      return (await h.payment(id)).status === 'FAILED';
+    }, 'failed after the reversal');
+    expect(h.channel.authorizeCalls).toBe(authorizations);
+    expect(await h.statusChanges(id)).toEqual(['AUTH_UNKNOWN', 'FAILED']);
+  });
+
   it('lets only one of two actors of the same process drive a payment: the other neither calls nor writes', async () => {
     const id = randomUUID();
     await h.core.payments.insert(h.ds, {

@@ -59,6 +59,11 @@ export interface SettlementLine {
 
 export interface ChannelPort {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
+  /**
+   * Whether an authorisation of this payment may have reached the channel: false only when none was ever sent
+   * (nothing logged, or logged as not sent), so it is safe to send one now.
+   */
+  authorizationSent(authId: string): Promise<boolean>;
   /** Completes (captures) an approved hold. */
   complete(hold: HoldRef): Promise<ChannelAck>;
   /** Releases a hold, or one whose authorisation answer was lost (acknowledged even if it never existed). */

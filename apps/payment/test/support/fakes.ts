@@ -95,10 +95,18 @@ export class FakeChannel implements ChannelPort {
   /** Planted settlement breaks: auth id → amount to report instead, or null to leave the line out. */
   readonly settlementOverrides = new Map<string, number | null>();
 
+  /** Auth ids of every authorisation that reached the channel (an UNAVAILABLE one did not). */
+  readonly sentAuthorizations = new Set<string>();
+
+  async authorizationSent(authId: string): Promise<boolean> {
+    return this.sentAuthorizations.has(authId);
+  }
+
   async authorize(r: AuthorizeRequest): Promise<AuthorizeResult> {
     this.authorizeCalls++;
     const b = this.authBehaviour.shift() ?? 'approve';
     if (b === 'unavailable') return { outcome: 'UNAVAILABLE' };
+    this.sentAuthorizations.add(r.authId);
     if (b === 'decline') return { outcome: 'DECLINED', responseCode: '51' };
     this.holds.set(r.authId, {
       amountMinor: r.amountMinor,

@@ -75,6 +75,13 @@ export class UnionPayChannelAdapter implements ChannelPort {
     return { outcome: 'UNKNOWN' };
   }
 
+  async authorizationSent(authId: string): Promise<boolean> {
+    // The client logs a request before it writes a byte to the channel: no row (or one marked not sent) means
+    // nothing left.
+    const attempts = await this.log.byCardRef(cardRefOf(authId), 'preauth');
+    return attempts.some((a) => a.state !== 'not-sent');
+  }
+
   async complete(hold: HoldRef): Promise<ChannelAck> {
     const preauth = await this.preauthOf(hold);
     if (!preauth) return { outcome: 'DECLINED', responseCode: 'NO_HOLD' };

@@ -16,7 +16,7 @@ const ACTOR = 'authorize-step';
 /**
  * RISK_APPROVED | RISK_REVIEW → AUTHORIZING → AUTHORIZED | FAILED | AUTH_UNKNOWN. The card is detokenized first
  * (a vault failure fails the payment before anything is held); AUTHORIZING is written before the hold is sent, so
- * a crash during the call leaves a trace that the janitor resolves by reversing.
+ * a crash during the call leaves a trace that the janitor resolves (abandonedAuthorizationStep).
  */
 export async function authorizeStep(d: LifecycleDeps, p: Payment): Promise<StepResult> {
   if (p.cancelRequested) {
@@ -30,10 +30,18 @@ type Move = [PaymentStatus, PaymentChanges, MoveOptions];
 /** The authorisation, with the risk decision's transition (when given) committed in the same transaction. */
 export async function authorizeAfter(d: LifecycleDeps, p: Payment, decision?: Move): Promise<StepResult> {
   const first = decision ? [decision] : [];
-  let card: CardSecret;
+  const card = await detokenized(d, p);
+  if ('failed' in card) return moved(await d.writer.moveAll(p, [...first, card.failed]));
+  const authorizing = await d.writer.moveAll(p, [...first, ['AUTHORIZING', {}, { actor: ACTOR }]]);
+  return sendAuthorization(d, authorizing, card.card);
+}
+
+/** The card from the vault, or the move that fails the payment when the vault cannot give it (nothing held yet). */
+async function detokenized(d: LifecycleDeps, p: Payment): Promise<{ card: CardSecret } | { failed: Move }> {
   try {
-    card = await d.vault.detokenize(p.cardToken, 'authorization');
+    const card = await d.vault.detokenize(p.cardToken, 'authorization');
     d.metrics.counterpartyCalls.inc({ counterparty: 'vault', call: 'detokenize', outcome: 'ok' });
+    return { card };
   } catch (e) {
     const code =
       e instanceof CardUnavailableError
@@ -44,18 +52,23 @@ export async function authorizeAfter(d: LifecycleDeps, p: Payment, decision?: Mo
     if (!code) throw e;
     d.metrics.counterpartyCalls.inc({ counterparty: 'vault', call: 'detokenize', outcome: code });
     const reasons = e instanceof CardUnavailableError ? [e.reason] : [];
-    return moved(
-      await d.writer.moveAll(p, [
-        ...first,
-        [
-          'FAILED',
-          { failureCode: code, failureMessage: 'the card cannot be used now', failureReasons: reasons },
-          { actor: ACTOR, reason: code },
-        ],
-      ]),
-    );
+    return {
+      failed: [
+        'FAILED',
+        { failureCode: code, failureMessage: 'the card cannot be used now', failureReasons: reasons },
+        { actor: ACTOR, reason: code },
+      ],
+    };
   }
-  const authorizing = await d.writer.moveAll(p, [...first, ['AUTHORIZING', {}, { actor: ACTOR }]]);
+}
+
+/** Sends the hold of a payment in AUTHORIZING and records the answer. */
+async function sendAuthorization(
+  d: LifecycleDeps,
+  authorizing: Payment,
+  card: CardSecret,
+): Promise<StepResult> {
+  const p = authorizing;
   let result: AuthorizeResult;
   try {
     result = await d.channel.authorize({
@@ -125,16 +138,36 @@ async function recordAuthorization(d: LifecycleDeps, p: Payment, result: Authori
   }
 }
 
-/** AUTHORIZING left behind by a crashed actor: the hold may exist, so it is treated as unknown. */
+/**
+ * AUTHORIZING left behind by a crashed actor. If the hold may have reached the channel, its outcome is unknown and
+ * it is reversed (AUTH_UNKNOWN). If it never left (the actor died between writing AUTHORIZING and logging the
+ * request), nothing is held and nobody declined it: it is sent now, as the request would have (issue #16 item 1),
+ * unless the payment was cancelled meanwhile.
+ */
 export async function abandonedAuthorizationStep(d: LifecycleDeps, p: Payment): Promise<StepResult> {
-  return moved(
-    await d.writer.move(
-      p,
-      'AUTH_UNKNOWN',
-      { failureCode: 'CHANNEL_TIMEOUT', failureMessage: 'the authorisation outcome was lost' },
-      { actor: 'janitor', reason: 'ABANDONED' },
-    ),
-  );
+  if (await d.channel.authorizationSent(p.id)) {
+    return moved(
+      await d.writer.move(
+        p,
+        'AUTH_UNKNOWN',
+        { failureCode: 'CHANNEL_TIMEOUT', failureMessage: 'the authorisation outcome was lost' },
+        { actor: 'janitor', reason: 'ABANDONED' },
+      ),
+    );
+  }
+  if (p.cancelRequested) {
+    return moved(
+      await d.writer.move(
+        p,
+        'FAILED',
+        { failureCode: 'CANCELLED', failureMessage: 'cancelled before the card was authorised' },
+        { actor: 'janitor', reason: 'CANCELLED_BEFORE_AUTHORIZATION' },
+      ),
+    );
+  }
+  const card = await detokenized(d, p);
+  if ('failed' in card) return moved(await d.writer.moveAll(p, [card.failed]));
+  return sendAuthorization(d, p, card.card);
 }
 
 /**
