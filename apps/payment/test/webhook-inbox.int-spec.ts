@@ -78,7 +78,7 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
   });
 
   /** The same order's notification in another trade state (WeChat Pay closed the order, or the payer's bank failed). */
-  const inState = (outTradeNo: string, tradeState: string) => {
+  const inState = (outTradeNo: string, tradeState: 'CLOSED' | 'PAYERROR') => {
     const n = transactionSuccess(outTradeNo, 1000);
     if (n.kind === 'transaction') n.transaction.trade_state = tradeState;
     return n;
