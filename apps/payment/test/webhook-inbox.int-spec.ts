@@ -158,21 +158,34 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
     }, 'applied once the payment waited for its payer');
   });
 
-  it('rejects (never applies) a notification whose amount differs, or for an order we do not know', async () => {
+  it('rejects (never applies) a notification whose amount differs', async () => {
     const { id, outTradeNo } = await awaiting();
     await h.notify(transactionSuccess(outTradeNo, 999));
     expect((await h.payment(id)).status).toBe('AWAITING_PAYER');
-    await h.notify(transactionSuccess('0'.repeat(32), 1000));
     const rows: { status: string; outcome: string }[] = await h.ds.query(
-      `SELECT status, outcome FROM webhook_inbox WHERE aggregate_ref = ANY($1) ORDER BY seq`,
-      [[outTradeNo, '0'.repeat(32)]],
+      `SELECT status, outcome FROM webhook_inbox WHERE aggregate_ref = $1 ORDER BY seq`,
+      [outTradeNo],
     );
-    expect(rows).toEqual([
-      { status: 'REJECTED', outcome: 'AMOUNT_MISMATCH' },
-      { status: 'REJECTED', outcome: 'UNKNOWN_ORDER' },
-    ]);
+    expect(rows).toEqual([{ status: 'REJECTED', outcome: 'AMOUNT_MISMATCH' }]);
     // Still published: the fact is WeChat Pay's, whatever we make of it.
     expect(await facts(outTradeNo)).toEqual(['WechatPayTransactionNotified']);
+  });
+
+  it('forwards a notification for an order another system of the merchant made, counted as an alert, not kept as a rejection', async () => {
+    const alerts = async () =>
+      (await h.core.deps.metrics.alerts.get()).values.find(
+        (v) => v.labels.kind === 'notification_unknown_order',
+      )?.value ?? 0;
+    const before = await alerts();
+    const foreign = randomUUID().replace(/-/g, '');
+    await h.notify(transactionSuccess(foreign, 1000));
+    const rows: { status: string; outcome: string }[] = await h.ds.query(
+      `SELECT status, outcome FROM webhook_inbox WHERE aggregate_ref = $1`,
+      [foreign],
+    );
+    expect(rows).toEqual([{ status: 'FORWARDED', outcome: 'UNKNOWN_ORDER' }]);
+    expect(await facts(foreign)).toEqual(['WechatPayTransactionNotified']);
+    expect(await alerts()).toBe(before + 1);
   });
 
   it('forwards papay notifications without touching payments', async () => {
@@ -206,7 +219,7 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
     expect(rows).toEqual([
       { aggregate_ref: paid.outTradeNo, status: 'APPLIED', outcome: 'PAYER_PAID' },
       { aggregate_ref: wrong.outTradeNo, status: 'REJECTED', outcome: 'AMOUNT_MISMATCH' },
-      { aggregate_ref: '1'.repeat(32), status: 'REJECTED', outcome: 'UNKNOWN_ORDER' },
+      { aggregate_ref: '1'.repeat(32), status: 'FORWARDED', outcome: 'UNKNOWN_ORDER' },
       { aggregate_ref: '2'.repeat(32), status: 'FORWARDED', outcome: 'PAPAY' },
     ]);
     expect((await h.payment(paid.id)).status).toBe('CAPTURED');

@@ -100,7 +100,7 @@ export class NotificationApplier {
     const p = locked?.has(t.outTradeNo)
       ? locked.get(t.outTradeNo)
       : await this.d.payments.lockByOutTradeNo(m, t.outTradeNo);
-    if (!p) return this.reject('UNKNOWN_ORDER');
+    if (!p) return this.foreign('UNKNOWN_ORDER');
     if (t.amount?.total !== p.amountMinor) return this.reject('AMOUNT_MISMATCH');
     if (ALREADY_PAID.includes(p.status)) return { status: 'DUPLICATE', outcome: p.status };
     if (RELEASED.includes(p.status)) return this.reject('PAID_AFTER_RELEASE');
@@ -119,7 +119,7 @@ export class NotificationApplier {
   private async refund(m: EntityManager, f: WechatPayRefundNotified): Promise<ApplyResult> {
     const n = f.refund;
     const r = await this.d.refunds.lockByOutRefundNo(m, n.outRefundNo);
-    if (!r) return this.reject('UNKNOWN_REFUND');
+    if (!r) return this.foreign('UNKNOWN_REFUND');
     if (n.amount.refund !== r.amountMinor) return this.reject('AMOUNT_MISMATCH');
     const open = ['REFUND_REQUESTED', 'REFUND_UNKNOWN', 'REFUND_PROCESSING'].includes(r.status);
     if (n.refundStatus === 'SUCCESS') {
@@ -137,6 +137,18 @@ export class NotificationApplier {
     }
     await failRefundIn(m, this.d, r, `WECHATPAY_${n.refundStatus}`);
     return { status: 'APPLIED', outcome: 'REFUND_FAILED' };
+  }
+
+  /**
+   * A verified notification for an order (or refund) this gateway did not make. WeChat Pay sends a merchant's
+   * notifications to the notify_url given with each order, so other systems of the same merchant (its other
+   * channels, a papay contract made elsewhere) can send theirs here: the fact is WeChat Pay's and is published as
+   * it is for whoever owns the order; nothing here can apply it, and no operator can make it applicable. Counted
+   * as an alert (a sudden rise means a misconfigured notify_url, or a payment we lost), not kept as a rejection.
+   */
+  private foreign(outcome: string): ApplyResult {
+    this.d.metrics.alerts.inc({ kind: `notification_${outcome.toLowerCase()}` });
+    return { status: 'FORWARDED', outcome };
   }
 
   private reject(outcome: string): ApplyResult {
