@@ -5,21 +5,38 @@ import { AppProcess } from './app-process';
 import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
 import { readManifests, selectApps, type AppManifest } from './manifest';
 import { devPkiIdentities } from './pki-identities';
+import { addressesInUse, listenAddresses } from './ports';
 import { waitUntilReady } from './readiness';
 
 const log = (line: string) => console.log(`\x1b[1m[launcher]\x1b[0m ${line}`);
 
-interface LaunchOptions {
+export const USAGE = `usage: npm start [-- --only app1,app2] [-- --infra-only]
+  (no options)    the infrastructure (PostgreSQL, Kafka, dev PKI) and every app, each waited for until ready
+  --only a,b      the named apps and the apps they require
+  --infra-only    the infrastructure alone
+  --help          this text
+Ctrl-C stops everything this launcher started.`;
+
+export interface LaunchOptions {
   only?: string[];
   infraOnly: boolean;
+  help: boolean;
 }
 
-function parseArgs(argv: string[]): LaunchOptions {
-  const onlyIndex = argv.indexOf('--only');
-  return {
-    only: onlyIndex >= 0 ? argv[onlyIndex + 1]?.split(',') : undefined,
-    infraOnly: argv.includes('--infra-only'),
-  };
+/** Strict: an option it does not know is an error, never a reason to start a cluster anyway. */
+export function parseArgs(argv: readonly string[]): LaunchOptions {
+  const options: LaunchOptions = { infraOnly: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') options.help = true;
+    else if (arg === '--infra-only') options.infraOnly = true;
+    else if (arg === '--only') {
+      const names = argv[++i];
+      if (!names || names.startsWith('-')) throw new Error(`--only needs app names\n${USAGE}`);
+      options.only = names.split(',');
+    } else throw new Error(`unknown option ${JSON.stringify(arg)}\n${USAGE}`);
+  }
+  return options;
 }
 
 function envVarPrefix(app: string): string {
@@ -45,10 +62,25 @@ function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): N
  */
 export async function launchCluster(argv: string[]): Promise<void> {
   const options = parseArgs(argv);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
   const root = workspaceRoot();
   const started = Date.now();
   // Before the infrastructure, so a mistyped --only fails at once.
   const { apps: manifests, added } = selectApps(readManifests(root), options.only);
+  if (!options.infraOnly) {
+    // Before anything starts: a second launcher would otherwise start apps that cannot bind, and its readiness
+    // checks would pass against the first cluster's health endpoints.
+    const taken = await addressesInUse(listenAddresses(manifests, process.env));
+    if (taken.length) {
+      throw new Error(
+        `already in use: ${taken.map((a) => `${a.host}:${a.port} (${a.app}, ${a.variable})`).join(', ')}; ` +
+          'is a cluster already running? Stop it, or set those variables to free ports',
+      );
+    }
+  }
   const infra = await startInfrastructure(log);
   if (added.length) log(`also starting ${added.join(', ')} (required by ${options.only!.join(', ')})`);
   const pkiDir = join(root, '.data/pki');

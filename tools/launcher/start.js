@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- --only app1,app2] [-- --infra-only]`: the whole cluster on this machine.
+// `npm start [-- --only app1,app2] [-- --infra-only] [-- --help]`: the whole cluster on this machine.
 require('../ts-register');
 require('./cluster')
   .launchCluster(process.argv.slice(2))

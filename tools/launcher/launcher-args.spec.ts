@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'net';
+import { parseArgs } from './cluster';
+import { type AppManifest } from './manifest';
+import { addressesInUse, listenAddresses } from './ports';
+
+describe('npm start arguments', () => {
+  it('--help asks for the usage and nothing else', () => {
+    expect(parseArgs(['--help'])).toMatchObject({ help: true });
+    expect(parseArgs(['-h'])).toMatchObject({ help: true });
+  });
+
+  it('refuses an option it does not know, or --only without names, instead of starting a cluster', () => {
+    expect(() => parseArgs(['--hepl'])).toThrow(/unknown option "--hepl"\nusage: npm start/);
+    expect(() => parseArgs(['restart'])).toThrow(/unknown option "restart"/);
+    expect(() => parseArgs(['--only'])).toThrow(/--only needs app names/);
+    expect(() => parseArgs(['--only', '--infra-only'])).toThrow(/--only needs app names/);
+  });
+
+  it('reads --only and --infra-only', () => {
+    expect(parseArgs(['--only', 'payment,risk', '--infra-only'])).toEqual({
+      only: ['payment', 'risk'],
+      infraOnly: true,
+      help: false,
+    });
+  });
+});
+
+describe('ports the apps will listen on', () => {
+  const app = (name: string, env: Record<string, string>) => ({ name, env }) as unknown as AppManifest;
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it("pairs each <X>_PORT with its <X>_HOST, the launcher's environment winning", () => {
+    const apps = [
+      app('svc', { SVC_GRPC_HOST: '127.0.0.1', SVC_GRPC_PORT: '50051', SVC_URL: 'x', SVC_HTTP_PORT: '8080' }),
+    ];
+    expect(listenAddresses(apps, { SVC_HTTP_PORT: '9090' })).toEqual([
+      { app: 'svc', variable: 'SVC_GRPC_PORT', host: '127.0.0.1', port: 50051 },
+      { app: 'svc', variable: 'SVC_HTTP_PORT', host: '127.0.0.1', port: 9090 },
+    ]);
+  });
+
+  it('finds an address something already listens on, and only that one', async () => {
+    const free = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const addresses = [
+      { app: 'a', variable: 'A_PORT', host: '127.0.0.1', port },
+      { app: 'b', variable: 'B_PORT', host: '127.0.0.1', port: free },
+    ];
+    expect(await addressesInUse(addresses)).toEqual([addresses[0]]);
+  });
+});
