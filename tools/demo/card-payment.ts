@@ -1,7 +1,17 @@
 import { randomUUID } from 'crypto';
 import { type Client } from '@grpc/grpc-js';
 import { unaryCall } from '@wxpay/grpc';
-import { ADDRESSES, http, masked, type Money, newCard, show, step, yuan } from './demo-support';
+import {
+  ADDRESSES,
+  businessToday,
+  http,
+  masked,
+  type Money,
+  newCard,
+  show,
+  step,
+  yuan,
+} from './demo-support';
 
 interface Payment {
   payment_id: string;
@@ -51,7 +61,7 @@ function createRequest(token: string, amountMinor: number, description: string):
  * Parts 1–3: a card payment (risk → vault → UnionPay hold → WeChat Pay order → the payer confirms →
  * TRANSACTION.SUCCESS captures), a partial refund, a payment the issuer declines; then the ledger check.
  */
-export async function cardPaymentDemo(payments: Client, vault: Client): Promise<void> {
+export async function cardPaymentDemo(payments: Client, vault: Client, operations: Client): Promise<void> {
   const call = <T>(method: string, req: Record<string, unknown>) =>
     unaryCall<T>(payments, method, req, { deadlineMs: 20_000 });
 
@@ -94,12 +104,28 @@ export async function cardPaymentDemo(payments: Client, vault: Client): Promise<
   show('CreatePayment', `${failed.payment_id} ${failed.status} ${yuan(failed.amount)}`);
   show('failure', failed.failure ?? 'none');
 
-  step('Ledger');
-  const ledger = await call<{ transactions: string; entries: string; unbalanced: unknown[] }>(
+  step('Ledger and reconciliation (the operations console)');
+  const console_ = <T>(method: string, req: Record<string, unknown>) =>
+    unaryCall<T>(operations, method, req, { deadlineMs: 60_000 });
+  const ledger = await console_<{ transactions: string; entries: string; unbalanced: unknown[] }>(
     'CheckLedger',
     {},
   );
   show('transactions', ledger.transactions);
   show('entries', ledger.entries);
   show('unbalanced', ledger.unbalanced.length === 0 ? 'none' : ledger.unbalanced);
+  const report = await console_<{
+    business_date: string;
+    ledger_items: number;
+    unionpay_items: number;
+    wechatpay_items: number;
+    matched: number;
+    breaks: { kind: string; reference: string }[];
+  }>('RunReconciliation', { business_date: businessToday() });
+  show(
+    'reconciliation',
+    `${report.business_date}: ${report.ledger_items} ledger items, ${report.unionpay_items} UnionPay, ` +
+      `${report.wechatpay_items} WeChat Pay lines, ${report.matched} matched`,
+  );
+  show('breaks', report.breaks.length === 0 ? 'none' : report.breaks);
 }

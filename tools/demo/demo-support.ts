@@ -63,15 +63,19 @@ export async function http<T>(method: string, url: string, body?: unknown): Prom
 }
 
 /**
- * The demo calls as the bank's channel backend would: mutual TLS with the `channel` certificate from the services
- * CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another cluster's (the compose smoke copies the
- * stack's dev PKI out); issued there too if missing.
+ * The demo calls as the bank's callers would: mutual TLS with the certificate of the identity the method admits
+ * (`channel`, the bank's channel backend, for payments; `console`, the operations console, for the ledger and the
+ * reconciliation) from the services CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another
+ * cluster's (the compose smoke copies the stack's dev PKI out); issued there too if missing.
  */
-export async function demoTls(): Promise<GrpcTlsConfig> {
+export async function demoTls(identity: 'channel' | 'console' = 'channel'): Promise<GrpcTlsConfig> {
   const dir = process.env.DEMO_PKI_DIR ?? join(workspaceRoot(), '.data/pki');
-  const pki = await ensureDevPki({ dir, services: ['channel'] });
-  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.channel!)) };
+  const pki = await ensureDevPki({ dir, services: [identity] });
+  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services[identity]!)) };
 }
+
+/** Today's business date (Asia/Shanghai, UTC+8 all year). */
+export const businessToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** The issuer's view of a card account (UnionPay simulator): what is owed and what is left to spend. */
 export interface CardAccount {

@@ -3,10 +3,12 @@
  *   1. a card payment: tokenize a card, CreatePayment (risk → vault → UnionPay hold → WeChat Pay order), the payer
  *      confirms in WeChat (the simulator's payer endpoint), TRANSACTION.SUCCESS captures it on UnionPay;
  *   2. a partial refund, finished by REFUND.SUCCESS and credited back over UnionPay;
- *   3. a failed payment: a card whose credit limit is too small, declined by the issuer;
+ *   3. a failed payment: a card whose credit limit is too small, declined by the issuer, then the ledger check and
+ *      today's reconciliation as the operations console runs them;
  *   4. automatic repayment: a papay contract and a plan, a statement, the notice and the deduction on the
  *      repayment service's controllable business clock, the credit posted to the card account over UnionPay.
- * Talks to the services exactly as a caller would: mutual-TLS gRPC as the bank's channel backend (`channel`).
+ * Talks to the services exactly as a caller would: mutual-TLS gRPC as the bank's channel backend (`channel`), and
+ * as the operations console (`console`) for the ledger and the reconciliation.
  */
 import { protoPath } from '@wxpay/contracts';
 import { createGrpcClient, loadProtos } from '@wxpay/grpc';
@@ -18,8 +20,8 @@ const PARTS = ['payment', 'repayment'] as const;
 
 async function main(parts: readonly string[]): Promise<void> {
   const credentials = await demoTls();
-  const client = (proto: string, service: string, address: string) =>
-    createGrpcClient(loadProtos([protoPath(proto)]), service, address, credentials);
+  const client = (proto: string, service: string, address: string, tls = credentials) =>
+    createGrpcClient(loadProtos([protoPath(proto)]), service, address, tls);
   const vault = client(
     'gateway/tokenization/v1/tokenization.proto',
     'gateway.tokenization.v1.TokenVault',
@@ -30,17 +32,24 @@ async function main(parts: readonly string[]): Promise<void> {
     'gateway.payment.v1.Payments',
     ADDRESSES.payments,
   );
+  const operations = client(
+    'gateway/payment/v1/payment.proto',
+    'gateway.payment.v1.Payments',
+    ADDRESSES.payments,
+    await demoTls('console'),
+  );
   const repayment = client(
     'gateway/repayment/v1/repayment.proto',
     'gateway.repayment.v1.AutoRepayment',
     ADDRESSES.repayment,
   );
   try {
-    if (parts.includes('payment')) await cardPaymentDemo(payments, vault);
+    if (parts.includes('payment')) await cardPaymentDemo(payments, vault, operations);
     if (parts.includes('repayment')) await autoRepaymentDemo(repayment, vault);
     console.log('\ndone.');
   } finally {
     payments.close();
+    operations.close();
     vault.close();
     repayment.close();
   }
