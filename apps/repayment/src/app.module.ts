@@ -9,8 +9,8 @@ import {
   type RuntimeParts,
 } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
-import { ClockController } from './admin/clock.controller';
-import { ControllableClock, systemClock, type Clock } from './clock/clock';
+import { ClockController } from './api/admin/clock.controller';
+import { ControllableClock, systemClock, type Clock } from './persistence/business-clock.repository';
 import { RepaymentRuntime } from './composition/repayment-runtime';
 import { CLOCK, REPAYMENT_OPTIONS, type RepaymentAppOptions } from './composition/tokens';
 import { SERVICE_NAME } from './config';

@@ -1,6 +1,6 @@
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
-import { type Clock } from '../clock/clock';
+import { type Clock } from '../persistence/business-clock.repository';
 import { type RepaymentConfig } from '../config';
 import { Idempotency } from '../grpc/idempotency';
 import { runCheckJob } from '../jobs/check.job';
@@ -9,15 +9,15 @@ import { runDeductJob } from '../jobs/deduct.job';
 import { type JobDeps } from '../jobs/job-deps';
 import { runNoticeJob } from '../jobs/notice.job';
 import { runPostJob } from '../jobs/post.job';
-import { PlanRepository } from '../plans/plan.repository';
-import { PlanService } from '../plans/plan-service';
+import { PlanRepository } from '../persistence/plan.repository';
+import { PlanService } from '../use-cases/plan.service';
 import { type CardAccountPort } from '../ports/card-account.port';
 import { type PapayPort } from '../ports/papay.port';
-import { RunRepository } from '../runs/run.repository';
-import { RunService } from '../runs/run-service';
-import { type ScheduleTimes } from '../schedule/schedule-policy';
+import { RunRepository } from '../persistence/run.repository';
+import { RunService } from '../use-cases/run.service';
+import { type ScheduleTimes } from '../domain/schedule/schedule-policy';
 import { type Job, type JobKind, type JobResult } from '../scheduler/job';
-import { JobStore } from '../scheduler/job-store';
+import { JobStore } from '../persistence/job-store.repository';
 
 export const CURRENCY = 'CNY';
 

@@ -11,10 +11,10 @@ import {
 import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
 import { type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
-import { type Clock, ControllableClock } from '../clock/clock';
-import { papayNotificationHandler } from '../consumers/papay-notifications';
-import { statementEventHandler } from '../consumers/statement-events';
-import { AUTO_REPAYMENT_SERVICE, autoRepaymentHandlers } from '../grpc/auto-repayment.grpc';
+import { type Clock, ControllableClock } from '../persistence/business-clock.repository';
+import { papayNotificationHandler } from '../consumers/papay-notifications.consumer';
+import { statementEventHandler } from '../consumers/statement-events.consumer';
+import { AUTO_REPAYMENT_SERVICE, autoRepaymentHandlers } from '../api/auto-repayment.controller';
 import { type JobKind } from '../scheduler/job';
 import { JobRunner } from '../scheduler/job-runner';
 import { buildPorts, type BuiltPorts } from './build-ports';

@@ -1,5 +1,5 @@
-import { type Plan } from '../plans/plan';
-import { type Attempt, type Run } from '../runs/run';
+import { type Plan } from '../domain/plans/plan';
+import { type Attempt, type Run } from '../domain/runs/run';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
 const money = (minor: number, currency: string) => ({ amount_minor: String(minor), currency });

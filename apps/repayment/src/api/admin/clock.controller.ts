@@ -9,9 +9,9 @@ import {
   BadRequestException,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { type Clock, ControllableClock } from '../clock/clock';
-import { CLOCK } from '../composition/tokens';
-import { RepaymentRuntime } from '../composition/repayment-runtime';
+import { type Clock, ControllableClock } from '../../persistence/business-clock.repository';
+import { CLOCK } from '../../composition/tokens';
+import { RepaymentRuntime } from '../../composition/repayment-runtime';
 
 const clockBody = z.union([
   z.object({ now: z.iso.datetime({ offset: false }) }).strict(),

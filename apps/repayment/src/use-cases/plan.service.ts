@@ -1,15 +1,15 @@
 import { GrpcStatus, RpcError } from '@wxpay/grpc';
 import { type EntityManager } from 'typeorm';
-import { type Clock } from '../clock/clock';
-import { emit, planFacts } from '../events/repayment-events';
+import { type Clock } from '../persistence/business-clock.repository';
+import { emit, planFacts } from './repayment-events';
 import { type Idempotency } from '../grpc/idempotency';
-import { planView } from '../grpc/views';
+import { planView } from '../api/views';
 import { PapayRefusedError, PapayUnavailableError, type PapayPort } from '../ports/papay.port';
-import { type RunService } from '../runs/run-service';
-import { type Mode } from '../schedule/schedule-policy';
-import { type JobStore } from '../scheduler/job-store';
-import { type Plan } from './plan';
-import { type PlanRepository } from './plan.repository';
+import { type RunService } from './run.service';
+import { type Mode } from '../domain/schedule/schedule-policy';
+import { type JobStore } from '../persistence/job-store.repository';
+import { type Plan } from '../domain/plans/plan';
+import { type PlanRepository } from '../persistence/plan.repository';
 
 export interface CreatePlanInput {
   idempotencyKey: string;

@@ -1,10 +1,10 @@
 import { type CallContext, callerScope, GrpcStatus, RpcError, type UnaryHandler } from '@wxpay/grpc';
 import { type DataSource } from 'typeorm';
-import { type PlanRepository } from '../plans/plan.repository';
-import { type PlanService } from '../plans/plan-service';
-import { type RunRepository } from '../runs/run.repository';
-import { type RunService } from '../runs/run-service';
-import * as f from './request-fields';
+import { type PlanRepository } from '../persistence/plan.repository';
+import { type PlanService } from '../use-cases/plan.service';
+import { type RunRepository } from '../persistence/run.repository';
+import { type RunService } from '../use-cases/run.service';
+import * as f from './request-rules';
 import { planView, runView } from './views';
 
 export const AUTO_REPAYMENT_SERVICE = 'gateway.repayment.v1.AutoRepayment';

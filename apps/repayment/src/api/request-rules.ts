@@ -1,5 +1,5 @@
 import { RpcError } from '@wxpay/grpc';
-import { type Mode } from '../schedule/schedule-policy';
+import { type Mode } from '../domain/schedule/schedule-policy';
 
 /*
  * Field checks for AutoRepayment requests: each failure names the field (x-field trailer) and changes nothing.
