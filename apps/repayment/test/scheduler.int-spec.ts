@@ -1,7 +1,7 @@
 import { createDataSource, initializeDataSource } from '@wxpay/persistence';
 import { captureLogger, createTestDatabase, eventually, type TestDatabase } from '@wxpay/testing';
 import { type DataSource } from 'typeorm';
-import { type Clock } from '../src/persistence/business-clock.repository';
+import { type Clock } from '../src/domain/clock';
 import { REPAYMENT_MIGRATIONS } from '../src/persistence/migrations';
 import { JOB_KINDS, type Job, type JobKind, type JobResult } from '../src/scheduler/job';
 import { JobRunner } from '../src/scheduler/job-runner';

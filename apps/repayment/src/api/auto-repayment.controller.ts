@@ -1,178 +1,99 @@
-import { type CallContext, callerScope, GrpcStatus, RpcError, type UnaryHandler } from '@wxpay/grpc';
-import { type DataSource } from 'typeorm';
-import { type PlanRepository } from '../persistence/plan.repository';
-import { type PlanService } from '../use-cases/plan.service';
-import { type RunRepository } from '../persistence/run.repository';
-import { type RunService } from '../use-cases/run.service';
-import * as f from './request-rules';
-import { planView, runView } from './views';
+import { Ctx } from '@nestjs/microservices';
+import {
+  AutoRepaymentService,
+  Identities,
+  type CancelPlanRequest,
+  type CreatePlanRequest,
+  type GetPlanRequest,
+  type IngestStatementRequest,
+  type ListRunsRequest,
+  type ListRunsResponse,
+  type PausePlanRequest,
+  type Plan,
+  type ResumePlanRequest,
+  type Run,
+  type UpdatePlanRequest,
+} from '@wxpay/contracts';
+import {
+  Callers,
+  GrpcService,
+  Idempotent,
+  ValidRequest,
+  type CallContext,
+  type GrpcController,
+} from '@wxpay/grpc';
+import { IngestStatementService } from '../use-cases/ingest-statement.service';
+import { PlanService } from '../use-cases/plan.service';
+import { RunQueryService } from '../use-cases/run-query.service';
+import {
+  CANCEL_PLAN,
+  CREATE_PLAN,
+  GET_PLAN,
+  INGEST_STATEMENT,
+  LIST_RUNS,
+  PAUSE_PLAN,
+  RESUME_PLAN,
+  UPDATE_PLAN,
+} from './request-rules';
 
-export const AUTO_REPAYMENT_SERVICE = 'gateway.repayment.v1.AutoRepayment';
+const { channel, console: operations, cardSystem } = Identities;
 
-type Req = Record<string, unknown>;
+/**
+ * gateway.repayment.v1.AutoRepayment. Who may call what: signing a card up for automatic repayment and changing
+ * its terms is the bank channel's (the backend the cardholder uses); pausing, resuming, cancelling and reading
+ * plans and runs are also the operations console's; statements come from the issuer's card system. Idempotency
+ * keys are scoped per caller; a stored answer is replayed before the use case runs.
+ */
+@GrpcService(AutoRepaymentService)
+export class AutoRepaymentController implements GrpcController<typeof AutoRepaymentService> {
+  constructor(
+    private readonly plans: PlanService,
+    private readonly runs: RunQueryService,
+    private readonly statements: IngestStatementService,
+  ) {}
 
-export interface AutoRepaymentDeps {
-  ds: DataSource;
-  planService: PlanService;
-  runService: RunService;
-  plans: PlanRepository;
-  runs: RunRepository;
-  currency: string;
-  defaultDaysBeforeDue: number;
-  /** After IngestStatement scheduled something due now. */
-  onScheduled: () => void;
-}
-
-const callerOf = (ctx: CallContext) => callerScope(ctx.peer);
-
-function pageToken(v: unknown): { dueDate: string; statementId: string } | undefined {
-  if (!v) return undefined;
-  try {
-    const t = JSON.parse(Buffer.from(String(v), 'base64url').toString('utf8')) as {
-      d?: unknown;
-      s?: unknown;
-    };
-    if (typeof t.d === 'string' && typeof t.s === 'string')
-      return { dueDate: f.isoDate('page_token', t.d), statementId: t.s };
-  } catch {
-    // falls through to the error
+  @Callers(channel)
+  @Idempotent()
+  createPlan(@ValidRequest(CREATE_PLAN) request: CreatePlanRequest, @Ctx() call: CallContext): Promise<Plan> {
+    return this.plans.create(request, call.idempotency!);
   }
-  throw RpcError.invalidArgument('page_token', 'is not a token this service issued');
-}
 
-export function autoRepaymentHandlers(d: AutoRepaymentDeps): Record<string, UnaryHandler<Req>> {
-  const money = (field: string, v: unknown, required: boolean, allowZero = false) =>
-    f.amount(field, v, { currency: d.currency, required, allowZero });
-  return {
-    CreatePlan: async (req, ctx) => {
-      const key = f.idempotencyKey(req.idempotency_key);
-      const cardToken = f.token('card_token', req.card_token);
-      const contract = (req.contract ?? {}) as Req;
-      const mode = f.mode(req.mode, true)!;
-      const fixed = money('fixed_amount', req.fixed_amount, mode === 'FIXED');
-      if (mode !== 'FIXED' && fixed !== undefined)
-        throw RpcError.invalidArgument('fixed_amount', 'only with mode FIXED');
-      return d.planService.create(callerOf(ctx), {
-        idempotencyKey: key,
-        cardToken,
-        wechatPlanId: f.identifier('contract.wechat_plan_id', contract.wechat_plan_id),
-        outContractCode: f.identifier('contract.out_contract_code', contract.out_contract_code, 32),
-        mode,
-        fixedAmountMinor: fixed ?? null,
-        daysBeforeDue: f.daysBeforeDue(req.days_before_due, d.defaultDaysBeforeDue)!,
-      });
-    },
-    GetPlan: async (req) => {
-      const plan = await d.plans.get(d.ds.manager, f.identifier('plan_id', req.plan_id, 64));
-      if (!plan)
-        throw new RpcError(GrpcStatus.NOT_FOUND, 'plan_id: no such plan', 'plan_id', 'PLAN_NOT_FOUND');
-      return planView(plan);
-    },
-    UpdatePlan: async (req, ctx) => {
-      const key = f.idempotencyKey(req.idempotency_key);
-      const mode = f.mode(req.mode, false);
-      const fixed = money('fixed_amount', req.fixed_amount, false);
-      const days = f.daysBeforeDue(req.days_before_due, undefined);
-      const expected = Number(req.expected_version ?? 0);
-      if (!Number.isSafeInteger(expected) || expected < 0)
-        throw RpcError.invalidArgument('expected_version', 'must be ≥ 0');
-      return d.planService.update(callerOf(ctx), {
-        idempotencyKey: key,
-        planId: f.identifier('plan_id', req.plan_id, 64),
-        ...(mode ? { mode } : {}),
-        ...(fixed !== undefined ? { fixedAmountMinor: fixed } : {}),
-        ...(days !== undefined ? { daysBeforeDue: days } : {}),
-        ...(expected ? { expectedVersion: expected } : {}),
-      });
-    },
-    PausePlan: async (req, ctx) =>
-      d.planService.pause(
-        callerOf(ctx),
-        f.idempotencyKey(req.idempotency_key),
-        f.identifier('plan_id', req.plan_id, 64),
-        f.optionalText('reason', req.reason),
-      ),
-    ResumePlan: async (req, ctx) =>
-      d.planService.resume(
-        callerOf(ctx),
-        f.idempotencyKey(req.idempotency_key),
-        f.identifier('plan_id', req.plan_id, 64),
-      ),
-    CancelPlan: async (req, ctx) =>
-      d.planService.cancel(
-        callerOf(ctx),
-        f.idempotencyKey(req.idempotency_key),
-        f.identifier('plan_id', req.plan_id, 64),
-        f.optionalText('reason', req.reason),
-      ),
-    ListRuns: async (req) => {
-      const planId = req.plan_id ? f.identifier('plan_id', req.plan_id, 64) : undefined;
-      const statementId = req.statement_id ? f.identifier('statement_id', req.statement_id, 64) : undefined;
-      if (!planId && !statementId)
-        throw RpcError.invalidArgument('plan_id', 'plan_id or statement_id is required');
-      const size = Number(req.page_size || 20);
-      if (!Number.isInteger(size) || size < 1 || size > 100)
-        throw RpcError.invalidArgument('page_size', 'must be 1..100');
-      const runs = await d.runs.page(
-        d.ds.manager,
-        { ...(planId ? { planId } : {}), ...(statementId ? { statementId } : {}) },
-        size + 1,
-        pageToken(req.page_token),
-      );
-      const page = runs.slice(0, size);
-      const attempts = await d.runs.attempts(
-        d.ds.manager,
-        page.map((r) => r.statementId),
-      );
-      const last = page[page.length - 1];
-      return {
-        runs: page.map((r) =>
-          runView(
-            r,
-            attempts.filter((a) => a.statementId === r.statementId),
-          ),
-        ),
-        next_page_token:
-          runs.length > size && last
-            ? Buffer.from(JSON.stringify({ d: last.dueDate, s: last.statementId })).toString('base64url')
-            : '',
-      };
-    },
-    IngestStatement: async (req) => {
-      const statementId = f.identifier('statement_id', req.statement_id, 64);
-      const cardToken = f.token('card_token', req.card_token);
-      const amountDue = money('amount_due', req.amount_due, true, true)!;
-      const minimumDue = money('minimum_due', req.minimum_due, true, true)!;
-      if (minimumDue > amountDue) throw RpcError.invalidArgument('minimum_due', 'must not exceed amount_due');
-      const dueDate = f.isoDate('due_date', req.due_date);
-      const { run } = await d.ds.transaction((m) =>
-        d.runService.ingest(m, {
-          statementId,
-          cardToken,
-          currency: d.currency,
-          amountDue,
-          minimumDue,
-          dueDate,
-        }),
-      );
-      // Every fact counts: a re-sent statement whose minimum due (or currency) changed is not the same statement.
-      if (
-        run.cardToken !== cardToken ||
-        run.currency !== d.currency ||
-        run.amountDue !== amountDue ||
-        run.minimumDue !== minimumDue ||
-        run.dueDate !== dueDate
-      ) {
-        throw new RpcError(
-          GrpcStatus.ALREADY_EXISTS,
-          'statement_id: known with other facts',
-          'statement_id',
-          'IDEMPOTENCY_CONFLICT',
-        );
-      }
-      d.onScheduled();
-      const attempts = await d.runs.attempts(d.ds.manager, [run.statementId]);
-      return runView(run, attempts);
-    },
-  };
+  @Callers(channel, operations)
+  getPlan(@ValidRequest(GET_PLAN) request: GetPlanRequest): Promise<Plan> {
+    return this.plans.get(request.plan_id);
+  }
+
+  @Callers(channel)
+  @Idempotent()
+  updatePlan(@ValidRequest(UPDATE_PLAN) request: UpdatePlanRequest, @Ctx() call: CallContext): Promise<Plan> {
+    return this.plans.update(request, call.idempotency!);
+  }
+
+  @Callers(channel, operations)
+  @Idempotent()
+  pausePlan(@ValidRequest(PAUSE_PLAN) request: PausePlanRequest, @Ctx() call: CallContext): Promise<Plan> {
+    return this.plans.pause(request, call.idempotency!);
+  }
+
+  @Callers(channel, operations)
+  @Idempotent()
+  resumePlan(@ValidRequest(RESUME_PLAN) request: ResumePlanRequest, @Ctx() call: CallContext): Promise<Plan> {
+    return this.plans.resume(request, call.idempotency!);
+  }
+
+  @Callers(channel, operations)
+  @Idempotent()
+  cancelPlan(@ValidRequest(CANCEL_PLAN) request: CancelPlanRequest, @Ctx() call: CallContext): Promise<Plan> {
+    return this.plans.cancel(request, call.idempotency!);
+  }
+
+  @Callers(channel, operations)
+  listRuns(@ValidRequest(LIST_RUNS) request: ListRunsRequest): Promise<ListRunsResponse> {
+    return this.runs.list(request);
+  }
+
+  @Callers(cardSystem)
+  ingestStatement(@ValidRequest(INGEST_STATEMENT) request: IngestStatementRequest): Promise<Run> {
+    return this.statements.ingest(request);
+  }
 }

@@ -1,87 +1,84 @@
-import { RpcError } from '@wxpay/grpc';
-import { type Mode } from '../domain/schedule/schedule-policy';
+import {
+  Mode,
+  type CancelPlanRequest,
+  type Contract,
+  type CreatePlanRequest,
+  type GetPlanRequest,
+  type IngestStatementRequest,
+  type ListRunsRequest,
+  type Money,
+  type PausePlanRequest,
+  type ResumePlanRequest,
+  type UpdatePlanRequest,
+} from '@wxpay/contracts';
+import { rules, type RequestRules } from '@wxpay/grpc';
+import { z } from 'zod';
+import { CURRENCY } from '../repayment-options';
 
 /*
- * Field checks for AutoRepayment requests: each failure names the field (x-field trailer) and changes nothing.
- * Messages never echo the value (a mistaken card number in a token field must not travel back in an error).
+ * The field rules of the AutoRepayment requests (INVALID_ARGUMENT naming the field, nothing changed, the value
+ * never echoed: a mistaken card number in a token field must not travel back in an error). Cross-field rules
+ * (FIXED needs fixed_amount, minimum_due ≤ amount_due, plan_id or statement_id) are the use cases'. The
+ * idempotency key is checked by @Idempotent.
  */
 
-const PRINTABLE = /^[\x21-\x7e]{1,128}$/;
-const CARD_NUMBER_RUN = /\d{12,19}/;
+/** An identifier of ours or WeChat Pay's: 1..max printable ASCII characters. */
+const identifier = (max = 64, options: { optional?: boolean } = {}) =>
+  rules.text({
+    min: options.optional ? 0 : 1,
+    max,
+    pattern: /^[\x21-\x7e]+$/,
+    allowed: 'printable ASCII characters',
+  });
 
-export function idempotencyKey(v: unknown): string {
-  if (typeof v !== 'string' || !PRINTABLE.test(v)) {
-    throw RpcError.invalidArgument('idempotency_key', 'must be 1..128 printable ASCII characters');
-  }
-  if (CARD_NUMBER_RUN.test(v))
-    throw RpcError.invalidArgument('idempotency_key', 'must not contain a card number');
-  return v;
-}
+const planId = identifier();
+const reason = rules.text({ max: 200 });
 
-export function token(field: string, v: unknown): string {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{4,128}$/.test(v)) {
-    throw RpcError.invalidArgument(field, 'must be a vault token (4..128 letters, digits, _ or -)');
-  }
-  if (CARD_NUMBER_RUN.test(v))
-    throw RpcError.invalidArgument(field, 'must be a vault token, not a card number');
-  return v;
-}
-
-export function identifier(field: string, v: unknown, max = 64): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || !/^[\x21-\x7e]+$/.test(v)) {
-    throw RpcError.invalidArgument(field, `must be 1..${max} printable ASCII characters`);
-  }
-  return v;
-}
-
-export function optionalText(field: string, v: unknown, max = 200): string {
-  if (v === undefined || v === null || v === '') return '';
-  if (typeof v !== 'string' || v.length > max)
-    throw RpcError.invalidArgument(field, `must be text of at most ${max}`);
-  return v;
-}
-
-export function mode(v: unknown, required: boolean): Mode | undefined {
-  if (v === 'FULL' || v === 'MINIMUM' || v === 'FIXED') return v;
-  if (!required && (v === undefined || v === 'MODE_UNSPECIFIED' || v === 0)) return undefined;
-  throw RpcError.invalidArgument('mode', 'must be FULL, MINIMUM or FIXED');
-}
-
-/** Money as integer minor units of the given currency; `undefined` when absent and optional. */
-export function amount(
-  field: string,
-  v: unknown,
-  o: { currency: string; required: boolean; allowZero?: boolean },
-): number | undefined {
-  const m = v as { amount_minor?: unknown; currency?: unknown } | null | undefined;
-  if (!m || (m.amount_minor === undefined && m.currency === undefined)) {
-    if (o.required) throw RpcError.invalidArgument(field, 'is required');
-    return undefined;
-  }
-  const raw = String(m.amount_minor ?? '');
-  if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw RpcError.invalidArgument(`${field}.amount_minor`, 'must be a non-negative integer of minor units');
-  }
-  const n = Number(raw);
-  if (n === 0 && !o.allowZero) throw RpcError.invalidArgument(`${field}.amount_minor`, 'must be positive');
-  if (m.currency !== o.currency) throw RpcError.invalidArgument(`${field}.currency`, `must be ${o.currency}`);
-  return n;
-}
+/** Money in the plans' currency (CNY), in whole fen. */
+const amount = (options: { allowZero?: boolean; required?: boolean } = {}) =>
+  rules.message<Money>(
+    { amount_minor: rules.minorUnits({ allowZero: options.allowZero }), currency: rules.currency(CURRENCY) },
+    { required: options.required },
+  );
 
 /** 1..10; 0 (proto3's unset) means the service default on create and "keep" on update. */
-export function daysBeforeDue(v: unknown, fallback: number | undefined): number | undefined {
-  const n = v === undefined || v === null ? 0 : Number(v);
-  if (n === 0) return fallback;
-  if (!Number.isInteger(n) || n < 1 || n > 10)
-    throw RpcError.invalidArgument('days_before_due', 'must be 1..10');
-  return n;
-}
+const daysBeforeDue = rules.intRange(1, 10, { unsetAllowed: true });
 
-export function isoDate(field: string, v: unknown): string {
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
-    throw RpcError.invalidArgument(field, 'must be a date YYYY-MM-DD');
-  }
-  if (new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)
-    throw RpcError.invalidArgument(field, 'is not a calendar date');
-  return v;
-}
+export const CREATE_PLAN: RequestRules<CreatePlanRequest> = {
+  card_token: rules.cardToken(),
+  contract: rules.message<Contract>({ wechat_plan_id: identifier(), out_contract_code: identifier(32) }),
+  mode: rules.enumValue(Mode),
+  fixed_amount: amount({ required: false }),
+  days_before_due: daysBeforeDue,
+};
+
+export const GET_PLAN: RequestRules<GetPlanRequest> = { plan_id: planId };
+
+export const UPDATE_PLAN: RequestRules<UpdatePlanRequest> = {
+  plan_id: planId,
+  mode: rules.enumValue(Mode, { optional: true }),
+  fixed_amount: amount({ required: false }),
+  days_before_due: daysBeforeDue,
+  // int64 on the wire (a decimal string); 0 = any version.
+  expected_version: z.string().refine((v) => /^\d{1,15}$/.test(v), { error: 'must be ≥ 0' }),
+};
+
+export const PAUSE_PLAN: RequestRules<PausePlanRequest> = { plan_id: planId, reason };
+
+export const RESUME_PLAN: RequestRules<ResumePlanRequest> = { plan_id: planId };
+
+export const CANCEL_PLAN: RequestRules<CancelPlanRequest> = { plan_id: planId, reason };
+
+export const LIST_RUNS: RequestRules<ListRunsRequest> = {
+  plan_id: identifier(64, { optional: true }),
+  statement_id: identifier(64, { optional: true }),
+  page_size: rules.intRange(1, 100, { unsetAllowed: true }),
+};
+
+export const INGEST_STATEMENT: RequestRules<IngestStatementRequest> = {
+  statement_id: identifier(),
+  card_token: rules.cardToken(),
+  amount_due: amount({ allowZero: true }),
+  minimum_due: amount({ allowZero: true }),
+  due_date: rules.isoDate(),
+};

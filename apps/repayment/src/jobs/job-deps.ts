@@ -1,6 +1,6 @@
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
-import { type Clock } from '../persistence/business-clock.repository';
+import { type Clock } from '../domain/clock';
 import { type PlanRepository } from '../persistence/plan.repository';
 import { type CardAccountPort } from '../ports/card-account.port';
 import { type PapayPort } from '../ports/papay.port';

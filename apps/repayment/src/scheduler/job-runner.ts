@@ -1,5 +1,5 @@
 import { type Logger } from '@wxpay/observability';
-import { type Clock } from '../persistence/business-clock.repository';
+import { type Clock } from '../domain/clock';
 import { type Job, type JobKind, type JobResult } from './job';
 import { type JobStore } from '../persistence/job-store.repository';
 

@@ -1,7 +1,7 @@
 import { type DeclineClass } from '@wxpay/contracts';
 import { type Logger } from '@wxpay/observability';
 import { type EntityManager } from 'typeorm';
-import { type Clock } from '../persistence/business-clock.repository';
+import { type Clock } from '../domain/clock';
 import { emit, money, planFacts, runFacts } from './repayment-events';
 import { type Plan } from '../domain/plans/plan';
 import { type PlanRepository } from '../persistence/plan.repository';
