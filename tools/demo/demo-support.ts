@@ -63,14 +63,15 @@ export async function http<T>(method: string, url: string, body?: unknown): Prom
 }
 
 /**
- * The demo calls as the bank's channel backend would: mutual TLS with the `channel` certificate from the services
- * CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another cluster's (the compose smoke copies the
- * stack's dev PKI out); issued there too if missing.
+ * The demo calls as the bank's channel backend would (`channel`), and sends statements as the issuer's card system
+ * (`card-system`, the only caller of IngestStatement): mutual TLS with that identity's certificate from the
+ * services CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another cluster's (the compose smoke
+ * copies the stack's dev PKI out); issued there too if missing.
  */
-export async function demoTls(): Promise<GrpcTlsConfig> {
+export async function demoTls(identity: 'channel' | 'card-system' = 'channel'): Promise<GrpcTlsConfig> {
   const dir = process.env.DEMO_PKI_DIR ?? join(workspaceRoot(), '.data/pki');
-  const pki = await ensureDevPki({ dir, services: ['channel'] });
-  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.channel!)) };
+  const pki = await ensureDevPki({ dir, services: [identity] });
+  return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services[identity]!)) };
 }
 
 /** The issuer's view of a card account (UnionPay simulator): what is owed and what is left to spend. */

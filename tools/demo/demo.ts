@@ -6,7 +6,8 @@
  *   3. a failed payment: a card whose credit limit is too small, declined by the issuer;
  *   4. automatic repayment: a papay contract and a plan, a statement, the notice and the deduction on the
  *      repayment service's controllable business clock, the credit posted to the card account over UnionPay.
- * Talks to the services exactly as a caller would: mutual-TLS gRPC as the bank's channel backend (`channel`).
+ * Talks to the services exactly as a caller would: mutual-TLS gRPC as the bank's channel backend (`channel`), and
+ * as the issuer's card system (`card-system`) for the statement it sends AutoRepayment.
  */
 import { protoPath } from '@wxpay/contracts';
 import { createGrpcClient, loadProtos } from '@wxpay/grpc';
@@ -18,8 +19,8 @@ const PARTS = ['payment', 'repayment'] as const;
 
 async function main(parts: readonly string[]): Promise<void> {
   const credentials = await demoTls();
-  const client = (proto: string, service: string, address: string) =>
-    createGrpcClient(loadProtos([protoPath(proto)]), service, address, credentials);
+  const client = (proto: string, service: string, address: string, tls = credentials) =>
+    createGrpcClient(loadProtos([protoPath(proto)]), service, address, tls);
   const vault = client(
     'gateway/tokenization/v1/tokenization.proto',
     'gateway.tokenization.v1.TokenVault',
@@ -35,14 +36,21 @@ async function main(parts: readonly string[]): Promise<void> {
     'gateway.repayment.v1.AutoRepayment',
     ADDRESSES.repayment,
   );
+  const cardSystem = client(
+    'gateway/repayment/v1/repayment.proto',
+    'gateway.repayment.v1.AutoRepayment',
+    ADDRESSES.repayment,
+    await demoTls('card-system'),
+  );
   try {
     if (parts.includes('payment')) await cardPaymentDemo(payments, vault);
-    if (parts.includes('repayment')) await autoRepaymentDemo(repayment, vault);
+    if (parts.includes('repayment')) await autoRepaymentDemo(repayment, vault, cardSystem);
     console.log('\ndone.');
   } finally {
     payments.close();
     vault.close();
     repayment.close();
+    cardSystem.close();
   }
 }
 
