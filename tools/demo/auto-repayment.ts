@@ -127,13 +127,14 @@ async function follow(repayment: Client, statementId: string, wanted: string, fr
 }
 
 /**
- * Part 4: a papay contract and a repayment plan for a card, a statement, then business time moved to the
- * pre-deduction notice and to the deduction day; the run goes SCHEDULED → NOTICE_SENT → REPAID and the money
- * moves from the payer's WeChat balance to the card account.
+ * Part 4: a papay contract and a repayment plan for a card (as the channel), a statement (as the card system),
+ * then business time moved to the pre-deduction notice and to the deduction day; the run goes SCHEDULED →
+ * NOTICE_SENT → REPAID and the money moves from the payer's WeChat balance to the card account.
  */
-export async function autoRepaymentDemo(repayment: Client, vault: Client): Promise<void> {
+export async function autoRepaymentDemo(repayment: Client, vault: Client, cardSystem: Client): Promise<void> {
+  // Plans are the channel's to manage; statements come from the issuer's card system (the caller table).
   const call = <T>(method: string, req: Record<string, unknown>) =>
-    unaryCall<T>(repayment, method, req, { deadlineMs: 20_000 });
+    unaryCall<T>(method === 'IngestStatement' ? cardSystem : repayment, method, req, { deadlineMs: 20_000 });
 
   step('4. Automatic repayment of a statement (WeChat Pay papay)');
   const card = await newCard(vault, 5_000_000, AMOUNT_DUE);

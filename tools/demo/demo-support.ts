@@ -64,11 +64,14 @@ export async function http<T>(method: string, url: string, body?: unknown): Prom
 
 /**
  * The demo calls as the bank's callers would: mutual TLS with the certificate of the identity the method admits
- * (`channel`, the bank's channel backend, for payments; `console`, the operations console, for the ledger and the
- * reconciliation) from the services CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another
- * cluster's (the compose smoke copies the stack's dev PKI out); issued there too if missing.
+ * (`channel`, the bank's channel backend, for payments and plans; `console`, the operations console, for the ledger
+ * and the reconciliation; `card-system`, the issuer's card system, for the statements it sends AutoRepayment) from
+ * the services CA, the one `npm start` issues (.data/pki) or, with DEMO_PKI_DIR, another cluster's (the compose
+ * smoke copies the stack's dev PKI out); issued there too if missing.
  */
-export async function demoTls(identity: 'channel' | 'console' = 'channel'): Promise<GrpcTlsConfig> {
+export async function demoTls(
+  identity: 'channel' | 'console' | 'card-system' = 'channel',
+): Promise<GrpcTlsConfig> {
   const dir = process.env.DEMO_PKI_DIR ?? join(workspaceRoot(), '.data/pki');
   const pki = await ensureDevPki({ dir, services: [identity] });
   return { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services[identity]!)) };

@@ -8,7 +8,8 @@
  *   4. automatic repayment: a papay contract and a plan, a statement, the notice and the deduction on the
  *      repayment service's controllable business clock, the credit posted to the card account over UnionPay.
  * Talks to the services exactly as a caller would: mutual-TLS gRPC as the bank's channel backend (`channel`), and
- * as the operations console (`console`) for the ledger and the reconciliation.
+ * as the operations console (`console`) for the ledger and the reconciliation, and as the issuer's card system
+ * (`card-system`) for the statement it sends AutoRepayment.
  */
 import { protoPath } from '@wxpay/contracts';
 import { createGrpcClient, loadProtos } from '@wxpay/grpc';
@@ -43,15 +44,22 @@ async function main(parts: readonly string[]): Promise<void> {
     'gateway.repayment.v1.AutoRepayment',
     ADDRESSES.repayment,
   );
+  const cardSystem = client(
+    'gateway/repayment/v1/repayment.proto',
+    'gateway.repayment.v1.AutoRepayment',
+    ADDRESSES.repayment,
+    await demoTls('card-system'),
+  );
   try {
     if (parts.includes('payment')) await cardPaymentDemo(payments, vault, operations);
-    if (parts.includes('repayment')) await autoRepaymentDemo(repayment, vault);
+    if (parts.includes('repayment')) await autoRepaymentDemo(repayment, vault, cardSystem);
     console.log('\ndone.');
   } finally {
     payments.close();
     operations.close();
     vault.close();
     repayment.close();
+    cardSystem.close();
   }
 }
 

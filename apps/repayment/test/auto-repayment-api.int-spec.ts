@@ -169,7 +169,7 @@ describe('AutoRepayment API', () => {
         // The answer never echoes a card number back (it travels into callers' logs and error reports).
         expect([what, trailers(e), e.details.includes(pan)]).toEqual([
           what,
-          { code: GrpcStatus.INVALID_ARGUMENT, field },
+          { code: GrpcStatus.INVALID_ARGUMENT, field, reason: 'INVALID_ARGUMENT' },
           false,
         ]);
       }
@@ -510,11 +510,12 @@ describe('AutoRepayment API', () => {
       for (const page_token of ['not-a-token', forged]) {
         expect(
           await failure(cluster.call('ListRuns', { plan_id: plan.plan_id, page_size: 2, page_token })),
-        ).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, field: 'page_token' });
+        ).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, field: 'page_token', reason: 'INVALID_ARGUMENT' });
       }
       expect(await failure(cluster.call('ListRuns', { plan_id: plan.plan_id, page_size: 101 }))).toEqual({
         code: GrpcStatus.INVALID_ARGUMENT,
         field: 'page_size',
+        reason: 'INVALID_ARGUMENT',
       });
     });
 
@@ -555,6 +556,7 @@ describe('AutoRepayment API', () => {
       expect(await failure(ingest(card, due, 1_000, 2_000, refusedId))).toEqual({
         code: GrpcStatus.INVALID_ARGUMENT,
         field: 'minimum_due',
+        reason: 'INVALID_ARGUMENT',
       });
       expect(await cluster.call<{ runs: RunView[] }>('ListRuns', { statement_id: refusedId })).toMatchObject({
         runs: [],

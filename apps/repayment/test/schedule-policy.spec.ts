@@ -6,9 +6,9 @@ import {
   planRun,
   targetAmount,
   type FailureContext,
-} from '../src/schedule/schedule-policy';
-import { classifyDecline } from '../src/schedule/decline-class';
-import { atBeijing, beijingDateOf } from '../src/schedule/beijing-calendar';
+} from '../src/domain/schedule/schedule-policy';
+import { classifyDecline } from '../src/domain/schedule/decline-class';
+import { atBeijing, beijingDateOf } from '../src/domain/schedule/beijing-calendar';
 
 const times = { noticeAt: '10:00', deductAt: '09:00', lastChanceAt: '10:00', cutoffAt: '20:00' };
 const cst = (s: string) => new Date(`${s}+08:00`);

@@ -1,11 +1,11 @@
 import { createDataSource, initializeDataSource } from '@wxpay/persistence';
 import { captureLogger, createTestDatabase, eventually, type TestDatabase } from '@wxpay/testing';
 import { type DataSource } from 'typeorm';
-import { type Clock } from '../src/clock/clock';
+import { type Clock } from '../src/domain/clock';
 import { REPAYMENT_MIGRATIONS } from '../src/persistence/migrations';
 import { JOB_KINDS, type Job, type JobKind, type JobResult } from '../src/scheduler/job';
 import { JobRunner } from '../src/scheduler/job-runner';
-import { JobStore } from '../src/scheduler/job-store';
+import { JobStore } from '../src/persistence/job-store.repository';
 
 jest.setTimeout(60_000);
 

@@ -1,15 +1,9 @@
-import { type Client } from '@grpc/grpc-js';
 import { toYymm } from '@wxpay/card';
-import { GrpcStatus, isServiceError, unaryCall } from '@wxpay/grpc';
+import { type DetokenizeResponse, type TokenVaultService } from '@wxpay/contracts';
+import { GrpcStatus, isServiceError, type ServiceClient } from '@wxpay/grpc';
 import { type Money } from '@wxpay/persistence';
 import { ChannelUnavailableError, type UnionPayClient } from '@wxpay/unionpay';
 import { type CardAccountPort, type PostingOutcome } from '../ports/card-account.port';
-
-interface DetokenizeResponse {
-  pan: string;
-  expiry_month: string;
-  expiry_year: string;
-}
 
 const TRANSIENT = new Set<number>([
   GrpcStatus.UNAVAILABLE,
@@ -21,12 +15,13 @@ const TRANSIENT = new Set<number>([
 
 /**
  * Credits the card account over the UnionPay channel (0200, processing code 210000). The card number comes from
- * the vault (mutual-TLS gRPC; the vault allows `repayment` to detokenize) for this one request and is never kept:
+ * the vault (the typed TokenVault client over mutual TLS: the server must be `spiffe://wxpay/tokenization`, whose
+ * caller table lets `repayment` detokenize) for this one request and is never kept:
  * the channel encrypts it into F62 at once and logs the token as the card reference.
  */
 export class UnionPayCardAccountAdapter implements CardAccountPort {
   constructor(
-    private readonly vault: Client,
+    private readonly vault: ServiceClient<typeof TokenVaultService>,
     private readonly channel: UnionPayClient,
     private readonly vaultDeadlineMs: number,
   ) {}
@@ -34,9 +29,7 @@ export class UnionPayCardAccountAdapter implements CardAccountPort {
   async credit(cardToken: string, amount: Money): Promise<PostingOutcome> {
     let card: DetokenizeResponse;
     try {
-      card = await unaryCall<DetokenizeResponse>(
-        this.vault,
-        'Detokenize',
+      card = await this.vault.detokenize(
         { token: cardToken, purpose: 'repayment-posting' },
         { deadlineMs: this.vaultDeadlineMs },
       );

@@ -1,5 +1,5 @@
 import { WechatPayApiError, WechatPayTransportError, type WechatPayClient } from '@wxpay/wechatpay';
-import { classifyDecline } from '../schedule/decline-class';
+import { classifyDecline } from '../domain/schedule/decline-class';
 import {
   PapayRefusedError,
   PapayUnavailableError,

@@ -1,6 +1,6 @@
-import { emit, money, runFacts } from '../events/repayment-events';
+import { emit, money, runFacts } from '../use-cases/repayment-events';
 import { PapayRefusedError, PapayUnavailableError } from '../ports/papay.port';
-import { OPEN_RUN_STATUSES, type Attempt, type AttemptKind } from '../runs/run';
+import { OPEN_RUN_STATUSES, type Attempt, type AttemptKind } from '../domain/runs/run';
 import { type Job, type JobResult } from '../scheduler/job';
 import { later, type JobDeps } from './job-deps';
 

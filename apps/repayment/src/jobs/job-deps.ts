@@ -1,12 +1,12 @@
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
-import { type Clock } from '../clock/clock';
-import { type PlanRepository } from '../plans/plan.repository';
+import { type Clock } from '../domain/clock';
+import { type PlanRepository } from '../persistence/plan.repository';
 import { type CardAccountPort } from '../ports/card-account.port';
 import { type PapayPort } from '../ports/papay.port';
-import { type RunRepository } from '../runs/run.repository';
-import { type RunService } from '../runs/run-service';
-import { type JobStore } from '../scheduler/job-store';
+import { type RunRepository } from '../persistence/run.repository';
+import { type RunService } from '../use-cases/run.service';
+import { type JobStore } from '../persistence/job-store.repository';
 
 export interface JobDeps {
   ds: DataSource;

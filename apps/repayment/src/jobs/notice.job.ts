@@ -1,6 +1,6 @@
 import { PapayRefusedError, PapayUnavailableError } from '../ports/papay.port';
-import { emit, money, runFacts } from '../events/repayment-events';
-import { insideNoticeWindow, intoNoticeWindow } from '../schedule/schedule-policy';
+import { emit, money, runFacts } from '../use-cases/repayment-events';
+import { insideNoticeWindow, intoNoticeWindow } from '../domain/schedule/schedule-policy';
 import { type Job, type JobResult } from '../scheduler/job';
 import { later, type JobDeps } from './job-deps';
 

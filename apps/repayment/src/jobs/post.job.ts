@@ -1,5 +1,5 @@
 import { money as checkedMoney } from '@wxpay/persistence';
-import { emit, money, runFacts } from '../events/repayment-events';
+import { emit, money, runFacts } from '../use-cases/repayment-events';
 import { type Job, type JobResult } from '../scheduler/job';
 import { later, type JobDeps } from './job-deps';
 

@@ -11,3 +11,5 @@ export type PostingOutcome =
   | { outcome: 'retry'; reason: string }
   /** Refused for good (card closed, invalid account): an operator has to post it. */
   | { outcome: 'refused'; responseCode: string; reason: string };
+
+export const CARD_ACCOUNT_PORT = Symbol('CARD_ACCOUNT_PORT');

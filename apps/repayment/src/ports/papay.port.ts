@@ -50,3 +50,5 @@ export class PapayRefusedError extends Error {
 export class PapayUnavailableError extends Error {
   override readonly name = 'PapayUnavailableError';
 }
+
+export const PAPAY_PORT = Symbol('PAPAY_PORT');

@@ -1,7 +1,7 @@
 import { type Logger } from '@wxpay/observability';
-import { type Clock } from '../clock/clock';
+import { type Clock } from '../domain/clock';
 import { type Job, type JobKind, type JobResult } from './job';
-import { type JobStore } from './job-store';
+import { type JobStore } from '../persistence/job-store.repository';
 
 export type JobHandler = (job: Job) => Promise<JobResult>;
 

@@ -10,8 +10,11 @@ import {
   digitFreeKey,
   ensureDevPki,
   freePort,
+  issueCertificate,
   readTlsMaterial,
+  spiffeId,
   testKafka,
+  type DevPki,
   UnionPaySimProcess,
   uniqueTestPan,
   WechatPaySimProcess,
@@ -20,8 +23,7 @@ import { createWechatPayClientFromEnv, type WechatPayClient } from '@wxpay/wecha
 import { Client as PgClient } from 'pg';
 import { loadConfig } from '../../src/config';
 
-/** A random key without digit runs (the service refuses keys that could hide a card number). */
-/** A digit-free idempotency key (see digitFreeKey). */
+/** A digit-free idempotency key (the services refuse keys that could hide a card number; see digitFreeKey). */
 export const key = (): string => digitFreeKey();
 
 const testPan = (): string => uniqueTestPan('622203', 18);
@@ -38,11 +40,16 @@ export interface TestContract {
   openid: string;
 }
 
+/** Who the tests call AutoRepayment as, by method (the caller table): statements come from the card system. */
+const CARD_SYSTEM_METHODS: readonly string[] = ['IngestStatement'];
+
 /**
  * The cluster the repayment service works in, every part real and in its own process, as `npm start` runs them:
  * the WeChat Pay simulator, the UnionPay simulator (TLS switch), the vault, the payment service (it receives the
  * papay webhooks and forwards them to Kafka), and the repayment service itself with a controllable clock. All
- * gRPC is mutual TLS with a test PKI; Kafka and PostgreSQL are the real local ones.
+ * gRPC is mutual TLS with the dev PKI: the tests call as the bank's channel backend (a certificate CN=e2e-client
+ * with the `channel` identity: it binds cards at the vault and manages plans) and as the card system
+ * (IngestStatement); Kafka and PostgreSQL are the real local ones.
  */
 export class RepaymentCluster {
   pkiDir = '';
@@ -53,7 +60,10 @@ export class RepaymentCluster {
   repayment!: ClusterApp;
   repaymentHttp = '';
   paymentHttp = '';
+  private pki!: DevPki;
   private clientTls!: GrpcTlsConfig;
+  private cardSystemTls!: GrpcTlsConfig;
+  private cardSystemClient?: Client;
   private vaultPort = 0;
   private repaymentGrpc = 0;
   private client?: Client;
@@ -77,10 +87,12 @@ export class RepaymentCluster {
     this.pkiDir = await mkdtemp(join(tmpdir(), 'repayment-e2e-pki-'));
     const pki = await ensureDevPki({
       dir: this.pkiDir,
-      services: ['payment', 'tokenization', 'repayment', 'e2e-client'],
+      services: ['payment', 'tokenization', 'repayment', 'card-system'],
       simulators: ['unionpay-sim'],
     });
-    this.clientTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services['e2e-client']!)) };
+    this.pki = pki;
+    this.clientTls = await this.channelBackendTls('e2e-client');
+    this.cardSystemTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services['card-system']!)) };
     [this.wechat, this.unionpay] = await Promise.all([
       WechatPaySimProcess.start(this.overrides.wechatSim),
       UnionPaySimProcess.start(this.pkiDir),
@@ -129,7 +141,7 @@ export class RepaymentCluster {
    * partitions), and a new group reads from the beginning: tens of thousands of old notifications from every
    * earlier test run, which delayed this cluster's own by a minute. Committing the current log ends for both
    * groups before the service starts makes it consume only what is published from now on. (The group names
-   * follow RepaymentRuntime's `<group>-statements` / `<group>-papay`; if they drift, history is replayed again.)
+   * follow RepaymentJobs' `<group>-statements` / `<group>-papay`; if they drift, history is replayed again.)
    */
   private async skipTopicHistory(): Promise<void> {
     const admin = testKafka('repayment-test-admin').admin();
@@ -172,6 +184,20 @@ export class RepaymentCluster {
       LOG_LEVEL: 'warn',
       ...this.overrides.repayment,
     };
+  }
+
+  /**
+   * Mutual-TLS material of a certificate of the bank's channel backend: CN=`name`, identity `channel` (issued by
+   * the services CA). Idempotency keys are scoped per certificate (`cn:<name>`).
+   */
+  private async channelBackendTls(name: string): Promise<GrpcTlsConfig> {
+    const cert = await issueCertificate({
+      dir: this.pkiDir,
+      name,
+      ca: this.pki.servicesCa,
+      uri: spiffeId('channel'),
+    });
+    return { enabled: true, ...(await readTlsMaterial(this.pki.ca, cert)) };
   }
 
   // --- business time
@@ -285,33 +311,44 @@ export class RepaymentCluster {
 
   // --- the service
 
-  repaymentClient(): Client {
-    this.client ??= createGrpcClient(
+  private autoRepaymentClient(tls: GrpcTlsConfig): Client {
+    return createGrpcClient(
       loadProtos([protoPath('gateway/repayment/v1/repayment.proto')]),
       'gateway.repayment.v1.AutoRepayment',
       `127.0.0.1:${this.repaymentGrpc}`,
-      this.clientTls,
+      tls,
     );
+  }
+
+  /** AutoRepayment as the bank's channel backend. */
+  repaymentClient(): Client {
+    this.client ??= this.autoRepaymentClient(this.clientTls);
     return this.client;
   }
 
+  /** AutoRepayment as the issuer's card system (IngestStatement). */
+  cardSystemRepaymentClient(): Client {
+    this.cardSystemClient ??= this.autoRepaymentClient(this.cardSystemTls);
+    return this.cardSystemClient;
+  }
+
+  /** A call as the given client, else as the identity the method's caller table names (channel, or card-system). */
   call<T = Record<string, unknown>>(
     method: string,
     request: Record<string, unknown>,
-    client: Client = this.repaymentClient(),
+    client: Client = CARD_SYSTEM_METHODS.includes(method)
+      ? this.cardSystemRepaymentClient()
+      : this.repaymentClient(),
   ): Promise<T> {
     return unaryCall<T>(client, method, request, { deadlineMs: 20_000 });
   }
 
-  /** A client of the repayment service presenting its own certificate (CN=`name`, same test CA): another caller. */
+  /**
+   * A client of the repayment service presenting another certificate of the bank's channel backend (CN=`name`,
+   * identity `channel`): another caller, with its own idempotency keys.
+   */
   async repaymentClientAs(name: string): Promise<Client> {
-    const pki = await ensureDevPki({ dir: this.pkiDir, services: [name] });
-    const client = createGrpcClient(
-      loadProtos([protoPath('gateway/repayment/v1/repayment.proto')]),
-      'gateway.repayment.v1.AutoRepayment',
-      `127.0.0.1:${this.repaymentGrpc}`,
-      { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services[name]!)) },
-    );
+    const client = this.autoRepaymentClient(await this.channelBackendTls(name));
     this.otherClients.push(client);
     return client;
   }
@@ -352,6 +389,7 @@ export class RepaymentCluster {
 
   async stop(): Promise<void> {
     this.client?.close();
+    this.cardSystemClient?.close();
     this.vaultClient?.close();
     for (const c of this.otherClients) c.close();
     await this.db?.end().catch(() => undefined);

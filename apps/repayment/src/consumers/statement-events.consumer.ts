@@ -7,7 +7,7 @@ import {
   type StatementPaymentReceived,
 } from '@wxpay/contracts';
 import { type BatchHandler, type ChunkTransaction, NonRetriableError } from '@wxpay/messaging';
-import { type RunService } from '../runs/run-service';
+import { type RunService } from '../use-cases/run.service';
 
 type Prepared =
   | { kind: 'issued'; s: StatementIssued }

@@ -1,14 +1,19 @@
 import { type DeclineClass } from '@wxpay/contracts';
 import { type Logger } from '@wxpay/observability';
 import { type EntityManager } from 'typeorm';
-import { type Clock } from '../clock/clock';
-import { emit, money, planFacts, runFacts } from '../events/repayment-events';
-import { type Plan } from '../plans/plan';
-import { type PlanRepository } from '../plans/plan.repository';
-import { decideAfterFailure, planRun, targetAmount, type ScheduleTimes } from '../schedule/schedule-policy';
-import { type JobStore } from '../scheduler/job-store';
-import { OPEN_RUN_STATUSES, type Attempt, type Run } from './run';
-import { type RunRepository } from './run.repository';
+import { type Clock } from '../domain/clock';
+import { emit, money, planFacts, runFacts } from './repayment-events';
+import { type Plan } from '../domain/plans/plan';
+import { type PlanRepository } from '../persistence/plan.repository';
+import {
+  decideAfterFailure,
+  planRun,
+  targetAmount,
+  type ScheduleTimes,
+} from '../domain/schedule/schedule-policy';
+import { type JobStore } from '../persistence/job-store.repository';
+import { OPEN_RUN_STATUSES, type Attempt, type Run } from '../domain/runs/run';
+import { type RunRepository } from '../persistence/run.repository';
 
 export interface StatementFacts {
   statementId: string;

@@ -1,11 +1,20 @@
-import { type Plan } from '../plans/plan';
-import { type Attempt, type Run } from '../runs/run';
+import {
+  AttemptKind,
+  Mode,
+  PlanStatus,
+  RunStatus,
+  type Money,
+  type Plan as PlanMessage,
+  type Run as RunMessage,
+} from '@wxpay/contracts';
+import { type Plan } from '../domain/plans/plan';
+import { type Attempt, type Run } from '../domain/runs/run';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
-const money = (minor: number, currency: string) => ({ amount_minor: String(minor), currency });
+const money = (minor: number, currency: string): Money => ({ amount_minor: String(minor), currency });
 
-/** Proto-shaped answers (snake_case, int64 as strings, enums by name). */
-export function planView(p: Plan): Record<string, unknown> {
+/** A plan as gateway.repayment.v1.Plan (int64 as decimal strings, enums by name). */
+export function planView(p: Plan): PlanMessage {
   return {
     plan_id: p.id,
     card_token: p.cardToken,
@@ -15,10 +24,10 @@ export function planView(p: Plan): Record<string, unknown> {
       contract_id: p.contractId,
       payer_openid: p.payerOpenid,
     },
-    mode: p.mode,
-    fixed_amount: p.fixedAmountMinor === null ? null : money(p.fixedAmountMinor, p.currency),
+    mode: Mode[p.mode],
+    fixed_amount: p.fixedAmountMinor === null ? undefined : money(p.fixedAmountMinor, p.currency),
     days_before_due: p.daysBeforeDue,
-    status: p.status,
+    status: PlanStatus[p.status],
     version: String(p.version),
     created_at: iso(p.createdAt),
     updated_at: iso(p.updatedAt),
@@ -26,7 +35,8 @@ export function planView(p: Plan): Record<string, unknown> {
   };
 }
 
-export function runView(r: Run, attempts: readonly Attempt[]): Record<string, unknown> {
+/** A run and its deduction attempts as gateway.repayment.v1.Run. */
+export function runView(r: Run, attempts: readonly Attempt[]): RunMessage {
   return {
     statement_id: r.statementId,
     plan_id: r.planId ?? '',
@@ -34,7 +44,7 @@ export function runView(r: Run, attempts: readonly Attempt[]): Record<string, un
     amount_due: money(r.amountDue, r.currency),
     minimum_due: money(r.minimumDue, r.currency),
     due_date: r.dueDate,
-    status: r.status,
+    status: RunStatus[r.status],
     target: money(r.target, r.currency),
     repaid: money(r.status === 'REPAID' ? r.collected : 0, r.currency),
     notice_at: iso(r.noticeAt),
@@ -43,7 +53,7 @@ export function runView(r: Run, attempts: readonly Attempt[]): Record<string, un
     posted_at: iso(r.postedAt),
     attempts: attempts.map((a) => ({
       seq: a.seq,
-      kind: a.kind,
+      kind: AttemptKind[a.kind],
       amount: money(a.amount, a.currency),
       out_trade_no: a.outTradeNo,
       state: a.state,

@@ -1,14 +1,5 @@
 import { type DataSource } from 'typeorm';
-
-/**
- * Business time: what decides when a notice, a deduction or a retry is due. Leases and timeouts use real time
- * (the database's now()), so moving the business clock never steals a job from a live worker.
- */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+import { type Clock } from '../domain/clock';
 
 /**
  * Real time plus an offset kept in the database, so tests and demos can move days in seconds and every replica

@@ -1,6 +1,6 @@
 import { returnedRows } from '@wxpay/persistence';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type Job, type JobKind } from './job';
+import { type Job, type JobKind } from '../scheduler/job';
 
 interface JobRow {
   id: string;

@@ -1,8 +1,8 @@
 import { repaymentPayloadSchemas, Topics, type RepaymentEventType } from '@wxpay/contracts';
 import { appendToOutbox } from '@wxpay/messaging';
 import { type EntityManager } from 'typeorm';
-import { type Plan } from '../plans/plan';
-import { type Run } from '../runs/run';
+import { type Plan } from '../domain/plans/plan';
+import { type Run } from '../domain/runs/run';
 
 /**
  * Writes a repayment event into the outbox in the caller's transaction. The payload is checked against the

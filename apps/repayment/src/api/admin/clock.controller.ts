@@ -9,9 +9,10 @@ import {
   BadRequestException,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { type Clock, ControllableClock } from '../clock/clock';
-import { CLOCK } from '../composition/tokens';
-import { RepaymentRuntime } from '../composition/repayment-runtime';
+import { CLOCK, type Clock } from '../../domain/clock';
+import { ControllableClock } from '../../persistence/business-clock.repository';
+import { JobStore } from '../../persistence/job-store.repository';
+import { JobRunner } from '../../scheduler/job-runner';
 
 const clockBody = z.union([
   z.object({ now: z.iso.datetime({ offset: false }) }).strict(),
@@ -34,7 +35,8 @@ const clockBody = z.union([
 export class ClockController {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly runtime: RepaymentRuntime,
+    private readonly runner: JobRunner,
+    private readonly jobs: JobStore,
   ) {}
 
   @Get()
@@ -54,7 +56,7 @@ export class ClockController {
       'now' in parsed.data
         ? await this.clock.set(new Date(parsed.data.now))
         : await this.clock.advance(parsed.data.advanceMs);
-    this.runtime.runner?.kick();
-    return { now: now.toISOString(), pendingJobs: (await this.runtime.core?.jobs.pendingCount()) ?? 0 };
+    this.runner.kick();
+    return { now: now.toISOString(), pendingJobs: await this.jobs.pendingCount() };
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { returnedRows, type Row } from '@wxpay/persistence';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type Attempt, type AttemptKind, type Run, type RunStatus } from './run';
+import { type Attempt, type AttemptKind, type Run, type RunStatus } from '../domain/runs/run';
 
 const RUN_COLUMNS = `statement_id, plan_id, card_token, currency, amount_due_minor, minimum_due_minor,
   due_date::text AS due_date, status, status_reason, target_minor, manual_paid_minor, collected_minor, fallback,

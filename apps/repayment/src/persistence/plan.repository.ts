@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { returnedRows, type Row } from '@wxpay/persistence';
 import { type EntityManager } from 'typeorm';
-import { type Plan, type PlanStatus } from './plan';
+import { type Plan, type PlanStatus } from '../domain/plans/plan';
 
 const COLUMNS = `id, card_token, wechat_plan_id, out_contract_code, contract_id, payer_openid, mode,
   fixed_amount_minor, currency, days_before_due, status, status_reason, version, created_at, updated_at`;

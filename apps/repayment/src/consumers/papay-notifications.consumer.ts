@@ -6,10 +6,10 @@ import {
 } from '@wxpay/contracts';
 import { NonRetriableError, type HandlerContext } from '@wxpay/messaging';
 import { type Logger } from '@wxpay/observability';
-import { type PlanRepository } from '../plans/plan.repository';
-import { type RunRepository } from '../runs/run.repository';
-import { type RunService } from '../runs/run-service';
-import { classifyDecline } from '../schedule/decline-class';
+import { type PlanRepository } from '../persistence/plan.repository';
+import { type RunRepository } from '../persistence/run.repository';
+import { type RunService } from '../use-cases/run.service';
+import { classifyDecline } from '../domain/schedule/decline-class';
 
 const FAILED_STATES = new Set(['PAY_FAIL', 'PAYERROR', 'CLOSED', 'REVOKED']);
 
