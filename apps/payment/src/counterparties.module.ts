@@ -95,8 +95,8 @@ export class CounterpartiesModule {
           useFactory: (wechat: WechatPayPort) => new WechatPayTradeBillAdapter(wechat),
         }),
         port(RISK_PORT, given.risk, {
-          inject: [CounterpartyConnections],
-          useFactory: (connections: CounterpartyConnections) => {
+          inject: [CounterpartyConnections, LOGGER],
+          useFactory: async (connections: CounterpartyConnections, logger: Logger) => {
             const client = createServiceClient(RiskEngineService, {
               address: config.RISK_GRPC_ADDRESS,
               tls,
@@ -104,12 +104,13 @@ export class CounterpartiesModule {
               deadlineMs: config.RISK_DEADLINE_MS,
             });
             connections.add(() => client.close());
+            await connectBeforeReady('risk', client, logger);
             return new RiskAdapter(client);
           },
         }),
         port(VAULT_PORT, given.vault, {
-          inject: [CounterpartyConnections],
-          useFactory: (connections: CounterpartyConnections) => {
+          inject: [CounterpartyConnections, LOGGER],
+          useFactory: async (connections: CounterpartyConnections, logger: Logger) => {
             const client = createServiceClient(TokenVaultService, {
               address: config.TOKENIZATION_GRPC_ADDRESS,
               tls,
@@ -117,6 +118,7 @@ export class CounterpartiesModule {
               deadlineMs: config.VAULT_DEADLINE_MS,
             });
             connections.add(() => client.close());
+            await connectBeforeReady('tokenization', client, logger);
             return new VaultAdapter(client, config.VAULT_DEADLINE_MS);
           },
         }),
@@ -167,6 +169,28 @@ export class CounterpartiesModule {
     };
   }
 }
+
+/**
+ * Risk's deadline is short (RISK_DEADLINE_MS, 150 ms by default): a first Evaluate that also had to open the
+ * channel (TLS handshake) failed the first payment after start (issue #16 item 3). The channels are opened before
+ * the service reports ready; a counterparty that is not up yet is connected on first use, as before.
+ */
+async function connectBeforeReady(
+  server: string,
+  client: { connect(timeoutMs: number): Promise<void> },
+  logger: Logger,
+): Promise<void> {
+  await client
+    .connect(CONNECT_BEFORE_READY_MS)
+    .catch((e: unknown) =>
+      logger.warn(
+        { server, error: e instanceof Error ? e.message : String(e) },
+        'not connected at start; the first call will connect',
+      ),
+    );
+}
+
+const CONNECT_BEFORE_READY_MS = 2_000;
 
 function lazy<T>(make: () => T): () => T {
   let made: { value: T } | undefined;

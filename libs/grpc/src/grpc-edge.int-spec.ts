@@ -199,6 +199,19 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
     expect(err.details).toContain("the server is not spiffe://wxpay/payment: it is 'risk'");
   });
 
+  it('connects before the first call when asked, and gives up in time on a server it cannot trust or reach', async () => {
+    await expect(client('payment').connect(5000)).resolves.toBeUndefined();
+    await expect(client('payment', 'payment').connect(300)).rejects.toThrow();
+    const nowhere = createServiceClient(RiskEngineService, {
+      address: '127.0.0.1:1',
+      tls: tlsOf('payment'),
+      server: 'risk',
+      deadlineMs: 5000,
+    });
+    clients.push(nowhere);
+    await expect(nowhere.connect(300)).rejects.toThrow();
+  });
+
   it('answers a domain error with its status from the service table, its code, field and detail', async () => {
     const err = await failure(
       client('console').listReviews({ status: 'OPEN' as never, limit: 1, page_token: '' }),

@@ -13,7 +13,14 @@ export interface CallOptions {
 /** A promise per RPC, typed from the generated definition; `close()` ends the channel. */
 export type ServiceClient<S extends ServiceDefinition> = {
   readonly [K in keyof S]: (request: RequestOf<S[K]>, options?: CallOptions) => Promise<ResponseOf<S[K]>>;
-} & { close(): void };
+} & {
+  close(): void;
+  /**
+   * Connects now (TLS handshake included) instead of on the first call, so the first call of a service that has
+   * just reported ready does not pay for it; rejects if not connected within `timeoutMs`.
+   */
+  connect(timeoutMs: number): Promise<void>;
+};
 
 export interface ServiceClientOptions {
   /** `host:port` or a grpc-js target such as `dns:///risk:50051`. */
@@ -58,7 +65,13 @@ export function createServiceClient<S extends ServiceDefinition>(
     ...(options.tls.enabled ? { 'grpc.ssl_target_name_override': options.server } : {}),
     ...options.channelOptions,
   });
-  const typed: Record<string, unknown> = { close: () => client.close() };
+  const typed: Record<string, unknown> = {
+    close: () => client.close(),
+    connect: (timeoutMs: number) =>
+      new Promise<void>((resolve, reject) =>
+        client.waitForReady(new Date(Date.now() + timeoutMs), (err) => (err ? reject(err) : resolve())),
+      ),
+  };
   for (const key of Object.keys(definition)) {
     const method = (client as unknown as Record<string, UnaryFn>)[key]!.bind(client);
     typed[key] = (request: unknown, call: CallOptions = {}) => {
