@@ -18,7 +18,7 @@ import {
   type ReviewCase,
   type RuleSetStatus,
 } from '@wxpay/contracts';
-import { NestPinoLogger } from '@wxpay/observability';
+import { createMetrics, NestPinoLogger } from '@wxpay/observability';
 import { isDatabaseUnavailable } from '@wxpay/persistence';
 import { captureLogger, ensureDevPki, uniqueTestPan } from '@wxpay/testing';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
@@ -267,6 +267,49 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
       'expires_at: must be an ISO-8601 UTC instant ending in Z',
     ]);
     expect(await client('console').putListEntry({ ...base, value: 'abc' })).toMatchObject({ value: 'abc' });
+  });
+
+  it('spreads calls over every address the name resolves to (round robin), not all on the first', async () => {
+    const replicas = await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const metrics = createMetrics({ service: `replica-${name}`, defaultMetrics: false });
+        const replica = await NestFactory.create(ProbeModule, { logger: false });
+        const transport = serveGrpc(replica, {
+          address: '127.0.0.1:0',
+          tls: tlsOf('risk'),
+          services: [RiskEngineService],
+          protos: [],
+          errors: ERRORS,
+          isUnavailable: isDatabaseUnavailable,
+          logger,
+          metrics,
+        });
+        await replica.init();
+        await replica.startAllMicroservices();
+        return { replica, port: transport.port!, metrics };
+      }),
+    );
+    try {
+      const c = createServiceClient(RiskEngineService, {
+        address: `ipv4:${replicas.map((r) => `127.0.0.1:${r.port}`).join(',')}`,
+        tls: tlsOf('console'),
+        server: 'risk',
+        deadlineMs: 5000,
+      });
+      clients.push(c);
+      for (let i = 0; i < 10; i++) await c.getRuleSetStatus({});
+      const served = await Promise.all(
+        replicas.map(async (r) => {
+          const m = await r.metrics.registry.getSingleMetric('grpc_server_seconds')!.get();
+          return m.values.find((v) => v.metricName === 'grpc_server_seconds_count')?.value ?? 0;
+        }),
+      );
+      // pick_first (grpc-js's default) would answer [10, 0]; round robin skips a replica only while it connects.
+      expect(served[0]! + served[1]!).toBe(10);
+      expect(Math.min(...served)).toBeGreaterThanOrEqual(3);
+    } finally {
+      for (const r of replicas) await r.replica.close();
+    }
   });
 
   it('serves grpc.health.v1 (SERVING) beside the service', async () => {

@@ -49,6 +49,8 @@ export function serverIdentityCheck(server: string) {
   };
 }
 
+const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+
 export function createServiceClient<S extends ServiceDefinition>(
   definition: S,
   options: ServiceClientOptions,
@@ -63,6 +65,9 @@ export function createServiceClient<S extends ServiceDefinition>(
     // The TLS server name is the service's, not the address's: no IP address as SNI (Node's DEP0123), and one
     // name whatever the address the channel resolves.
     ...(options.tls.enabled ? { 'grpc.ssl_target_name_override': options.server } : {}),
+    // Calls spread over every address the name resolves to (`dns:///risk:50053` → a headless Service's pods),
+    // instead of grpc-js's default pick_first, which sends everything to one replica.
+    'grpc.service_config': ROUND_ROBIN,
     ...options.channelOptions,
   });
   const typed: Record<string, unknown> = {
