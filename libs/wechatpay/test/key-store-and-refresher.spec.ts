@@ -42,6 +42,24 @@ describe('WechatPayKeyStore', () => {
     expect(store.has(old.serial)).toBe(false);
   });
 
+  it('finds a certificate by its serial as a number: case and leading zeros do not count', () => {
+    const store = new WechatPayKeyStore();
+    const c = createSelfSignedCertificate({
+      commonName: 'p',
+      ...pair,
+      notBefore: new Date(T0 - DAY),
+      notAfter: new Date(T0 + DAY),
+      serialHex: '0A1B2C3D4E5F60718293A4B5C6D7E8F901234567',
+    });
+    const added = store.addPlatformCertificate(new X509Certificate(c.pem));
+    // As the official Java SDK prints it (BigInteger.toString(16)): no leading zero, lower case.
+    expect(store.find('a1b2c3d4e5f60718293a4b5c6d7e8f901234567', T0)).toBe(added);
+    expect(store.find('0A1B2C3D4E5F60718293A4B5C6D7E8F901234567', T0)).toBe(added);
+    expect(store.find('A1B2C3D4E5F60718293A4B5C6D7E8F90123456', T0)).toBeUndefined();
+    // What we announce is the certificate's own serial, as WeChat Pay lists it.
+    expect(store.preferred(T0)?.serial).toBe('0A1B2C3D4E5F60718293A4B5C6D7E8F901234567');
+  });
+
   it('prefers the public key, else the newest valid certificate', () => {
     const store = new WechatPayKeyStore();
     const older = cert(T0 - 10 * DAY, T0 + 100 * DAY);

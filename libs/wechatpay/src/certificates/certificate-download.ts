@@ -5,7 +5,7 @@ import { VerificationFailure, WechatPayVerificationError } from '../errors/verif
 import { certificateListSchema } from '../models/certificates';
 import { type ApiCaller } from '../client/api-caller';
 import { type Clock } from '../verification/clock';
-import { normalizeSerial, type WechatPayKeyStore } from '../verification/key-store';
+import { normalizeSerial, serialKey, type WechatPayKeyStore } from '../verification/key-store';
 import { WechatPaySignatureVerifier } from '../verification/signature-verifier';
 
 export interface PlatformCertificate {
@@ -57,7 +57,7 @@ export async function downloadPlatformCertificates(
     } catch {
       throw badCertificate('a downloaded certificate is not X.509', item.serial_no);
     }
-    if (normalizeSerial(certificate.serialNumber) !== normalizeSerial(item.serial_no)) {
+    if (serialKey(certificate.serialNumber) !== serialKey(item.serial_no)) {
       throw badCertificate('certificate serial differs from serial_no', item.serial_no);
     }
     return { serial: normalizeSerial(certificate.serialNumber), certificate, pem };

@@ -26,6 +26,14 @@ export function normalizeSerial(serial: string): string {
 }
 
 /**
+ * What identifies a key: a certificate serial is a number, so leading zeros do not count either (the official
+ * Java SDK prints `BigInteger.toString(16)`, which drops them; Node prints the DER bytes, which keep them).
+ */
+export function serialKey(serial: string): string {
+  return isPublicKeyId(serial) ? serial : serial.toUpperCase().replace(/^0+(?=[0-9A-F])/, '');
+}
+
+/**
  * Every key that may sign what WeChat Pay sends us, by `Wechatpay-Serial`: platform certificates (several during
  * a rotation) and the WeChat Pay public key, both at once during a migration. Also answers which key to
  * encrypt sensitive fields with and which serial to announce in our requests' `Wechatpay-Serial`.
@@ -58,19 +66,19 @@ export class WechatPayKeyStore {
       notBefore: Date.parse(x509.validFrom),
       notAfter: Date.parse(x509.validTo),
     };
-    this.#keys.set(entry.serial, entry);
+    this.#keys.set(serialKey(entry.serial), entry);
     return entry;
   }
 
   /** The key for a `Wechatpay-Serial`, if known and (for certificates) valid at `now`. */
   find(serial: string, now: number): VerificationKey | undefined {
-    const entry = this.#keys.get(normalizeSerial(serial));
+    const entry = this.#keys.get(serialKey(serial));
     if (!entry) return undefined;
     return isUsable(entry, now) ? entry : undefined;
   }
 
   has(serial: string): boolean {
-    return this.#keys.has(normalizeSerial(serial));
+    return this.#keys.has(serialKey(serial));
   }
 
   /**
@@ -91,10 +99,10 @@ export class WechatPayKeyStore {
   /** Drops expired certificates; old ones stay until then, because a rotation overlaps them. */
   pruneExpired(now: number): string[] {
     const removed: string[] = [];
-    for (const [serial, entry] of this.#keys) {
+    for (const [key, entry] of this.#keys) {
       if (entry.notAfter !== undefined && entry.notAfter < now) {
-        this.#keys.delete(serial);
-        removed.push(serial);
+        this.#keys.delete(key);
+        removed.push(entry.serial);
       }
     }
     return removed;
@@ -113,7 +121,7 @@ export class WechatPayKeyStore {
 
   /** Adds an already-built entry (e.g. from another store). */
   put(entry: VerificationKey): void {
-    this.#keys.set(normalizeSerial(entry.serial), entry);
+    this.#keys.set(serialKey(entry.serial), entry);
   }
 }
 
