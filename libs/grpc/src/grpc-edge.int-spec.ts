@@ -301,7 +301,10 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
       const served = await Promise.all(
         replicas.map(async (r) => {
           const m = await r.metrics.registry.getSingleMetric('grpc_server_seconds')!.get();
-          return m.values.find((v) => v.metricName === 'grpc_server_seconds_count')?.value ?? 0;
+          const count = m.values.find(
+            (v) => (v as { metricName?: string }).metricName === 'grpc_server_seconds_count',
+          );
+          return count?.value ?? 0;
         }),
       );
       // pick_first (grpc-js's default) would answer [10, 0]; round robin skips a replica only while it connects.
