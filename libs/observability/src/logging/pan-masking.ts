@@ -2,14 +2,18 @@
  * Card-number (PAN) masking for log output.
  *
  * A PAN candidate is a run of 13–19 digits that passes the Luhn check, written either contiguously
- * (`6222021234567894`) or in groups joined by single spaces or dashes (`6222 0212 3456 7894`,
- * `6222-0212-3456-7894`). Masked form: the first 6 and last 4 digits stay, every digit in between becomes `*`,
- * separators stay where they were, so the length never changes: `622202******7894`, `6222 02** **** 7894`.
+ * (`6222021234567894`) or in groups joined by single spaces, dashes or dots (`6222 0212 3456 7894`,
+ * `6222-0212-3456-7894`, `6222.0212.3456.7894`). Masked form: the first 6 and last 4 digits stay, every digit in
+ * between becomes `*`, separators stay where they were, so the length never changes: `622202******7894`,
+ * `6222 02** **** 7894`.
  *
- * Boundaries: a contiguous run of 20 or more digits is a different kind of number (an order id, a hash) and is
- * never split into PAN-sized pieces. Grouped runs are only ever cut at their separators, so a PAN written next
- * to another number (`20240101 6222021234567894`) is still found. When overlapping candidates pass Luhn, the union
- * of their masked digits is starred: masking too much is the safe failure.
+ * Boundaries: a group of 13–19 digits is one candidate as a whole, never a slice of it. A contiguous run of 20 or
+ * more digits cannot be one card number but can carry one (ISO 8583 private fields concatenate a PAN with other
+ * digits: F62's `00219` + PAN + `0128014043012`), so every 13–19-digit window of it that passes Luhn is starred;
+ * an order or transaction id of that length is then partly starred too. Grouped runs are cut at their
+ * separators as well, so a PAN written next to another number (`20240101 6222021234567894`) is still found. When
+ * overlapping candidates pass Luhn, the union of their masked digits is starred: masking too much is the safe
+ * failure.
  */
 import { luhnValid, MAX_PAN_LENGTH, MIN_PAN_LENGTH } from '@wxpay/card';
 
@@ -18,10 +22,10 @@ const MAX_PAN_DIGITS = MAX_PAN_LENGTH;
 const KEEP_FIRST = 6;
 const KEEP_LAST = 4;
 
-/** Cheap pre-check: 13 digits, each pair at most one space or dash apart. Anything else cannot hold a PAN. */
-const MAY_HOLD_PAN = /\d(?:[ -]?\d){12}/;
-/** Digit groups joined by single spaces or dashes. */
-const DIGIT_SEQUENCE = /\d+(?:[ -]\d+)*/g;
+/** Cheap pre-check: 13 digits, each pair at most one space, dash or dot apart. Anything else cannot hold a PAN. */
+const MAY_HOLD_PAN = /\d(?:[ .-]?\d){12}/;
+/** Digit groups joined by single spaces, dashes or dots. */
+const DIGIT_SEQUENCE = /\d+(?:[ .-]\d+)*/g;
 
 const CODE_0 = 48;
 const CODE_9 = 57;
@@ -74,7 +78,18 @@ function maskedPositions(text: string, start: number, end: number): number[] {
       }
     }
   }
+  for (const g of groups) if (g.end - g.start > MAX_PAN_DIGITS) maskWindows(text, g, masked);
   return [...masked].sort((a, b) => a - b);
+}
+
+/** Every 13–19-digit window of a run too long to be a card number that passes Luhn, added to `masked`. */
+function maskWindows(text: string, run: DigitGroup, masked: Set<number>): void {
+  for (let s = run.start; s + MIN_PAN_DIGITS <= run.end; s++) {
+    for (let len = MIN_PAN_DIGITS; len <= MAX_PAN_DIGITS && s + len <= run.end; len++) {
+      if (!luhnValid(text.slice(s, s + len))) continue;
+      for (let k = s + KEEP_FIRST; k < s + len - KEEP_LAST; k++) masked.add(k);
+    }
+  }
 }
 
 /** One stretch of text whose digits at `positions` must be starred. */
