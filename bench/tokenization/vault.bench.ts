@@ -9,18 +9,9 @@ import { randomBytes, randomInt } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { type Client } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { TokenVaultService } from '@wxpay/contracts';
-import {
-  createGrpcClient,
-  createServiceClient,
-  unaryCall,
-  type GrpcTlsConfig,
-  type ServiceClient,
-} from '@wxpay/grpc';
+import { createServiceClient, HealthCheckService, type GrpcTlsConfig, type ServiceClient } from '@wxpay/grpc';
 import { createTestDatabase, createTestTopic, ensureDevPki, type TestDatabase } from '@wxpay/testing';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createLogger } from '@wxpay/observability';
 import { Pool } from 'pg';
 import { luhnCheckDigit } from '@wxpay/card';
@@ -206,10 +197,10 @@ async function main(): Promise<void> {
   });
   const tls = tlsOf('payment');
   type VaultClient = ServiceClient<typeof TokenVaultService>;
-  const healthPkg = loadSync(healthProtoPath, { keepCase: true });
   const rows: Row[] = [];
   const servers: Server[] = [];
-  const clients = new Map<Server, { vault: VaultClient[]; channel: VaultClient; health: Client[] }>();
+  type HealthClient = ServiceClient<typeof HealthCheckService>;
+  const clients = new Map<Server, { vault: VaultClient[]; channel: VaultClient; health: HealthClient[] }>();
   const connect = (s: Server) => {
     const address = `127.0.0.1:${s.grpcPort}`;
     const options = { 'grpc.use_local_subchannel_pool': 1 };
@@ -231,7 +222,13 @@ async function main(): Promise<void> {
         channelOptions: options,
       }),
       health: Array.from({ length: CHANNELS }, () =>
-        createGrpcClient(healthPkg, 'grpc.health.v1.Health', address, tls, options),
+        createServiceClient(HealthCheckService, {
+          address,
+          tls,
+          server: 'tokenization',
+          deadlineMs: 10_000,
+          channelOptions: options,
+        }),
       ),
     });
   };
@@ -285,13 +282,7 @@ async function main(): Promise<void> {
       {
         name: 'grpc.health.v1 Check',
         note: 'reference: the transport alone (same server, mTLS, channels)',
-        op: (i) =>
-          unaryCall(
-            clients.get(cached)!.health[i % CHANNELS]!,
-            'Check',
-            { service: '' },
-            { deadlineMs: 10_000 },
-          ),
+        op: (i) => clients.get(cached)!.health[i % CHANNELS]!.check({ service: '' }),
       },
       {
         name: 'PostgreSQL single-row INSERT',

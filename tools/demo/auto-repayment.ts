@@ -1,6 +1,12 @@
 import { join } from 'path';
-import { type Client } from '@grpc/grpc-js';
-import { unaryCall } from '@wxpay/grpc';
+import {
+  CreatePlanRequest,
+  IngestStatementRequest,
+  ListRunsRequest,
+  Mode,
+  type Run,
+  RunStatus,
+} from '@wxpay/contracts';
 import { workspaceRoot } from '@wxpay/testing';
 import {
   createWechatPayClientFromEnv,
@@ -11,31 +17,20 @@ import {
 import { z } from 'zod';
 import {
   ADDRESSES,
+  type AutoRepayment,
   beijing,
   cardAccount,
   type DemoCard,
   demoKey,
   http,
   masked,
-  type Money,
   newCard,
   show,
   step,
+  type Vault,
   yuan,
   yuanOf,
 } from './demo-support';
-
-interface Run {
-  statement_id: string;
-  status: string;
-  status_reason: string;
-  target: Money;
-  repaid: Money;
-  due_date: string;
-  notice_at: string;
-  deduct_at: string;
-  attempts: { seq: number; kind: string; amount: Money; state: string; out_trade_no: string }[];
-}
 
 /** The papay template the simulator signs contracts under (any id works there; a real one comes from WeChat Pay). */
 const WECHAT_PLAN_ID = '12535';
@@ -43,7 +38,12 @@ const AMOUNT_DUE = 123_456;
 const MINIMUM_DUE = 12_346;
 const WALLET = 500_000;
 /** Statuses after which a run never reaches REPAID: the demo stops and says why. */
-const DEAD_ENDS = ['FAILED', 'SKIPPED', 'POSTING_FAILED', 'REPAID_MANUALLY'];
+const DEAD_ENDS: readonly RunStatus[] = [
+  RunStatus.FAILED,
+  RunStatus.SKIPPED,
+  RunStatus.POSTING_FAILED,
+  RunStatus.REPAID_MANUALLY,
+];
 
 /** The bank's merchant client, from the keys the WeChat Pay simulator wrote on its first start. */
 function merchantClient(): WechatPayClient {
@@ -104,16 +104,18 @@ async function clock(now?: string): Promise<Date> {
 }
 
 /** Polls the run and prints every status it passes through until one of `wanted`. */
-async function follow(repayment: Client, statementId: string, wanted: string, from: string): Promise<Run> {
+async function follow(
+  repayment: AutoRepayment,
+  statementId: string,
+  wanted: RunStatus,
+  from: RunStatus,
+): Promise<Run> {
   const deadline = Date.now() + 60_000;
   let last = from;
   for (;;) {
-    const { runs } = await unaryCall<{ runs: Run[] }>(
-      repayment,
-      'ListRuns',
-      { statement_id: statementId },
-      { deadlineMs: 5000 },
-    );
+    const { runs } = await repayment.listRuns(ListRunsRequest.fromPartial({ statement_id: statementId }), {
+      deadlineMs: 5000,
+    });
     const run = runs[0]!;
     if (run.status !== last) {
       show('run', `${last} → ${run.status}${run.status_reason ? ` (${run.status_reason})` : ''}`);
@@ -131,37 +133,42 @@ async function follow(repayment: Client, statementId: string, wanted: string, fr
  * then business time moved to the pre-deduction notice and to the deduction day; the run goes SCHEDULED →
  * NOTICE_SENT → REPAID and the money moves from the payer's WeChat balance to the card account.
  */
-export async function autoRepaymentDemo(repayment: Client, vault: Client, cardSystem: Client): Promise<void> {
+export async function autoRepaymentDemo(
+  repayment: AutoRepayment,
+  vault: Vault,
+  cardSystem: AutoRepayment,
+): Promise<void> {
   // Plans are the channel's to manage; statements come from the issuer's card system (the caller table).
-  const call = <T>(method: string, req: Record<string, unknown>) =>
-    unaryCall<T>(method === 'IngestStatement' ? cardSystem : repayment, method, req, { deadlineMs: 20_000 });
 
   step('4. Automatic repayment of a statement (WeChat Pay papay)');
   const card = await newCard(vault, 5_000_000, AMOUNT_DUE);
   show('card', `${masked(card.pan)} → ${card.token}`);
   const contract = await signContract(card);
-  const plan = await call<{ plan_id: string; status: string; mode: string; days_before_due: number }>(
-    'CreatePlan',
-    {
+  const plan = await repayment.createPlan(
+    CreatePlanRequest.fromPartial({
       idempotency_key: demoKey(),
       card_token: card.token,
       contract: { wechat_plan_id: WECHAT_PLAN_ID, out_contract_code: contract.outContractCode },
-      mode: 'FULL',
+      mode: Mode.FULL,
       days_before_due: 3,
-    },
+    }),
+    { deadlineMs: 20_000 },
   );
   show('CreatePlan', `${plan.plan_id} ${plan.status}, ${plan.mode}, ${plan.days_before_due} days before due`);
 
   const today = await clock();
   const dueDate = new Date(today.getTime() + (8 + 10 * 24) * 3600_000).toISOString().slice(0, 10);
   const statementId = `st-${demoKey()}`;
-  const ingested = await call<Run>('IngestStatement', {
-    statement_id: statementId,
-    card_token: card.token,
-    amount_due: { amount_minor: String(AMOUNT_DUE), currency: 'CNY' },
-    minimum_due: { amount_minor: String(MINIMUM_DUE), currency: 'CNY' },
-    due_date: dueDate,
-  });
+  const ingested = await cardSystem.ingestStatement(
+    IngestStatementRequest.fromPartial({
+      statement_id: statementId,
+      card_token: card.token,
+      amount_due: { amount_minor: String(AMOUNT_DUE), currency: 'CNY' },
+      minimum_due: { amount_minor: String(MINIMUM_DUE), currency: 'CNY' },
+      due_date: dueDate,
+    }),
+    { deadlineMs: 20_000 },
+  );
   show(
     'IngestStatement',
     `${statementId}: ${yuanOf(AMOUNT_DUE)} due ${dueDate} (business time ${beijing(today)})`,
@@ -174,11 +181,11 @@ export async function autoRepaymentDemo(repayment: Client, vault: Client, cardSy
 
   await clock(new Date(ingested.notice_at).toISOString());
   show('clock', `moved to ${beijing(ingested.notice_at)}`);
-  await follow(repayment, statementId, 'NOTICE_SENT', ingested.status);
+  await follow(repayment, statementId, RunStatus.NOTICE_SENT, ingested.status);
 
   await clock(new Date(ingested.deduct_at).toISOString());
   show('clock', `moved to ${beijing(ingested.deduct_at)}`);
-  const repaid = await follow(repayment, statementId, 'REPAID', 'NOTICE_SENT');
+  const repaid = await follow(repayment, statementId, RunStatus.REPAID, RunStatus.NOTICE_SENT);
   for (const a of repaid.attempts)
     show(`attempt ${a.seq}`, `${a.kind} ${a.state} ${yuan(a.amount)} (${a.out_trade_no})`);
   show('repaid', yuan(repaid.repaid));

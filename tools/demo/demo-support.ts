@@ -1,7 +1,13 @@
 import { randomUUID } from 'crypto';
 import { join } from 'path';
-import { type Client } from '@grpc/grpc-js';
-import { type GrpcTlsConfig, unaryCall } from '@wxpay/grpc';
+import {
+  type AutoRepaymentService,
+  type Money,
+  type PaymentsService,
+  TokenizeRequest,
+  type TokenVaultService,
+} from '@wxpay/contracts';
+import { type GrpcTlsConfig, type ServiceClient } from '@wxpay/grpc';
 import { digitFreeKey, ensureDevPki, readTlsMaterial, uniqueTestPan, workspaceRoot } from '@wxpay/testing';
 
 /** Where the demo finds the cluster; the defaults are the launch.json ones `npm start` uses. */
@@ -15,10 +21,10 @@ export const ADDRESSES = {
   unionpaySim: process.env.DEMO_UNIONPAY_SIM_URL ?? 'http://127.0.0.1:8091',
 };
 
-export interface Money {
-  amount_minor: string;
-  currency: string;
-}
+/** The services as the demo calls them: typed clients that check each server's identity. */
+export type Vault = ServiceClient<typeof TokenVaultService>;
+export type Payments = ServiceClient<typeof PaymentsService>;
+export type AutoRepayment = ServiceClient<typeof AutoRepaymentService>;
 
 /** Minor units to "1234.56 CNY" with integer arithmetic only (money never goes through a float). */
 export function yuanOf(minor: number | string | bigint, currency = 'CNY'): string {
@@ -27,7 +33,8 @@ export function yuanOf(minor: number | string | bigint, currency = 'CNY'): strin
   return `${n < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')} ${currency}`;
 }
 
-export const yuan = (m: Money) => yuanOf(m.amount_minor, m.currency);
+/** A message's Money field; `none` where the service left it unset. */
+export const yuan = (m: Money | undefined) => (m ? yuanOf(m.amount_minor, m.currency) : 'none');
 
 export function step(title: string): void {
   console.log(`\n\x1b[1m▶ ${title}\x1b[0m`);
@@ -97,7 +104,7 @@ export interface DemoCard {
  * Opens a new card account at the issuer (the UnionPay simulator), owing `balanceMinor` already, and tokenizes
  * the card in the vault.
  */
-export async function newCard(vault: Client, limitMinor: number, balanceMinor = 0): Promise<DemoCard> {
+export async function newCard(vault: Vault, limitMinor: number, balanceMinor = 0): Promise<DemoCard> {
   const pan = demoPan();
   const account = await http<CardAccount>('POST', `${ADDRESSES.unionpaySim}/admin/accounts`, {
     pan,
@@ -105,17 +112,15 @@ export async function newCard(vault: Client, limitMinor: number, balanceMinor = 
     creditLimitMinor: limitMinor,
     balanceMinor,
   });
-  const r = await unaryCall<{ token: string }>(
-    vault,
-    'Tokenize',
-    {
+  const r = await vault.tokenize(
+    TokenizeRequest.fromPartial({
       idempotency_key: randomUUID(),
       // No digit run: a Luhn-valid one would look like a card number and be refused.
       cardholder_ref: demoKey(),
       pan,
       expiry_month: '12',
       expiry_year: '2030',
-    },
+    }),
     { deadlineMs: 5000 },
   );
   return { token: r.token, pan, accountId: account.id };

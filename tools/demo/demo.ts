@@ -11,8 +11,8 @@
  * as the operations console (`console`) for the ledger and the reconciliation, and as the issuer's card system
  * (`card-system`) for the statement it sends AutoRepayment.
  */
-import { protoPath } from '@wxpay/contracts';
-import { createGrpcClient, loadProtos } from '@wxpay/grpc';
+import { AutoRepaymentService, PaymentsService, TokenVaultService } from '@wxpay/contracts';
+import { createServiceClient, type ServiceDefinition } from '@wxpay/grpc';
 import { autoRepaymentDemo } from './auto-repayment';
 import { cardPaymentDemo } from './card-payment';
 import { ADDRESSES, demoTls } from './demo-support';
@@ -21,33 +21,21 @@ const PARTS = ['payment', 'repayment'] as const;
 
 async function main(parts: readonly string[]): Promise<void> {
   const credentials = await demoTls();
-  const client = (proto: string, service: string, address: string, tls = credentials) =>
-    createGrpcClient(loadProtos([protoPath(proto)]), service, address, tls);
-  const vault = client(
-    'gateway/tokenization/v1/tokenization.proto',
-    'gateway.tokenization.v1.TokenVault',
-    ADDRESSES.vault,
-  );
-  const payments = client(
-    'gateway/payment/v1/payment.proto',
-    'gateway.payment.v1.Payments',
-    ADDRESSES.payments,
-  );
-  const operations = client(
-    'gateway/payment/v1/payment.proto',
-    'gateway.payment.v1.Payments',
-    ADDRESSES.payments,
-    await demoTls('console'),
-  );
-  const repayment = client(
-    'gateway/repayment/v1/repayment.proto',
-    'gateway.repayment.v1.AutoRepayment',
-    ADDRESSES.repayment,
-  );
+  // Each client names the service the server must prove to be (its certificate's spiffe://wxpay/<server>).
+  const client = <S extends ServiceDefinition>(
+    definition: S,
+    address: string,
+    server: string,
+    tls = credentials,
+  ) => createServiceClient(definition, { address, tls, server, deadlineMs: 20_000 });
+  const vault = client(TokenVaultService, ADDRESSES.vault, 'tokenization');
+  const payments = client(PaymentsService, ADDRESSES.payments, 'payment');
+  const operations = client(PaymentsService, ADDRESSES.payments, 'payment', await demoTls('console'));
+  const repayment = client(AutoRepaymentService, ADDRESSES.repayment, 'repayment');
   const cardSystem = client(
-    'gateway/repayment/v1/repayment.proto',
-    'gateway.repayment.v1.AutoRepayment',
+    AutoRepaymentService,
     ADDRESSES.repayment,
+    'repayment',
     await demoTls('card-system'),
   );
   try {

@@ -1,40 +1,24 @@
 import { type ServiceError } from '@grpc/grpc-js';
 import { fieldOf, GrpcStatus, reasonOf } from '@wxpay/grpc';
 import { luhnCheckDigit } from '@wxpay/card';
+import {
+  CancelPlanRequest,
+  CreatePlanRequest,
+  GetPlanRequest,
+  IngestStatementRequest,
+  ListRunsRequest,
+  Mode,
+  type Money,
+  PausePlanRequest,
+  ResumePlanRequest,
+  type Run,
+  UpdatePlanRequest,
+} from '@wxpay/contracts';
 import { eventually } from '@wxpay/testing';
 import { key, RepaymentCluster, type TestCard, type TestContract } from './support/repayment-cluster';
 import { dueDateIn, runUntil } from './support/scenario';
 
 jest.setTimeout(120_000);
-
-interface Money {
-  amount_minor: string;
-  currency: string;
-}
-
-interface Plan {
-  plan_id: string;
-  card_token: string;
-  contract: { wechat_plan_id: string; out_contract_code: string; contract_id: string; payer_openid: string };
-  mode: string;
-  fixed_amount: Money | null;
-  days_before_due: number;
-  status: string;
-  version: string;
-  status_reason: string;
-}
-
-interface RunView {
-  statement_id: string;
-  plan_id: string;
-  status: string;
-  status_reason: string;
-  due_date: string;
-  target: Money;
-  notice_at: string;
-  deduct_at: string;
-  attempts: { state: string }[];
-}
 
 const cny = (minor: number): Money => ({ amount_minor: String(minor), currency: 'CNY' });
 const addDays = (date: string, n: number) =>
@@ -89,35 +73,42 @@ describe('AutoRepayment API', () => {
     out_contract_code: c.outContractCode,
   });
 
-  const createRequest = (card: TestCard, contract: TestContract, extra: Record<string, unknown> = {}) => ({
-    idempotency_key: key(),
-    card_token: card.token,
-    contract: contractOf(contract),
-    mode: 'FULL',
-    days_before_due: 3,
-    ...extra,
-  });
+  type PlanRequestPart = Parameters<typeof CreatePlanRequest.fromPartial>[0];
 
-  const newPlan = async (extra: Record<string, unknown> = {}) => {
+  const createRequest = (card: TestCard, contract: TestContract, extra: PlanRequestPart = {}) =>
+    CreatePlanRequest.fromPartial({
+      idempotency_key: key(),
+      card_token: card.token,
+      contract: contractOf(contract),
+      mode: Mode.FULL,
+      days_before_due: 3,
+      ...extra,
+    });
+
+  const newPlan = async (extra: PlanRequestPart = {}) => {
     const card = await cluster.seedCard();
     const contract = await cluster.signContract(1_000_000);
-    const plan = await cluster.call<Plan>('CreatePlan', createRequest(card, contract, extra));
+    const plan = await cluster.call('createPlan', createRequest(card, contract, extra));
     return { card, contract, plan };
   };
 
-  const getPlan = (planId: string) => cluster.call<Plan>('GetPlan', { plan_id: planId });
+  const getPlan = (planId: string) =>
+    cluster.call('getPlan', GetPlanRequest.fromPartial({ plan_id: planId }));
 
   const ingest = (card: TestCard, dueDate: string, amountDue: number, minimumDue: number, id?: string) =>
-    cluster.call<RunView>('IngestStatement', {
-      statement_id: id ?? `st-${key().slice(0, 16)}`,
-      card_token: card.token,
-      amount_due: cny(amountDue),
-      minimum_due: cny(minimumDue),
-      due_date: dueDate,
-    });
+    cluster.call(
+      'ingestStatement',
+      IngestStatementRequest.fromPartial({
+        statement_id: id ?? `st-${key().slice(0, 16)}`,
+        card_token: card.token,
+        amount_due: cny(amountDue),
+        minimum_due: cny(minimumDue),
+        due_date: dueDate,
+      }),
+    );
 
   const runOf = async (statementId: string) =>
-    (await cluster.call<{ runs: RunView[] }>('ListRuns', { statement_id: statementId })).runs[0]!;
+    (await cluster.call('listRuns', ListRunsRequest.fromPartial({ statement_id: statementId }))).runs[0]!;
 
   const plansOfCard = async (card: TestCard) =>
     cluster.query<{ id: string; status: string }>(
@@ -130,9 +121,8 @@ describe('AutoRepayment API', () => {
       const card = await cluster.seedCard();
       const contract = await cluster.signContract(0);
       const pan = cardNumber();
-      const withoutMode: Record<string, unknown> = createRequest(card, contract);
-      delete withoutMode.mode;
-      const cases: [string, Record<string, unknown>, string][] = [
+      const withoutMode = createRequest(card, contract, { mode: Mode.MODE_UNSPECIFIED });
+      const cases: [string, CreatePlanRequest, string][] = [
         ['no idempotency key', createRequest(card, contract, { idempotency_key: '' }), 'idempotency_key'],
         [
           'a 129-character key',
@@ -151,21 +141,21 @@ describe('AutoRepayment API', () => {
         ],
         ['a card number as card_token', createRequest(card, contract, { card_token: pan }), 'card_token'],
         ['no mode', withoutMode, 'mode'],
-        ['FIXED without fixed_amount', createRequest(card, contract, { mode: 'FIXED' }), 'fixed_amount'],
+        ['FIXED without fixed_amount', createRequest(card, contract, { mode: Mode.FIXED }), 'fixed_amount'],
         [
           'fixed_amount in USD',
           createRequest(card, contract, {
-            mode: 'FIXED',
+            mode: Mode.FIXED,
             fixed_amount: { amount_minor: '50000', currency: 'USD' },
           }),
           'fixed_amount.currency',
         ],
         ['days_before_due 11', createRequest(card, contract, { days_before_due: 11 }), 'days_before_due'],
       ];
-      const keys = cases.map(([, req]) => String(req.idempotency_key));
+      const keys = cases.map(([, req]) => req.idempotency_key);
 
       for (const [what, request, field] of cases) {
-        const e = await rejection(cluster.call('CreatePlan', request));
+        const e = await rejection(cluster.call('createPlan', request));
         // The answer never echoes a card number back (it travels into callers' logs and error reports).
         expect([what, trailers(e), e.details.includes(pan)]).toEqual([
           what,
@@ -181,7 +171,7 @@ describe('AutoRepayment API', () => {
       );
       expect(recorded).toEqual([]);
       // The card still takes a plan: the refusals left nothing behind.
-      const plan = await cluster.call<Plan>('CreatePlan', createRequest(card, contract));
+      const plan = await cluster.call('createPlan', createRequest(card, contract));
       expect(plan.status).toBe('ACTIVE');
     });
 
@@ -193,7 +183,7 @@ describe('AutoRepayment API', () => {
         contractId: '',
         openid: '',
       };
-      expect(await failure(cluster.call('CreatePlan', createRequest(card, unknown)))).toEqual({
+      expect(await failure(cluster.call('createPlan', createRequest(card, unknown)))).toEqual({
         code: GrpcStatus.NOT_FOUND,
         field: 'contract',
         reason: 'CONTRACT_NOT_FOUND',
@@ -205,7 +195,7 @@ describe('AutoRepayment API', () => {
       const card = await cluster.seedCard();
       const contract = await cluster.signContract(0);
       await cluster.revokeContract(contract.contractId);
-      expect(await failure(cluster.call('CreatePlan', createRequest(card, contract)))).toEqual({
+      expect(await failure(cluster.call('createPlan', createRequest(card, contract)))).toEqual({
         code: GrpcStatus.FAILED_PRECONDITION,
         field: 'contract',
         reason: 'CONTRACT_NOT_SIGNED',
@@ -224,13 +214,13 @@ describe('AutoRepayment API', () => {
         contract: { contract_id: contract.contractId, payer_openid: contract.openid },
       });
       const otherContract = await cluster.signContract(0);
-      expect(await failure(cluster.call('CreatePlan', createRequest(card, otherContract)))).toEqual({
+      expect(await failure(cluster.call('createPlan', createRequest(card, otherContract)))).toEqual({
         code: GrpcStatus.ALREADY_EXISTS,
         field: 'card_token',
         reason: 'PLAN_EXISTS',
       });
       const otherCard = await cluster.seedCard();
-      expect(await failure(cluster.call('CreatePlan', createRequest(otherCard, contract)))).toEqual({
+      expect(await failure(cluster.call('createPlan', createRequest(otherCard, contract)))).toEqual({
         code: GrpcStatus.ALREADY_EXISTS,
         field: 'card_token',
         reason: 'PLAN_EXISTS',
@@ -245,12 +235,12 @@ describe('AutoRepayment API', () => {
       const card = await cluster.seedCard();
       const contract = await cluster.signContract(0);
       const request = createRequest(card, contract);
-      const first = await cluster.call<Plan>('CreatePlan', request);
-      const again = await cluster.call<Plan>('CreatePlan', request);
+      const first = await cluster.call('createPlan', request);
+      const again = await cluster.call('createPlan', request);
       expect(again).toEqual(first);
       expect(await plansOfCard(card)).toEqual([{ id: first.plan_id, status: 'ACTIVE' }]);
 
-      expect(await failure(cluster.call('CreatePlan', { ...request, mode: 'MINIMUM' }))).toEqual({
+      expect(await failure(cluster.call('createPlan', { ...request, mode: Mode.MINIMUM }))).toEqual({
         code: GrpcStatus.ALREADY_EXISTS,
         field: 'idempotency_key',
         reason: 'IDEMPOTENCY_CONFLICT',
@@ -264,10 +254,10 @@ describe('AutoRepayment API', () => {
       const card = await cluster.seedCard();
       const contract = await cluster.signContract(0);
       const request = createRequest(card, contract);
-      const mine = await cluster.call<Plan>('CreatePlan', request);
+      const mine = await cluster.call('createPlan', request);
 
       // The very same request from another caller is not a replay of our answer: it is a new plan (refused).
-      expect(await failure(cluster.call('CreatePlan', request, partner))).toEqual({
+      expect(await failure(cluster.call('createPlan', request, partner))).toEqual({
         code: GrpcStatus.ALREADY_EXISTS,
         field: 'card_token',
         reason: 'PLAN_EXISTS',
@@ -275,18 +265,28 @@ describe('AutoRepayment API', () => {
       // The same key with other parameters is no conflict for the other caller either.
       const card2 = await cluster.seedCard();
       const contract2 = await cluster.signContract(0);
-      const theirs = await cluster.call<Plan>(
-        'CreatePlan',
-        { ...request, card_token: card2.token, contract: contractOf(contract2), mode: 'MINIMUM' },
+      const theirs = await cluster.call(
+        'createPlan',
+        CreatePlanRequest.fromPartial({
+          ...request,
+          card_token: card2.token,
+          contract: contractOf(contract2),
+          mode: Mode.MINIMUM,
+        }),
         partner,
       );
       expect(theirs.plan_id).not.toBe(mine.plan_id);
       expect(theirs).toMatchObject({ card_token: card2.token, mode: 'MINIMUM', status: 'ACTIVE' });
       // Each caller replays its own answer.
-      expect(await cluster.call<Plan>('CreatePlan', request)).toEqual(mine);
-      const replayed = await cluster.call<Plan>(
-        'CreatePlan',
-        { ...request, card_token: card2.token, contract: contractOf(contract2), mode: 'MINIMUM' },
+      expect(await cluster.call('createPlan', request)).toEqual(mine);
+      const replayed = await cluster.call(
+        'createPlan',
+        CreatePlanRequest.fromPartial({
+          ...request,
+          card_token: card2.token,
+          contract: contractOf(contract2),
+          mode: Mode.MINIMUM,
+        }),
         partner,
       );
       expect(replayed).toEqual(theirs);
@@ -301,13 +301,16 @@ describe('AutoRepayment API', () => {
   describe('plan changes', () => {
     it('UpdatePlan changes the mode for later statements and refuses a stale expected_version', async () => {
       const { card, plan } = await newPlan();
-      const updated = await cluster.call<Plan>('UpdatePlan', {
-        idempotency_key: key(),
-        plan_id: plan.plan_id,
-        mode: 'FIXED',
-        fixed_amount: cny(50_000),
-        expected_version: plan.version,
-      });
+      const updated = await cluster.call(
+        'updatePlan',
+        UpdatePlanRequest.fromPartial({
+          idempotency_key: key(),
+          plan_id: plan.plan_id,
+          mode: Mode.FIXED,
+          fixed_amount: cny(50_000),
+          expected_version: plan.version,
+        }),
+      );
       expect(updated).toMatchObject({
         plan_id: plan.plan_id,
         mode: 'FIXED',
@@ -319,12 +322,15 @@ describe('AutoRepayment API', () => {
 
       expect(
         await failure(
-          cluster.call('UpdatePlan', {
-            idempotency_key: key(),
-            plan_id: plan.plan_id,
-            days_before_due: 5,
-            expected_version: plan.version,
-          }),
+          cluster.call(
+            'updatePlan',
+            UpdatePlanRequest.fromPartial({
+              idempotency_key: key(),
+              plan_id: plan.plan_id,
+              days_before_due: 5,
+              expected_version: plan.version,
+            }),
+          ),
         ),
       ).toEqual({ code: GrpcStatus.ABORTED, field: 'expected_version', reason: 'VERSION_MISMATCH' });
       expect(await getPlan(plan.plan_id)).toMatchObject({ version: '2', days_before_due: 3, mode: 'FIXED' });
@@ -340,11 +346,14 @@ describe('AutoRepayment API', () => {
       const before = await ingest(card, due, 30_000, 3_000);
       expect(before.status).toBe('SCHEDULED');
 
-      const paused = await cluster.call<Plan>('PausePlan', {
-        idempotency_key: key(),
-        plan_id: plan.plan_id,
-        reason: 'cardholder abroad',
-      });
+      const paused = await cluster.call(
+        'pausePlan',
+        PausePlanRequest.fromPartial({
+          idempotency_key: key(),
+          plan_id: plan.plan_id,
+          reason: 'cardholder abroad',
+        }),
+      );
       expect(paused).toMatchObject({ status: 'PAUSED', status_reason: 'cardholder abroad', version: '2' });
       expect(await runOf(before.statement_id)).toMatchObject({
         status: 'SKIPPED',
@@ -367,14 +376,20 @@ describe('AutoRepayment API', () => {
       });
 
       const resumeKey = key();
-      const resumed = await cluster.call<Plan>('ResumePlan', {
-        idempotency_key: resumeKey,
-        plan_id: plan.plan_id,
-      });
-      expect(resumed).toMatchObject({ status: 'ACTIVE', status_reason: '', version: '3' });
-      expect(await cluster.call('ResumePlan', { idempotency_key: resumeKey, plan_id: plan.plan_id })).toEqual(
-        resumed,
+      const resumed = await cluster.call(
+        'resumePlan',
+        ResumePlanRequest.fromPartial({
+          idempotency_key: resumeKey,
+          plan_id: plan.plan_id,
+        }),
       );
+      expect(resumed).toMatchObject({ status: 'ACTIVE', status_reason: '', version: '3' });
+      expect(
+        await cluster.call(
+          'resumePlan',
+          ResumePlanRequest.fromPartial({ idempotency_key: resumeKey, plan_id: plan.plan_id }),
+        ),
+      ).toEqual(resumed);
       const after = await ingest(card, addDays(due, 2), 50_000, 5_000);
       expect(after).toMatchObject({ status: 'SCHEDULED', plan_id: plan.plan_id, target: cny(50_000) });
       // Runs skipped while paused stay skipped: resuming applies to statements issued afterwards.
@@ -387,11 +402,14 @@ describe('AutoRepayment API', () => {
       expect(await cluster.contractState(contract)).toBe('SIGNED');
 
       const cancelKey = key();
-      const cancelled = await cluster.call<Plan>('CancelPlan', {
-        idempotency_key: cancelKey,
-        plan_id: plan.plan_id,
-        reason: 'cardholder request',
-      });
+      const cancelled = await cluster.call(
+        'cancelPlan',
+        CancelPlanRequest.fromPartial({
+          idempotency_key: cancelKey,
+          plan_id: plan.plan_id,
+          reason: 'cardholder request',
+        }),
+      );
       expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: 'cardholder request' });
       expect((await getPlan(plan.plan_id)).status).toBe('CANCELLED');
       expect(await runOf(run.statement_id)).toMatchObject({
@@ -416,11 +434,14 @@ describe('AutoRepayment API', () => {
       );
       // Replaying the call answers the same; the termination is not queued again.
       expect(
-        await cluster.call('CancelPlan', {
-          idempotency_key: cancelKey,
-          plan_id: plan.plan_id,
-          reason: 'cardholder request',
-        }),
+        await cluster.call(
+          'cancelPlan',
+          CancelPlanRequest.fromPartial({
+            idempotency_key: cancelKey,
+            plan_id: plan.plan_id,
+            reason: 'cardholder request',
+          }),
+        ),
       ).toEqual(cancelled);
       const terminations = await cluster.query(
         `SELECT 1 FROM scheduled_job WHERE subject = $1 AND kind = 'TERMINATE_CONTRACT'`,
@@ -428,7 +449,7 @@ describe('AutoRepayment API', () => {
       );
       expect(terminations).toHaveLength(1);
       // The card is free for a new plan under a new contract.
-      const next = await cluster.call<Plan>('CreatePlan', createRequest(card, await cluster.signContract(0)));
+      const next = await cluster.call('createPlan', createRequest(card, await cluster.signContract(0)));
       expect(next.status).toBe('ACTIVE');
 
       // WeChat Pay's termination notice comes back through the payment service and Kafka; once the repayment
@@ -461,7 +482,14 @@ describe('AutoRepayment API', () => {
         field: 'plan_id',
         reason: 'PLAN_NOT_FOUND',
       });
-      expect(await failure(cluster.call('PausePlan', { idempotency_key: key(), plan_id: missing }))).toEqual({
+      expect(
+        await failure(
+          cluster.call(
+            'pausePlan',
+            PausePlanRequest.fromPartial({ idempotency_key: key(), plan_id: missing }),
+          ),
+        ),
+      ).toEqual({
         code: GrpcStatus.NOT_FOUND,
         field: 'plan_id',
         reason: 'PLAN_NOT_FOUND',
@@ -475,18 +503,21 @@ describe('AutoRepayment API', () => {
       const base = await dueDateIn(cluster, 40);
       // Two statements share each of the first two due dates, so a page boundary falls between equal dates.
       const dues = [base, base, addDays(base, 1), addDays(base, 1), addDays(base, 2)];
-      const ingested: RunView[] = [];
+      const ingested: Run[] = [];
       for (const [i, due] of dues.entries()) ingested.push(await ingest(card, due, 10_000 + i, 1_000));
 
-      const seen: RunView[] = [];
+      const seen: Run[] = [];
       const sizes: number[] = [];
       let token = '';
       do {
-        const page = await cluster.call<{ runs: RunView[]; next_page_token: string }>('ListRuns', {
-          plan_id: plan.plan_id,
-          page_size: 2,
-          page_token: token,
-        });
+        const page = await cluster.call(
+          'listRuns',
+          ListRunsRequest.fromPartial({
+            plan_id: plan.plan_id,
+            page_size: 2,
+            page_token: token,
+          }),
+        );
         sizes.push(page.runs.length);
         seen.push(...page.runs);
         token = page.next_page_token;
@@ -501,18 +532,30 @@ describe('AutoRepayment API', () => {
         .map((r) => r.statement_id);
       expect(seen.map((r) => r.statement_id)).toEqual(expected);
 
-      const all = await cluster.call<{ runs: RunView[]; next_page_token: string }>('ListRuns', {
-        plan_id: plan.plan_id,
-      });
+      const all = await cluster.call(
+        'listRuns',
+        ListRunsRequest.fromPartial({
+          plan_id: plan.plan_id,
+        }),
+      );
       expect([all.runs.length, all.next_page_token]).toEqual([5, '']);
 
       const forged = Buffer.from(JSON.stringify({ d: '2025-02-30', s: 'x' })).toString('base64url');
       for (const page_token of ['not-a-token', forged]) {
         expect(
-          await failure(cluster.call('ListRuns', { plan_id: plan.plan_id, page_size: 2, page_token })),
+          await failure(
+            cluster.call(
+              'listRuns',
+              ListRunsRequest.fromPartial({ plan_id: plan.plan_id, page_size: 2, page_token }),
+            ),
+          ),
         ).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, field: 'page_token', reason: 'INVALID_ARGUMENT' });
       }
-      expect(await failure(cluster.call('ListRuns', { plan_id: plan.plan_id, page_size: 101 }))).toEqual({
+      expect(
+        await failure(
+          cluster.call('listRuns', ListRunsRequest.fromPartial({ plan_id: plan.plan_id, page_size: 101 })),
+        ),
+      ).toEqual({
         code: GrpcStatus.INVALID_ARGUMENT,
         field: 'page_size',
         reason: 'INVALID_ARGUMENT',
@@ -558,7 +601,9 @@ describe('AutoRepayment API', () => {
         field: 'minimum_due',
         reason: 'INVALID_ARGUMENT',
       });
-      expect(await cluster.call<{ runs: RunView[] }>('ListRuns', { statement_id: refusedId })).toMatchObject({
+      expect(
+        await cluster.call('listRuns', ListRunsRequest.fromPartial({ statement_id: refusedId })),
+      ).toMatchObject({
         runs: [],
       });
     });
@@ -587,10 +632,13 @@ describe('AutoRepayment API', () => {
           (r) => r.attempts[0]?.state === 'ACCEPTED',
           'deduction accepted by WeChat Pay',
         );
-        const paused = await cluster.call<Plan>('PausePlan', {
-          idempotency_key: key(),
-          plan_id: plan.plan_id,
-        });
+        const paused = await cluster.call(
+          'pausePlan',
+          PausePlanRequest.fromPartial({
+            idempotency_key: key(),
+            plan_id: plan.plan_id,
+          }),
+        );
         expect(paused.status).toBe('PAUSED');
         expect(await runOf(open.statement_id)).toMatchObject({
           status: 'SKIPPED',

@@ -1,4 +1,4 @@
-import { Topics } from '@wxpay/contracts';
+import { GetPlanRequest, Topics } from '@wxpay/contracts';
 import { eventually, readTopic } from '@wxpay/testing';
 import { RepaymentCluster, type Run } from './support/repayment-cluster';
 import {
@@ -66,10 +66,10 @@ describe('automatic repayment end to end', () => {
 
     await cluster.setClock(new Date(scheduled.deduct_at));
     const repaid = await runUntil(cluster, statementId, status('REPAID'), 'repaid');
-    expect(repaid.attempts.map((a) => [a.kind, a.state, a.amount.amount_minor])).toEqual([
+    expect(repaid.attempts.map((a) => [a.kind, a.state, a.amount?.amount_minor])).toEqual([
       ['PLANNED', 'SUCCEEDED', '123456'],
     ]);
-    expect(repaid.repaid.amount_minor).toBe('123456');
+    expect(repaid.repaid?.amount_minor).toBe('123456');
     expect(await cluster.balance(contract.openid)).toBe(1_000_000 - 123_456);
     const accountAfter = await cluster.unionpay.account(card.accountId);
     expect(accountAfter.available.minor - accountBefore.available.minor).toBe(123_456);
@@ -179,13 +179,13 @@ describe('automatic repayment end to end', () => {
     current = await runUntil(cluster, statementId, status('REPAID'), 'repaid');
     expect(current.status).toBe('REPAID');
     const last = current.attempts[current.attempts.length - 1]!;
-    expect([last.kind, last.amount.amount_minor, last.state]).toEqual([
+    expect([last.kind, last.amount?.amount_minor, last.state]).toEqual([
       'FALLBACK_MINIMUM',
       '5000',
       'SUCCEEDED',
     ]);
     expect(current.attempts.slice(0, -1).every((a) => a.decline_class === 'INSUFFICIENT_BALANCE')).toBe(true);
-    expect(current.repaid.amount_minor).toBe('5000');
+    expect(current.repaid?.amount_minor).toBe('5000');
     expect(await cluster.balance(contract.openid)).toBe(4_000);
   });
 
@@ -202,7 +202,7 @@ describe('automatic repayment end to end', () => {
     const failed = await runUntil(cluster, statementId, status('FAILED'), 'failed');
     expect(failed.status_reason).toBe('CONTRACT_ENDED');
     expect(failed.attempts).toEqual([]);
-    const after = await cluster.call<{ status: string }>('GetPlan', { plan_id: plan.plan_id });
+    const after = await cluster.call('getPlan', GetPlanRequest.fromPartial({ plan_id: plan.plan_id }));
     expect(after.status).toBe('CONTRACT_ENDED');
     await cluster.setClock(new Date(run.deduct_at));
     await new Promise((r) => setTimeout(r, 1000));

@@ -21,17 +21,15 @@ import {
 import { createMetrics, NestPinoLogger } from '@wxpay/observability';
 import { isDatabaseUnavailable } from '@wxpay/persistence';
 import { captureLogger, ensureDevPki, uniqueTestPan } from '@wxpay/testing';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { type CallContext } from './call-context';
 import { Callers } from './callers';
-import { createGrpcClient, unaryCall } from './client';
 import { errorDetailOf, type ErrorStatusTable } from './error-status';
 import { fieldOf, reasonOf } from './errors';
 import { GrpcService } from './grpc-service.decorator';
-import { loadProtos } from './proto';
+import { HealthCheckService } from './health-check';
 import { serveGrpc } from './serve-grpc';
 import { type GrpcController } from './service-definition';
 import { type GrpcTlsConfig } from './tls-config';
@@ -316,16 +314,14 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
   });
 
   it('serves grpc.health.v1 (SERVING) beside the service', async () => {
-    const health = createGrpcClient(
-      loadProtos([healthProtoPath]),
-      'grpc.health.v1.Health',
+    const health = createServiceClient(HealthCheckService, {
       address,
-      tlsOf('console'),
-    );
+      tls: tlsOf('console'),
+      server: 'risk',
+      deadlineMs: 5000,
+    });
     try {
-      expect(
-        await unaryCall(health, 'Check', { service: 'gateway.risk.v1.RiskEngine' }, { deadlineMs: 5000 }),
-      ).toEqual({
+      expect(await health.check({ service: 'gateway.risk.v1.RiskEngine' })).toEqual({
         status: 'SERVING',
       });
     } finally {

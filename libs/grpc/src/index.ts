@@ -67,3 +67,4 @@ export {
   type CallOptions,
 } from './typed-client';
 export { serveGrpc, type GrpcEdgeOptions } from './serve-grpc';
+export { HealthCheckService, type HealthCheckRequest, type HealthCheckResponse } from './health-check';

@@ -2,9 +2,24 @@ import { randomUUID } from 'crypto';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { type Client } from '@grpc/grpc-js';
-import { protoPath, Topics } from '@wxpay/contracts';
-import { createGrpcClient, type GrpcTlsConfig, loadProtos, unaryCall } from '@wxpay/grpc';
+import {
+  AutoRepaymentService,
+  CreatePlanRequest,
+  ListRunsRequest,
+  Mode,
+  type Plan,
+  type Run,
+  TokenizeRequest,
+  TokenVaultService,
+  Topics,
+} from '@wxpay/contracts';
+import {
+  createServiceClient,
+  type GrpcTlsConfig,
+  type RequestOf,
+  type ResponseOf,
+  type ServiceClient,
+} from '@wxpay/grpc';
 import {
   ClusterApp,
   digitFreeKey,
@@ -40,8 +55,15 @@ export interface TestContract {
   openid: string;
 }
 
+export type { Run };
+
+export type AutoRepaymentClient = ServiceClient<typeof AutoRepaymentService>;
+type AutoRepaymentMethod = keyof typeof AutoRepaymentService;
+type RequestOfMethod<M extends AutoRepaymentMethod> = RequestOf<(typeof AutoRepaymentService)[M]>;
+type ResponseOfMethod<M extends AutoRepaymentMethod> = ResponseOf<(typeof AutoRepaymentService)[M]>;
+
 /** Who the tests call AutoRepayment as, by method (the caller table): statements come from the card system. */
-const CARD_SYSTEM_METHODS: readonly string[] = ['IngestStatement'];
+const CARD_SYSTEM_METHODS: readonly AutoRepaymentMethod[] = ['ingestStatement'];
 
 /**
  * The cluster the repayment service works in, every part real and in its own process, as `npm start` runs them:
@@ -63,15 +85,15 @@ export class RepaymentCluster {
   private pki!: DevPki;
   private clientTls!: GrpcTlsConfig;
   private cardSystemTls!: GrpcTlsConfig;
-  private cardSystemClient?: Client;
+  private cardSystemClient?: AutoRepaymentClient;
   private vaultPort = 0;
   private repaymentGrpc = 0;
-  private client?: Client;
-  private vaultClient?: Client;
+  private client?: AutoRepaymentClient;
+  private vaultClient?: ServiceClient<typeof TokenVaultService>;
   private merchant?: WechatPayClient;
   private db?: PgClient;
   private paymentDb?: PgClient;
-  private readonly otherClients: Client[] = [];
+  private readonly otherClients: AutoRepaymentClient[] = [];
   private readonly consumerGroup = `repayment-${randomUUID()}`;
 
   /** Overrides per process (benchmarks tune the simulator's persistence and the scheduler's batch sizes). */
@@ -229,23 +251,20 @@ export class RepaymentCluster {
   async seedCard(creditLimitMinor = 5_000_000): Promise<TestCard> {
     const pan = testPan();
     const account = await this.unionpay.seedAccount(pan, '3012', creditLimitMinor);
-    this.vaultClient ??= createGrpcClient(
-      loadProtos([protoPath('gateway/tokenization/v1/tokenization.proto')]),
-      'gateway.tokenization.v1.TokenVault',
-      `127.0.0.1:${this.vaultPort}`,
-      this.clientTls,
-    );
-    const r = await unaryCall<{ token: string }>(
-      this.vaultClient,
-      'Tokenize',
-      {
+    this.vaultClient ??= createServiceClient(TokenVaultService, {
+      address: `127.0.0.1:${this.vaultPort}`,
+      tls: this.clientTls,
+      server: 'tokenization',
+      deadlineMs: 10_000,
+    });
+    const r = await this.vaultClient.tokenize(
+      TokenizeRequest.fromPartial({
         idempotency_key: key(),
         cardholder_ref: `ch-${account.id}`,
         pan,
         expiry_month: '12',
         expiry_year: '2030',
-      },
-      { deadlineMs: 10_000 },
+      }),
     );
     return { token: r.token, accountId: account.id };
   }
@@ -311,43 +330,48 @@ export class RepaymentCluster {
 
   // --- the service
 
-  private autoRepaymentClient(tls: GrpcTlsConfig): Client {
-    return createGrpcClient(
-      loadProtos([protoPath('gateway/repayment/v1/repayment.proto')]),
-      'gateway.repayment.v1.AutoRepayment',
-      `127.0.0.1:${this.repaymentGrpc}`,
+  private autoRepaymentClient(tls: GrpcTlsConfig): AutoRepaymentClient {
+    return createServiceClient(AutoRepaymentService, {
+      address: `127.0.0.1:${this.repaymentGrpc}`,
       tls,
-    );
+      server: 'repayment',
+      deadlineMs: 20_000,
+    });
   }
 
   /** AutoRepayment as the bank's channel backend. */
-  repaymentClient(): Client {
+  repaymentClient(): AutoRepaymentClient {
     this.client ??= this.autoRepaymentClient(this.clientTls);
     return this.client;
   }
 
   /** AutoRepayment as the issuer's card system (IngestStatement). */
-  cardSystemRepaymentClient(): Client {
+  cardSystemRepaymentClient(): AutoRepaymentClient {
     this.cardSystemClient ??= this.autoRepaymentClient(this.cardSystemTls);
     return this.cardSystemClient;
   }
 
-  /** A call as the given client, else as the identity the method's caller table names (channel, or card-system). */
-  call<T = Record<string, unknown>>(
-    method: string,
-    request: Record<string, unknown>,
-    client: Client = CARD_SYSTEM_METHODS.includes(method)
+  /**
+   * A call (`createPlan`, with the whole request: `CreatePlanRequest.fromPartial({…})`) as the given client, else as
+   * the identity the method's caller table names (channel, or card-system).
+   */
+  call<M extends AutoRepaymentMethod>(
+    method: M,
+    request: RequestOfMethod<M>,
+    client: AutoRepaymentClient = CARD_SYSTEM_METHODS.includes(method)
       ? this.cardSystemRepaymentClient()
       : this.repaymentClient(),
-  ): Promise<T> {
-    return unaryCall<T>(client, method, request, { deadlineMs: 20_000 });
+  ): Promise<ResponseOfMethod<M>> {
+    const methods: { [K in AutoRepaymentMethod]: (r: RequestOfMethod<K>) => Promise<ResponseOfMethod<K>> } =
+      client;
+    return methods[method](request);
   }
 
   /**
    * A client of the repayment service presenting another certificate of the bank's channel backend (CN=`name`,
    * identity `channel`): another caller, with its own idempotency keys.
    */
-  async repaymentClientAs(name: string): Promise<Client> {
+  async repaymentClientAs(name: string): Promise<AutoRepaymentClient> {
     const client = this.autoRepaymentClient(await this.channelBackendTls(name));
     this.otherClients.push(client);
     return client;
@@ -356,20 +380,23 @@ export class RepaymentCluster {
   async createPlan(
     card: TestCard,
     contract: TestContract,
-    extra: Record<string, unknown> = {},
-  ): Promise<{ plan_id: string; status: string }> {
-    return this.call('CreatePlan', {
-      idempotency_key: key(),
-      card_token: card.token,
-      contract: { wechat_plan_id: contract.wechatPlanId, out_contract_code: contract.outContractCode },
-      mode: 'FULL',
-      days_before_due: 3,
-      ...extra,
-    });
+    extra: Parameters<typeof CreatePlanRequest.fromPartial>[0] = {},
+  ): Promise<Plan> {
+    return this.call(
+      'createPlan',
+      CreatePlanRequest.fromPartial({
+        idempotency_key: key(),
+        card_token: card.token,
+        contract: { wechat_plan_id: contract.wechatPlanId, out_contract_code: contract.outContractCode },
+        mode: Mode.FULL,
+        days_before_due: 3,
+        ...extra,
+      }),
+    );
   }
 
   async run(statementId: string): Promise<Run> {
-    const r = await this.call<{ runs: Run[] }>('ListRuns', { statement_id: statementId });
+    const r = await this.call('listRuns', ListRunsRequest.fromPartial({ statement_id: statementId }));
     return r.runs[0]!;
   }
 
@@ -398,24 +425,4 @@ export class RepaymentCluster {
     await Promise.all([this.wechat?.stop(), this.unionpay?.stop()]);
     await rm(this.pkiDir, { recursive: true, force: true });
   }
-}
-
-export interface Run {
-  statement_id: string;
-  plan_id: string;
-  status: string;
-  status_reason: string;
-  target: { amount_minor: string };
-  repaid: { amount_minor: string };
-  notice_at: string;
-  deduct_at: string;
-  attempts: {
-    seq: number;
-    kind: string;
-    amount: { amount_minor: string };
-    state: string;
-    decline_class: string;
-    reason: string;
-    out_trade_no: string;
-  }[];
 }
