@@ -70,8 +70,13 @@ export async function cardPaymentDemo(payments: Payments, vault: Vault, operatio
     await payments.createPayment(createRequest(card.token, 8800, 'Coffee beans 1 kg'), { deadlineMs: 20_000 })
   ).payment!;
   show('CreatePayment', `${created.payment_id} ${created.status} ${yuan(created.amount)}`);
-  if (created.status !== PaymentStatus.AWAITING_PAYER)
-    throw new Error(`unexpected ${created.status}: ${JSON.stringify(created.failure)}`);
+  if (created.status !== PaymentStatus.AWAITING_PAYER) {
+    const f = created.failure;
+    throw new Error(
+      `CreatePayment answered ${created.status}${f ? ` (${f.code}: ${f.message})` : ''}, not AWAITING_PAYER; ` +
+        'the payment service log says why',
+    );
+  }
   show('wx.requestPayment', created.payer_action?.jsapi?.package ?? '');
   show('order expires', created.payer_action?.expires_at ?? '');
   await http('POST', `${ADDRESSES.wechatpaySim}/sim/payer/orders/${created.out_trade_no}/pay`, {

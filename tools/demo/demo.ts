@@ -11,6 +11,7 @@
  * as the operations console (`console`) for the ledger and the reconciliation, and as the issuer's card system
  * (`card-system`) for the statement it sends AutoRepayment.
  */
+import { status } from '@grpc/grpc-js';
 import { AutoRepaymentService, PaymentsService, TokenVaultService } from '@wxpay/contracts';
 import { createServiceClient, type ServiceDefinition } from '@wxpay/grpc';
 import { autoRepaymentDemo } from './auto-repayment';
@@ -58,8 +59,17 @@ if (unknown.length) {
   process.exit(2);
 }
 
+/** A call that found nobody listening (gRPC UNAVAILABLE, or a refused HTTP connection): the cluster is not up. */
+function nobodyThere(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  const cause = (e as { cause?: { code?: unknown } }).cause?.code;
+  return code === status.UNAVAILABLE || code === 'ECONNREFUSED' || cause === 'ECONNREFUSED';
+}
+
 main(argv.length ? argv : PARTS).catch((e: unknown) => {
   console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
-  console.error('is the cluster running? (`npm start` in another terminal)');
+  // Only when that is the cause: a hint to start the cluster after any failure sent people looking in the wrong
+  // place (a payment the cluster declined is not a cluster that is down).
+  if (nobodyThere(e)) console.error('is the cluster running? (`npm start` in another terminal)');
   process.exit(1);
 });
