@@ -22,10 +22,10 @@ import {
 import { type Kafka } from 'kafkajs';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
-import { GrpcTokenSuspender } from './alerts/token-suspender';
+import { GrpcTokenSuspender } from './ports/token-suspender.port';
 import { type RiskConfig } from './config';
 import { RISK_MIGRATIONS } from './persistence/migrations';
-import { RiskRuntime } from './risk-runtime';
+import { RiskRuntime } from './risk-core.module';
 
 const RISK_CONFIG = Symbol('RISK_CONFIG');
 

@@ -1,7 +1,7 @@
 import { ConfigError, env, parseEnv } from '@wxpay/runtime';
 import { join } from 'path';
 import { z } from 'zod';
-import { FxRateError, parseFxRates, type FxRates } from './engine/fx-rates';
+import { FxRateError, parseFxRates, type FxRates } from './domain/engine/fx-rates';
 
 /** Folder of the rule files; the same relative place in src and dist (JSON files are copied by the build). */
 export const RULES_DIR = join(__dirname, '..', 'rules');

@@ -1,5 +1,5 @@
 import { LATENCY_BUCKETS_SECONDS, type Metrics } from '@wxpay/observability';
-import { type Verdict } from './rules/compiled-rule-set';
+import { type Verdict } from './domain/rules/compiled-rule-set';
 
 /** The risk engine's Prometheus series. Label values are bounded: decisions, reason codes, event types. */
 export function createRiskMetrics(metrics: Metrics) {

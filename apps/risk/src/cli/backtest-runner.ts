@@ -1,11 +1,11 @@
 import { paymentPayloadSchemas, type PaymentEventType } from '@wxpay/contracts';
-import { toCnyFen, type FxRates } from '../engine/fx-rates';
-import { RiskEngine } from '../engine/risk-engine';
-import { type DecisionOutcome, type RiskSubject } from '../engine/risk-subject';
-import { subjectOfAttempt, subjectOfPayment } from '../engine/subjects';
-import { parseEvaluateRequest, type EvaluateRequestMessage } from '../evaluate/evaluate-request';
-import { type CompiledRuleSet, type Verdict } from '../rules/compiled-rule-set';
-import { RiskState, windowFactOf } from '../state/risk-state';
+import { toCnyFen, type FxRates } from '../domain/engine/fx-rates';
+import { RiskEngine } from '../domain/engine/risk-engine';
+import { type DecisionOutcome, type RiskSubject } from '../domain/engine/risk-subject';
+import { subjectOfAttempt, subjectOfPayment } from '../domain/engine/subjects';
+import { parseEvaluateRequest, type EvaluateRequestMessage } from '../api/evaluate-request';
+import { type CompiledRuleSet, type Verdict } from '../domain/rules/compiled-rule-set';
+import { RiskState, windowFactOf } from '../domain/state/risk-state';
 
 const CARD_STATUS: Record<string, 'ACTIVE' | 'SUSPENDED' | 'DELETED'> = {
   CardTokenized: 'ACTIVE',

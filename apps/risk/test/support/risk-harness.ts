@@ -19,9 +19,9 @@ import { type Producer } from 'kafkajs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { loadRiskConfig, type RiskConfig } from '../../src/config';
-import { RISK_ENGINE_SERVICE } from '../../src/grpc/risk-grpc-service';
+import { RISK_ENGINE_SERVICE } from '../../src/api/risk-engine.controller';
 import { RISK_MIGRATIONS } from '../../src/persistence/migrations';
-import { RiskRuntime, type RiskTopics } from '../../src/risk-runtime';
+import { RiskRuntime, type RiskTopics } from '../../src/risk-core.module';
 import { RecordingTokenSuspender } from './recording-token-suspender';
 
 export const riskPackage = loadProtos([protoPath('gateway/risk/v1/risk.proto')]);

@@ -1,14 +1,14 @@
 import { GrpcStatus, RpcError, type CallContext, type UnaryHandler } from '@wxpay/grpc';
-import { DecisionBacklogError } from '../decisions/decision-record';
-import { parseEvaluateRequest, type EvaluateRequestMessage } from '../evaluate/evaluate-request';
-import { type EvaluateService } from '../evaluate/evaluate-service';
-import { type ListService } from '../lists/list-service';
-import { ReviewConflictError, type ReviewCase } from '../reviews/review-case';
-import { type ReviewRepository } from '../reviews/review.repository';
-import { type Reason } from '../rules/compiled-rule-set';
-import { type RuleSetHolder } from '../rules/rule-set-holder';
-import { type ListEntry } from '../state/list-cache';
-import { type AdminGuard } from './admin-guard';
+import { DecisionBacklogError } from '../domain/decisions/decision-record';
+import { parseEvaluateRequest, type EvaluateRequestMessage } from './evaluate-request';
+import { type EvaluateService } from '../use-cases/evaluate.service';
+import { type ListService } from '../use-cases/list.service';
+import { ReviewConflictError, type ReviewCase } from '../domain/reviews/review-case';
+import { type ReviewRepository } from '../persistence/review.repository';
+import { type Reason } from '../domain/rules/compiled-rule-set';
+import { type RuleSetHolder } from '../use-cases/rule-set.service';
+import { type ListEntry } from '../domain/state/list-cache';
+import { type AdminGuard } from '../grpc/admin-guard';
 import {
   listKind,
   listSubject,
@@ -18,7 +18,7 @@ import {
   requireEnum,
   requireId,
   requireUuid,
-} from './request-fields';
+} from './request-rules';
 
 export const RISK_ENGINE_SERVICE = 'gateway.risk.v1.RiskEngine';
 

@@ -1,6 +1,6 @@
 import { type Logger } from 'pino';
-import { type ListCache, type ListEntry, type ListKind, type ListSubject } from '../state/list-cache';
-import { type ListRepository } from './list.repository';
+import { type ListCache, type ListEntry, type ListKind, type ListSubject } from '../domain/state/list-cache';
+import { type ListRepository } from '../persistence/list.repository';
 
 /**
  * Lists are stored in the database (the truth, shared by every instance) and cached in memory for Evaluate.

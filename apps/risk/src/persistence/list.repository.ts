@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { type ListEntry, type ListKind, type ListSubject } from '../state/list-cache';
+import { type ListEntry, type ListKind, type ListSubject } from '../domain/state/list-cache';
 
 interface Row {
   kind: ListKind;

@@ -1,5 +1,9 @@
 import { type Logger } from 'pino';
-import { DecisionBacklogError, type DecisionRecord, type DecisionSink } from './decision-record';
+import {
+  DecisionBacklogError,
+  type DecisionRecord,
+  type DecisionSink,
+} from '../domain/decisions/decision-record';
 
 /** Writes one batch of decisions durably (one transaction with their outbox rows), or throws. */
 export interface DecisionBatchWriter {

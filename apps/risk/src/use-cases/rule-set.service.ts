@@ -2,10 +2,10 @@ import { watch, type FSWatcher } from 'fs';
 import { readFile } from 'fs/promises';
 import { basename, dirname } from 'path';
 import { type Logger } from 'pino';
-import { type CompiledRuleSet } from './compiled-rule-set';
-import { RuleSetError } from './rule-compile-error';
-import { compileRuleSetText } from './rule-set-compiler';
-import { type RuleSetRegistry } from './rule-set-registry';
+import { type CompiledRuleSet } from '../domain/rules/compiled-rule-set';
+import { RuleSetError } from '../domain/rules/rule-compile-error';
+import { compileRuleSetText } from '../domain/rules/rule-set-compiler';
+import { type RuleSetRegistry } from '../domain/rules/rule-set-registry';
 
 /** The rule sets in force: replaced as a whole, never mutated, so an evaluation holding one finishes on it. */
 export interface ActiveRules {

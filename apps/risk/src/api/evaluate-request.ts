@@ -2,7 +2,7 @@ import { cardTokenSchema } from '@wxpay/contracts';
 import { RpcError } from '@wxpay/grpc';
 import { isCurrencyCode } from '@wxpay/persistence';
 import { isIP } from 'net';
-import { SCENES, type Attempt, type GeoReport, type Scene } from '../engine/risk-subject';
+import { SCENES, type Attempt, type GeoReport, type Scene } from '../domain/engine/risk-subject';
 
 /** The request as proto-loader hands it over (keepCase, int64 as string, enums as names, defaults filled). */
 export interface EvaluateRequestMessage {

@@ -1,7 +1,7 @@
 import { cardTokenSchema } from '@wxpay/contracts';
 import { RpcError } from '@wxpay/grpc';
 import { isIP } from 'net';
-import { LIST_KINDS, LIST_SUBJECTS, type ListKind, type ListSubject } from '../state/list-cache';
+import { LIST_KINDS, LIST_SUBJECTS, type ListKind, type ListSubject } from '../domain/state/list-cache';
 
 const ID = /^[A-Za-z0-9_.:@-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -10,13 +10,13 @@ import {
 import { appendToOutbox, NonRetriableError } from '@wxpay/messaging';
 import { type Logger } from 'pino';
 import { type EntityManager } from 'typeorm';
-import { type FxRates } from '../engine/fx-rates';
-import { type RiskEngine } from '../engine/risk-engine';
-import { type RiskSubject } from '../engine/risk-subject';
-import { subjectOfPayment, UnconvertibleAmountError } from '../engine/subjects';
-import { type AlertHit } from '../rules/compiled-rule-set';
-import { type CardStatus } from '../state/card-statuses';
-import { alertIdFor } from './alert-id';
+import { type FxRates } from '../domain/engine/fx-rates';
+import { type RiskEngine } from '../domain/engine/risk-engine';
+import { type RiskSubject } from '../domain/engine/risk-subject';
+import { subjectOfPayment, UnconvertibleAmountError } from '../domain/engine/subjects';
+import { type AlertHit } from '../domain/rules/compiled-rule-set';
+import { type CardStatus } from '../domain/state/card-statuses';
+import { alertIdFor } from '../domain/alerts/alert-id';
 import { type BatchHandler, type ChunkTransaction } from '@wxpay/messaging';
 
 /** Vault events that carry a card's status (KeysRotated does not). */

@@ -1,8 +1,8 @@
 import { maskPans } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
-import { type CardStatuses } from '../state/card-statuses';
-import { PermanentSuspensionError, type TokenSuspender } from './token-suspender';
+import { type CardStatuses } from '../domain/state/card-statuses';
+import { PermanentSuspensionError, type TokenSuspender } from '../ports/token-suspender.port';
 
 export interface SuspensionWorkerOptions {
   dataSource: DataSource;

@@ -1,5 +1,5 @@
 import { type AlertHit, type Verdict } from '../rules/compiled-rule-set';
-import { type ActiveRules } from '../rules/rule-set-holder';
+import { type ActiveRules } from '../../use-cases/rule-set.service';
 import { type ProfileChange } from '../state/card-profiles';
 import { windowFactOf, type RiskState } from '../state/risk-state';
 import { type RiskSubject } from './risk-subject';

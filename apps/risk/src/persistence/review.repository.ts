@@ -1,8 +1,13 @@
 import { RiskEventTypes, Topics, type RiskReviewResolved } from '@wxpay/contracts';
 import { appendToOutbox } from '@wxpay/messaging';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type Reason } from '../rules/compiled-rule-set';
-import { ReviewConflictError, type ReviewCase, type ReviewLabel, type ReviewStatus } from './review-case';
+import { type Reason } from '../domain/rules/compiled-rule-set';
+import {
+  ReviewConflictError,
+  type ReviewCase,
+  type ReviewLabel,
+  type ReviewStatus,
+} from '../domain/reviews/review-case';
 
 interface Row {
   decision_id: string;

@@ -8,7 +8,7 @@ import { createKafka, OutboxRelay, type MessagingMetrics } from '@wxpay/messagin
 import { createLogger, type LogLevel } from '@wxpay/observability';
 import { createDataSource, initializeDataSource } from '@wxpay/persistence';
 import { DecisionBatchRepository } from './decision-batch.repository';
-import { type DecisionRecord } from './decision-record';
+import { type DecisionRecord } from '../domain/decisions/decision-record';
 import { type FromStoreThread, type StoreThreadData, type ToStoreThread } from './store-thread-messages';
 
 const port = parentPort!;

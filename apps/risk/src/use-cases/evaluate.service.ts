@@ -1,11 +1,11 @@
 import { RpcError } from '@wxpay/grpc';
 import { randomUUID } from 'crypto';
-import { toCnyFen, type FxRates } from '../engine/fx-rates';
-import { type RiskEngine } from '../engine/risk-engine';
-import { type Attempt } from '../engine/risk-subject';
-import { subjectOfAttempt } from '../engine/subjects';
-import { type Verdict } from '../rules/compiled-rule-set';
-import { type DecisionRecord, type DecisionSink } from '../decisions/decision-record';
+import { toCnyFen, type FxRates } from '../domain/engine/fx-rates';
+import { type RiskEngine } from '../domain/engine/risk-engine';
+import { type Attempt } from '../domain/engine/risk-subject';
+import { subjectOfAttempt } from '../domain/engine/subjects';
+import { type Verdict } from '../domain/rules/compiled-rule-set';
+import { type DecisionRecord, type DecisionSink } from '../domain/decisions/decision-record';
 
 export type Durability = 'async' | 'sync';
 

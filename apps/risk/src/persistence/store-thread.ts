@@ -2,7 +2,7 @@ import { extname, join } from 'path';
 import { Worker } from 'worker_threads';
 import { NO_METRICS, type MessagingMetrics } from '@wxpay/messaging';
 import { type Logger } from 'pino';
-import { type DecisionRecord } from './decision-record';
+import { type DecisionRecord } from '../domain/decisions/decision-record';
 import { type DecisionBatchWriter } from './decision-recorder';
 import { type FromStoreThread, type StoreThreadData, type ToStoreThread } from './store-thread-messages';
 

@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { envelopeRecord, outboxInsertSql } from '@wxpay/messaging';
-import { decisionEnvelope } from './decision-events';
-import { type DecisionRecord } from './decision-record';
+import { decisionEnvelope } from '../domain/decisions/decision-events';
+import { type DecisionRecord } from '../domain/decisions/decision-record';
 import { type DecisionBatchWriter } from './decision-recorder';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,4 +1,4 @@
-import { type DecisionRecord } from './decision-record';
+import { type DecisionRecord } from '../domain/decisions/decision-record';
 
 /** What the decision store thread is started with. */
 export interface StoreThreadData {
