@@ -1,28 +1,7 @@
-import { cardTokenSchema } from '@wxpay/contracts';
-import { RpcError } from '@wxpay/grpc';
+import { cardTokenSchema, DomainError, type EvaluateRequest, type Geo } from '@wxpay/contracts';
 import { isCurrencyCode } from '@wxpay/persistence';
 import { isIP } from 'net';
 import { SCENES, type Attempt, type GeoReport, type Scene } from '../domain/engine/risk-subject';
-
-/** The request as proto-loader hands it over (keepCase, int64 as string, enums as names, defaults filled). */
-export interface EvaluateRequestMessage {
-  attempt_id?: string;
-  card_token?: string;
-  amount_minor?: string | number;
-  currency?: string;
-  merchant_id?: string;
-  mcc?: string;
-  scene?: string;
-  payer_id?: string;
-  device_id?: string;
-  ip?: string;
-  geo?: {
-    coordinates?: { lat?: number; lon?: number } | null;
-    country?: string;
-    city?: string;
-  } | null;
-  occurred_at?: string;
-}
 
 export interface TimeBounds {
   now: number;
@@ -37,7 +16,7 @@ export const MAX_AMOUNT_MINOR = 10_000_000_000;
 const ID = /^[A-Za-z0-9_.:@-]+$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
-const bad = (field: string, message: string) => RpcError.invalidArgument(field, message);
+const bad = (field: string, message: string) => DomainError.invalid(field, message);
 
 function requiredId(value: string | undefined, field: string, max: number): string {
   const v = value ?? '';
@@ -48,10 +27,15 @@ function requiredId(value: string | undefined, field: string, max: number): stri
 }
 
 /**
- * Validates an Evaluate request into an Attempt, naming the first bad field. Messages never echo the value:
- * a card number pasted into the wrong field must not travel back in an error or into a log.
+ * Validates an Evaluate request into an Attempt, naming the first bad field (INVALID_ARGUMENT). Messages never echo
+ * the value: a card number pasted into the wrong field must not travel back in an error or into a log.
+ *
+ * Evaluate's request rules, hand-written on purpose rather than `ValidRequest(rules…)` as the administration
+ * methods: this is the benchmarked hot path (p99 at 1,000 calls/s), and it converts the message into the Attempt
+ * the engine reads in the same pass, allocating nothing but the Attempt (a schema pass would allocate per call and
+ * walk the message a second time). The rules and messages are the same kind as `rules.*` of libs/grpc.
  */
-export function parseEvaluateRequest(req: EvaluateRequestMessage, bounds: TimeBounds): Attempt {
+export function parseEvaluateRequest(req: EvaluateRequest, bounds: TimeBounds): Attempt {
   const attemptId = req.attempt_id ?? '';
   if (attemptId.length > 128) throw bad('attempt_id', 'must be at most 128 characters');
   if (attemptId && !ID.test(attemptId))
@@ -99,7 +83,7 @@ export function parseEvaluateRequest(req: EvaluateRequestMessage, bounds: TimeBo
   };
 }
 
-function parseAmount(value: string | number | undefined): number {
+function parseAmount(value: string | undefined): number {
   const text = String(value ?? '');
   if (!/^-?\d+$/.test(text)) throw bad('amount_minor', 'must be a whole number of minor units');
   const n = Number(text);
@@ -108,7 +92,7 @@ function parseAmount(value: string | number | undefined): number {
   return n;
 }
 
-function parseGeo(geo: EvaluateRequestMessage['geo']): GeoReport {
+function parseGeo(geo: Geo | undefined): GeoReport {
   if (!geo) return {};
   const out: GeoReport = {};
   const c = geo.coordinates;

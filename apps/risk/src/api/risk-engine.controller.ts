@@ -1,250 +1,169 @@
-import { GrpcStatus, RpcError, type CallContext, type UnaryHandler } from '@wxpay/grpc';
-import { DecisionBacklogError } from '../domain/decisions/decision-record';
-import { parseEvaluateRequest, type EvaluateRequestMessage } from './evaluate-request';
-import { type EvaluateService } from '../use-cases/evaluate.service';
-import { type ListService } from '../use-cases/list.service';
-import { ReviewConflictError, type ReviewCase } from '../domain/reviews/review-case';
-import { type ReviewRepository } from '../persistence/review.repository';
-import { type Reason } from '../domain/rules/compiled-rule-set';
-import { type RuleSetHolder } from '../use-cases/rule-set.service';
-import { type ListEntry } from '../domain/state/list-cache';
-import { type AdminGuard } from '../grpc/admin-guard';
+import { Inject } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import {
-  listKind,
-  listSubject,
-  listValue,
-  optionalFutureInstant,
-  optionalText,
-  requireEnum,
-  requireId,
-  requireUuid,
+  Identities,
+  RiskEngineService,
+  type ClaimReviewRequest,
+  type DeleteListEntryRequest,
+  type DeleteListEntryResponse,
+  type EvaluateRequest,
+  type EvaluateResponse,
+  type GetRuleSetStatusRequest,
+  type ListEntry,
+  type ListListEntriesRequest,
+  type ListListEntriesResponse,
+  type ListReviewsRequest,
+  type ListReviewsResponse,
+  type PutListEntryRequest,
+  type ReloadRulesRequest,
+  type ResolveReviewRequest,
+  type ReviewCase,
+  type RuleSetStatus,
+} from '@wxpay/contracts';
+import { Callers, GrpcService, ValidRequest, type CallContext, type GrpcController } from '@wxpay/grpc';
+import { RiskErrors, riskError } from '../errors';
+import { RISK_OPTIONS, type RiskRunOptions } from '../risk-options';
+import { EvaluateService } from '../use-cases/evaluate.service';
+import { ListService } from '../use-cases/list.service';
+import { ReviewService } from '../use-cases/review.service';
+import { RuleSetHolder } from '../use-cases/rule-set.service';
+import { parseEvaluateRequest } from './evaluate-request';
+import {
+  CLAIM_REVIEW,
+  DELETE_LIST_ENTRY,
+  LIST_LIST_ENTRIES,
+  LIST_REVIEWS,
+  PUT_LIST_ENTRY,
+  RESOLVE_REVIEW,
 } from './request-rules';
+import {
+  DECISION_MESSAGE,
+  iso,
+  LIST_KIND,
+  LIST_SUBJECT,
+  listEntryMessage,
+  reasonMessage,
+  REVIEW_LABEL,
+  REVIEW_STATUS,
+  reviewMessage,
+  ruleStatusMessage,
+} from './risk-views';
 
-export const RISK_ENGINE_SERVICE = 'gateway.risk.v1.RiskEngine';
+const { payment, console: operations } = Identities;
 
-export interface RiskGrpcDeps {
-  evaluate: EvaluateService;
-  rules: RuleSetHolder;
-  reviews: ReviewRepository;
-  lists: ListService;
-  guard: AdminGuard;
-  maxFutureSkewMs: number;
-  maxEventAgeMs: number;
-  clock?: () => number;
-}
+/**
+ * gateway.risk.v1.RiskEngine. Who may call what: decisions are the payment service's; the review queue, the block
+ * and allow lists and the rules are the operations console's (payment may ask for a decision, not allow-list a
+ * card). Evaluate does no database work on the call: the verdict comes from memory and the decision is stored
+ * in batches (RISK_DECISION_DURABILITY=sync waits for its batch).
+ */
+@GrpcService(RiskEngineService)
+export class RiskEngineController implements GrpcController<typeof RiskEngineService> {
+  private readonly bounds: { maxFutureSkewMs: number; maxAgeMs: number };
 
-const iso = (d: Date | number | null | undefined) =>
-  d === null || d === undefined ? '' : new Date(d).toISOString();
-
-const reasonMessage = (r: Reason) => ({ code: r.code, value: r.value, rule_id: r.ruleId, score: r.score });
-
-function reviewMessage(c: ReviewCase) {
-  return {
-    decision_id: c.decisionId,
-    status: c.status,
-    card_token: c.cardToken,
-    amount_minor: String(c.amountMinor),
-    currency: c.currency,
-    merchant_id: c.merchantId,
-    scene: c.scene,
-    score: c.score,
-    reasons: c.reasons.map(reasonMessage),
-    rule_set_version: c.ruleSetVersion,
-    created_at: iso(c.createdAt),
-    claimed_by: c.claimedBy ?? '',
-    lease_expires_at: iso(c.leaseExpiresAt),
-    label: c.label ?? 'REVIEW_LABEL_UNSPECIFIED',
-    resolved_by: c.resolvedBy ?? '',
-    resolved_at: iso(c.resolvedAt),
-    note: c.note ?? '',
-  };
-}
-
-function listEntryMessage(e: ListEntry) {
-  return {
-    kind: e.kind,
-    subject: e.subject,
-    value: e.value,
-    reason: e.reason,
-    created_by: e.createdBy,
-    created_at: iso(e.createdAt),
-    expires_at: iso(e.expiresAt),
-  };
-}
-
-function reviewError(e: unknown): never {
-  if (e instanceof ReviewConflictError) {
-    const code = e.reason === 'NOT_FOUND' ? GrpcStatus.NOT_FOUND : GrpcStatus.FAILED_PRECONDITION;
-    throw new RpcError(code, e.message, undefined, e.reason);
+  constructor(
+    private readonly evaluator: EvaluateService,
+    private readonly reviews: ReviewService,
+    private readonly lists: ListService,
+    private readonly rules: RuleSetHolder,
+    @Inject(RISK_OPTIONS) options: RiskRunOptions,
+  ) {
+    this.bounds = { maxFutureSkewMs: options.config.maxFutureSkewMs, maxAgeMs: options.config.maxEventAgeMs };
   }
-  throw e;
-}
 
-function encodePageToken(next: { createdAt: string; decisionId: string } | undefined): string {
-  return next ? Buffer.from(JSON.stringify([next.createdAt, next.decisionId])).toString('base64url') : '';
-}
-
-function decodePageToken(token: string | undefined): { createdAt: string; decisionId: string } | undefined {
-  if (!token) return undefined;
-  try {
-    const [createdAt, decisionId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    if (
-      typeof createdAt === 'string' &&
-      !Number.isNaN(Date.parse(createdAt)) &&
-      typeof decisionId === 'string'
-    ) {
-      return { createdAt, decisionId: requireUuid(decisionId, 'page_token') };
+  @Callers(payment)
+  async evaluate(@Payload() request: EvaluateRequest, @Ctx() call: CallContext): Promise<EvaluateResponse> {
+    const now = Date.now();
+    if (call.deadline && call.deadline.getTime() <= now) {
+      throw riskError(RiskErrors.deadlinePassed, 'the deadline passed before evaluation');
     }
-  } catch {
-    // fall through
+    const attempt = parseEvaluateRequest(request, {
+      now,
+      maxFutureSkewMs: this.bounds.maxFutureSkewMs,
+      maxAgeMs: this.bounds.maxAgeMs,
+    });
+    const { decisionId, verdict, evaluatedAt } = await this.evaluator.evaluate(attempt);
+    return {
+      decision_id: decisionId,
+      decision: DECISION_MESSAGE[verdict.decision],
+      score: verdict.score,
+      reasons: verdict.reasons.map(reasonMessage),
+      rule_set_version: verdict.ruleSetVersion,
+      evaluated_at: iso(evaluatedAt),
+    };
   }
-  throw RpcError.invalidArgument('page_token', 'is not a token from a previous page');
-}
 
-/** The RiskEngine gRPC handlers: validation and mapping only; the work is in the services. */
-export function riskGrpcHandlers(deps: RiskGrpcDeps): Record<string, UnaryHandler> {
-  const clock = deps.clock ?? Date.now;
-  const admin = (ctx: CallContext) => deps.guard.check(ctx);
+  @Callers(operations)
+  async listReviews(@ValidRequest(LIST_REVIEWS) request: ListReviewsRequest): Promise<ListReviewsResponse> {
+    const page = await this.reviews.list(
+      REVIEW_STATUS[request.status] ?? 'OPEN',
+      request.limit || 50,
+      request.page_token,
+    );
+    return { cases: page.cases.map(reviewMessage), next_page_token: page.nextPageToken };
+  }
 
-  const handlers: Record<string, UnaryHandler> = {
-    Evaluate: async (req: EvaluateRequestMessage, ctx: CallContext) => {
-      const now = clock();
-      if (ctx.deadline && ctx.deadline.getTime() <= now) {
-        throw new RpcError(GrpcStatus.DEADLINE_EXCEEDED, 'the deadline passed before evaluation');
-      }
-      const attempt = parseEvaluateRequest(req, {
-        now,
-        maxFutureSkewMs: deps.maxFutureSkewMs,
-        maxAgeMs: deps.maxEventAgeMs,
-      });
-      try {
-        const { decisionId, verdict, evaluatedAt } = await deps.evaluate.evaluate(attempt);
-        return {
-          decision_id: decisionId,
-          decision: verdict.decision,
-          score: verdict.score,
-          reasons: verdict.reasons.map(reasonMessage),
-          rule_set_version: verdict.ruleSetVersion,
-          evaluated_at: iso(evaluatedAt),
-        };
-      } catch (e) {
-        if (e instanceof DecisionBacklogError) {
-          throw new RpcError(
-            GrpcStatus.UNAVAILABLE,
-            'decisions cannot be recorded right now; apply the fail policy or retry',
-            undefined,
-            'DECISION_BACKLOG',
-          );
-        }
-        throw e;
-      }
-    },
+  @Callers(operations)
+  async claimReview(@ValidRequest(CLAIM_REVIEW) request: ClaimReviewRequest): Promise<ReviewCase> {
+    const claimed = await this.reviews.claim(
+      request.decision_id,
+      request.reviewer,
+      request.lease_seconds || 300,
+    );
+    return reviewMessage(claimed);
+  }
 
-    ListReviews: async (req: { status?: string; limit?: number; page_token?: string }, ctx: CallContext) => {
-      admin(ctx);
-      const status =
-        !req.status || req.status === 'REVIEW_STATUS_UNSPECIFIED'
-          ? 'OPEN'
-          : requireEnum(req.status, 'status', ['OPEN', 'CLAIMED', 'RESOLVED'] as const);
-      const limit = req.limit || 50;
-      if (limit < 1 || limit > 200) throw RpcError.invalidArgument('limit', 'must be between 1 and 200');
-      const page = await deps.reviews.list(status, limit, decodePageToken(req.page_token));
-      return { cases: page.cases.map(reviewMessage), next_page_token: encodePageToken(page.next) };
-    },
+  @Callers(operations)
+  async resolveReview(@ValidRequest(RESOLVE_REVIEW) request: ResolveReviewRequest): Promise<ReviewCase> {
+    const resolved = await this.reviews.resolve(
+      request.decision_id,
+      request.reviewer,
+      REVIEW_LABEL[request.label]!,
+      request.note,
+    );
+    return reviewMessage(resolved);
+  }
 
-    ClaimReview: async (
-      req: { decision_id?: string; reviewer?: string; lease_seconds?: number },
-      ctx: CallContext,
-    ) => {
-      admin(ctx);
-      const decisionId = requireUuid(req.decision_id, 'decision_id');
-      const reviewer = requireId(req.reviewer, 'reviewer');
-      const lease = req.lease_seconds || 300;
-      if (lease < 10 || lease > 3600)
-        throw RpcError.invalidArgument('lease_seconds', 'must be between 10 and 3600');
-      return reviewMessage(await deps.reviews.claim(decisionId, reviewer, lease).catch(reviewError));
-    },
+  @Callers(operations)
+  async putListEntry(@ValidRequest(PUT_LIST_ENTRY) request: PutListEntryRequest): Promise<ListEntry> {
+    const entry = await this.lists.put({
+      kind: LIST_KIND[request.kind]!,
+      subject: LIST_SUBJECT[request.subject]!,
+      value: request.value,
+      reason: request.reason,
+      createdBy: request.created_by,
+      expiresAt: request.expires_at ? Date.parse(request.expires_at) : null,
+    });
+    return listEntryMessage(entry);
+  }
 
-    ResolveReview: async (
-      req: { decision_id?: string; reviewer?: string; label?: string; note?: string },
-      ctx: CallContext,
-    ) => {
-      admin(ctx);
-      const decisionId = requireUuid(req.decision_id, 'decision_id');
-      const reviewer = requireId(req.reviewer, 'reviewer');
-      const label = requireEnum(req.label, 'label', ['FRAUD', 'LEGIT'] as const);
-      const note = optionalText(req.note, 'note', 1000);
-      return reviewMessage(await deps.reviews.resolve(decisionId, reviewer, label, note).catch(reviewError));
-    },
+  @Callers(operations)
+  async deleteListEntry(
+    @ValidRequest(DELETE_LIST_ENTRY) request: DeleteListEntryRequest,
+  ): Promise<DeleteListEntryResponse> {
+    const kind = LIST_KIND[request.kind]!;
+    return { deleted: await this.lists.delete(kind, LIST_SUBJECT[request.subject]!, request.value) };
+  }
 
-    PutListEntry: async (
-      req: {
-        kind?: string;
-        subject?: string;
-        value?: string;
-        reason?: string;
-        created_by?: string;
-        expires_at?: string;
-      },
-      ctx: CallContext,
-    ) => {
-      admin(ctx);
-      const kind = listKind(req.kind);
-      const subject = listSubject(req.subject);
-      const entry = await deps.lists.put({
-        kind,
-        subject,
-        value: listValue(subject, req.value),
-        reason: optionalText(req.reason, 'reason', 200),
-        createdBy: requireId(req.created_by, 'created_by'),
-        expiresAt: optionalFutureInstant(req.expires_at, 'expires_at', clock()),
-      });
-      return listEntryMessage(entry);
-    },
+  @Callers(operations)
+  listListEntries(
+    @ValidRequest(LIST_LIST_ENTRIES) request: ListListEntriesRequest,
+  ): Promise<ListListEntriesResponse> {
+    const entries = this.lists.list(LIST_KIND[request.kind], LIST_SUBJECT[request.subject]);
+    return Promise.resolve({ entries: entries.map(listEntryMessage) });
+  }
 
-    DeleteListEntry: async (req: { kind?: string; subject?: string; value?: string }, ctx: CallContext) => {
-      admin(ctx);
-      const kind = listKind(req.kind);
-      const subject = listSubject(req.subject);
-      return { deleted: await deps.lists.delete(kind, subject, listValue(subject, req.value)) };
-    },
+  @Callers(operations)
+  async reloadRules(@Payload() _request: ReloadRulesRequest): Promise<RuleSetStatus> {
+    const status = await this.rules.reload();
+    if (status.lastError) {
+      throw riskError(RiskErrors.rulesRefused, `${status.lastError}\nstill in force: ${status.liveVersion}`);
+    }
+    return ruleStatusMessage(status);
+  }
 
-    ListListEntries: async (req: { kind?: string; subject?: string }, ctx: CallContext) => {
-      admin(ctx);
-      const kind = req.kind && req.kind !== 'LIST_KIND_UNSPECIFIED' ? listKind(req.kind) : undefined;
-      const subject =
-        req.subject && req.subject !== 'LIST_SUBJECT_UNSPECIFIED' ? listSubject(req.subject) : undefined;
-      return { entries: deps.lists.list(kind, subject).map(listEntryMessage) };
-    },
-
-    ReloadRules: async (_req: unknown, ctx: CallContext) => {
-      admin(ctx);
-      const status = await deps.rules.reload();
-      if (status.lastError) {
-        throw new RpcError(
-          GrpcStatus.FAILED_PRECONDITION,
-          `${status.lastError}\nstill in force: ${status.liveVersion}`,
-          undefined,
-          'RULES_REFUSED',
-        );
-      }
-      return ruleStatusMessage(status);
-    },
-
-    GetRuleSetStatus: async (_req: unknown, ctx: CallContext) => {
-      admin(ctx);
-      return ruleStatusMessage(deps.rules.status());
-    },
-  };
-  return handlers;
-}
-
-function ruleStatusMessage(s: ReturnType<RuleSetHolder['status']>) {
-  return {
-    live_version: s.liveVersion,
-    live_sha256: s.liveSha256,
-    shadow_version: s.shadowVersion,
-    loaded_at: s.loadedAt,
-    last_error: s.lastError,
-  };
+  @Callers(operations)
+  getRuleSetStatus(@Payload() _request: GetRuleSetStatusRequest): Promise<RuleSetStatus> {
+    return Promise.resolve(ruleStatusMessage(this.rules.status()));
+  }
 }

@@ -152,7 +152,7 @@ export class ReviewRepository {
   }
 
   private conflict(current: ReviewCase | undefined, reviewer: string): ReviewConflictError {
-    if (!current) return new ReviewConflictError('NOT_FOUND', 'no review case for this decision');
+    if (!current) return new ReviewConflictError('REVIEW_NOT_FOUND', 'no review case for this decision');
     if (current.status === 'RESOLVED')
       return new ReviewConflictError('ALREADY_RESOLVED', 'the case is resolved');
     if (current.status === 'CLAIMED' && current.claimedBy !== reviewer) {

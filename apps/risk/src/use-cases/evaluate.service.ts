@@ -1,4 +1,4 @@
-import { RpcError } from '@wxpay/grpc';
+import { DomainError } from '@wxpay/contracts';
 import { randomUUID } from 'crypto';
 import { toCnyFen, type FxRates } from '../domain/engine/fx-rates';
 import { type RiskEngine } from '../domain/engine/risk-engine';
@@ -64,8 +64,7 @@ export class EvaluateService {
 
   private async evaluateOnce(attempt: Attempt): Promise<EvaluateOutcome> {
     const amountCny = toCnyFen(attempt.amountMinor, attempt.currency, this.opts.fx);
-    if (amountCny === undefined)
-      throw RpcError.invalidArgument('currency', 'has no conversion rate configured');
+    if (amountCny === undefined) throw DomainError.invalid('currency', 'has no conversion rate configured');
     const subject = subjectOfAttempt(attempt, amountCny);
     const { live, shadow } = this.opts.engine.evaluate(subject);
     this.opts.onVerdict?.(live, shadow);

@@ -1,3 +1,5 @@
+import { cardTokenSchema, DomainError } from '@wxpay/contracts';
+import { isIP } from 'net';
 import { type Logger } from 'pino';
 import { type ListCache, type ListEntry, type ListKind, type ListSubject } from '../domain/state/list-cache';
 import { type ListRepository } from '../persistence/list.repository';
@@ -19,7 +21,15 @@ export class ListService {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /**
+   * Adds (or replaces) an entry. The cross-field rules are checked here (the request rules check each field): the
+   * value must be what its subject is, and an expiry must lie in the future. Messages never echo the value.
+   */
   async put(e: Omit<ListEntry, 'createdAt'>): Promise<ListEntry> {
+    checkValue(e.subject, e.value);
+    if (e.expiresAt !== null && e.expiresAt <= this.clock()) {
+      throw DomainError.invalid('expires_at', 'must be in the future');
+    }
     const stored = await this.repo.put(e);
     this.changes++;
     this.cache.put(stored);
@@ -27,6 +37,7 @@ export class ListService {
   }
 
   async delete(kind: ListKind, subject: ListSubject, value: string): Promise<boolean> {
+    checkValue(subject, value);
     const deleted = await this.repo.delete(kind, subject, value);
     this.changes++;
     this.cache.remove(kind, subject, value);
@@ -63,5 +74,18 @@ export class ListService {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+}
+
+/** The value of a list entry, checked as what its subject is. */
+function checkValue(subject: ListSubject, value: string): void {
+  if (subject === 'IP') {
+    if (isIP(value) === 0) throw DomainError.invalid('value', 'must be an IPv4 or IPv6 address');
+  } else if (subject === 'CARD_TOKEN') {
+    if (/^\d{12,19}$/.test(value))
+      throw DomainError.invalid('value', 'must be a vault token, not a card number');
+    if (!cardTokenSchema.safeParse(value).success) {
+      throw DomainError.invalid('value', 'must be a vault token (tok_ + 26 base32 characters)');
+    }
   }
 }

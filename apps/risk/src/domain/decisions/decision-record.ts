@@ -1,3 +1,5 @@
+import { DomainError } from '@wxpay/contracts';
+import { RiskErrors } from '../../errors';
 import { type Verdict } from '../rules/compiled-rule-set';
 import { type Attempt, type RiskSubject } from '../engine/risk-subject';
 
@@ -17,6 +19,12 @@ export interface DecisionSink {
   record(decision: DecisionRecord): Promise<void>;
 }
 
-export class DecisionBacklogError extends Error {
-  override readonly name = 'DecisionBacklogError';
+/** Decisions cannot be stored right now: UNAVAILABLE, the caller applies its fail policy or retries. */
+export class DecisionBacklogError extends DomainError<typeof RiskErrors.decisionBacklog> {
+  constructor(why: string) {
+    super(
+      RiskErrors.decisionBacklog,
+      `decisions cannot be recorded right now (${why}); apply the fail policy or retry`,
+    );
+  }
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '@wxpay/contracts';
+import { type RiskErrors } from '../../errors';
 import { type Reason } from '../rules/compiled-rule-set';
 
 export type ReviewStatus = 'OPEN' | 'CLAIMED' | 'RESOLVED';
@@ -23,13 +25,11 @@ export interface ReviewCase {
   note: string | null;
 }
 
-/** Why a claim or resolution was refused; the gRPC layer maps these to status codes. */
-export class ReviewConflictError extends Error {
-  override readonly name = 'ReviewConflictError';
-  constructor(
-    readonly reason: 'NOT_FOUND' | 'CLAIMED_BY_OTHER' | 'NOT_CLAIMED' | 'ALREADY_RESOLVED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export type ReviewConflict =
+  | typeof RiskErrors.reviewNotFound
+  | typeof RiskErrors.claimedByOther
+  | typeof RiskErrors.notClaimed
+  | typeof RiskErrors.alreadyResolved;
+
+/** Why a claim or resolution was refused (a DomainError: RISK_ERROR_STATUS gives its gRPC status). */
+export class ReviewConflictError extends DomainError<ReviewConflict> {}
