@@ -16,13 +16,7 @@ import { StateLoader } from './persistence/state-loader';
 import { DecisionStoreThread } from './persistence/store-thread';
 import { TOKEN_SUSPENDER, type TokenSuspender } from './ports/token-suspender.port';
 import { createRiskMetrics } from './risk-metrics';
-import {
-  DEFAULT_TOPICS,
-  RISK_OPTIONS,
-  SERVICE_NAME,
-  type RiskRunOptions,
-  type RiskTopics,
-} from './risk-options';
+import { DEFAULT_TOPICS, RISK_OPTIONS, SERVICE_NAME, type RiskRunOptions } from './risk-options';
 import { EvaluateService } from './use-cases/evaluate.service';
 import { ListService } from './use-cases/list.service';
 import { ReviewService } from './use-cases/review.service';
@@ -104,7 +98,13 @@ export class RiskCoreModule {
         },
         {
           provide: RiskState,
-          useFactory: () => new RiskState({ maxKeysPerEntity: config.maxKeysPerEntity }),
+          inject: [DATA_SOURCE, LOGGER, RuleSetHolder],
+          // Rebuilt from stored decisions and events (after the rules load: without valid rules risk never starts).
+          useFactory: async (ds: DataSource, logger: Logger) => {
+            const state = new RiskState({ maxKeysPerEntity: config.maxKeysPerEntity });
+            await new StateLoader(ds, state, logger).load();
+            return state;
+          },
         },
         {
           provide: RiskEngine,
@@ -114,13 +114,11 @@ export class RiskCoreModule {
         },
         {
           provide: ListService,
-          inject: [DATA_SOURCE, RiskState, LOGGER, RuleSetHolder],
-          // After the rules (as before): a service without valid rules does not start, lists or not.
+          inject: [DATA_SOURCE, RiskState, LOGGER],
           useFactory: async (ds: DataSource, state: RiskState, logger: Logger) => {
             const lists = new ListService(new ListRepository(ds), state.lists, logger);
             await lists.refresh();
             lists.startRefreshing(config.listRefreshMs);
-            await new StateLoader(ds, state, logger).load();
             return lists;
           },
         },
@@ -199,5 +197,3 @@ export class RiskCoreModule {
     };
   }
 }
-
-export type { RiskTopics };

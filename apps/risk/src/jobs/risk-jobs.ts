@@ -87,7 +87,7 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     clearInterval(this.sweeper);
     await this.consumer?.stop();
     await this.worker?.stop();
-    (this.suspender as Partial<{ close(): void }>).close?.();
+    this.suspender.close?.();
     this.consumer = undefined;
     this.worker = undefined;
   }

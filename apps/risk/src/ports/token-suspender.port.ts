@@ -11,6 +11,8 @@ export interface SuspendRequest {
 /** How the engine asks the vault to suspend a card token (TokenVault.SuspendToken). */
 export interface TokenSuspender {
   suspend(request: SuspendRequest): Promise<void>;
+  /** Ends the client's channel (at shutdown, once the suspension worker has stopped). */
+  close?(): void;
 }
 
 /** A refusal that retrying cannot change (unknown or deleted token, a request the vault calls invalid). */
