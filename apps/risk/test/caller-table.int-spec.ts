@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { Decision, RiskEngineService, Scene } from '@wxpay/contracts';
 import { createServiceClient, type ServiceClient } from '@wxpay/grpc';
-import { callerTableMismatches } from '@wxpay/testing';
+import { callerTableMismatches, eventually } from '@wxpay/testing';
 import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -104,7 +104,12 @@ describe('RiskEngine callers (mutual TLS, service identities)', () => {
   });
 
   it('refuses a simulator certificate as a caller: the TLS handshake fails, nothing is evaluated', async () => {
-    const before = await h.count('risk_decision');
+    // (decisions of the tests before are stored asynchronously: wait for them)
+    const stored = async () => {
+      await eventually(async () => h.runtime.decisionBacklog === 0, 'buffer drained');
+      return h.count('risk_decision');
+    };
+    const before = await stored();
     // A simulator trusts the cluster's root to reach the service; its own certificate is the counterparty CA's.
     const simulator = client({
       enabled: true,
@@ -114,7 +119,7 @@ describe('RiskEngine callers (mutual TLS, service identities)', () => {
     });
     const err = await failure(call(simulator, 'evaluate'));
     expect(err.code).toBe(status.UNAVAILABLE);
-    expect(await h.count('risk_decision')).toBe(before);
+    expect(await stored()).toBe(before);
   });
 
   it('refuses to talk to a server that is not the service the client meant', async () => {
