@@ -6,13 +6,17 @@
  * json-rules-engine one almanac lookup per fact: the comparison errs in its favour.
  */
 import { Engine, type NestedCondition, type TopLevelCondition } from 'json-rules-engine';
-import { type DecisionOutcome } from '../../apps/risk/src/engine/risk-subject';
-import { FEATURES } from '../../apps/risk/src/rules/features';
-import { type RuleSetDocument } from '../../apps/risk/src/rules/rule-set.schema';
-import { parseSpan } from '../../apps/risk/src/rules/spans';
-import { type ListKind, type ListSubject } from '../../apps/risk/src/state/list-cache';
-import { type Frame } from '../../apps/risk/src/state/risk-state';
-import { WINDOW_METRICS, type WindowEntity, type WindowMetric } from '../../apps/risk/src/state/window-kinds';
+import { type DecisionOutcome } from '../../apps/risk/src/domain/engine/risk-subject';
+import { FEATURES } from '../../apps/risk/src/domain/rules/features';
+import { type RuleSetDocument } from '../../apps/risk/src/domain/rules/rule-set.schema';
+import { parseSpan } from '../../apps/risk/src/domain/rules/spans';
+import { type ListKind, type ListSubject } from '../../apps/risk/src/domain/state/list-cache';
+import { type Frame } from '../../apps/risk/src/domain/state/risk-state';
+import {
+  WINDOW_METRICS,
+  type WindowEntity,
+  type WindowMetric,
+} from '../../apps/risk/src/domain/state/window-kinds';
 
 const OPERATORS: Record<string, string> = {
   '>': 'greaterThan',

@@ -12,19 +12,21 @@ import { readFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
 import { createKafka, OutboxRelay } from '@wxpay/messaging';
-import { createMetrics } from '@wxpay/observability';
+import { NestFactory } from '@nestjs/core';
+import { createMetrics, HealthRegistry } from '@wxpay/observability';
 import { createTestDatabase, createTestTopic, testBrokers, testKafka, uniqueName } from '@wxpay/testing';
 import pino from 'pino';
-import { DEFAULT_FX_RATES, toCnyFen } from '../../apps/risk/src/engine/fx-rates';
-import { RiskEngine } from '../../apps/risk/src/engine/risk-engine';
-import { subjectOfAttempt } from '../../apps/risk/src/engine/subjects';
+import { DEFAULT_FX_RATES, toCnyFen } from '../../apps/risk/src/domain/engine/fx-rates';
+import { RiskEngine } from '../../apps/risk/src/domain/engine/risk-engine';
+import { subjectOfAttempt } from '../../apps/risk/src/domain/engine/subjects';
 import { loadRiskConfig } from '../../apps/risk/src/config';
 import { RISK_MIGRATIONS } from '../../apps/risk/src/persistence/migrations';
-import { RiskRuntime } from '../../apps/risk/src/risk-runtime';
-import { compileRuleSetText } from '../../apps/risk/src/rules/rule-set-compiler';
-import { ruleSetSchema } from '../../apps/risk/src/rules/rule-set.schema';
-import { RiskState } from '../../apps/risk/src/state/risk-state';
-import { WindowKind } from '../../apps/risk/src/state/window-kinds';
+import { RiskAppModule } from '../../apps/risk/src/app.module';
+import { Risk } from '../../apps/risk/src/risk-core.module';
+import { compileRuleSetText } from '../../apps/risk/src/domain/rules/rule-set-compiler';
+import { ruleSetSchema } from '../../apps/risk/src/domain/rules/rule-set.schema';
+import { RiskState } from '../../apps/risk/src/domain/state/risk-state';
+import { WindowKind } from '../../apps/risk/src/domain/state/window-kinds';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable, summarize } from '../support/stats';
 import { grpcRun } from './grpc-run';
@@ -215,25 +217,35 @@ async function stream(): Promise<Row> {
   const kafka = createKafka({ clientId: 'bench-risk', brokers: testBrokers(), logger });
   const relay = new OutboxRelay({ dataSource: db.dataSource, kafka, logger });
   await relay.start();
-  const runtime = new RiskRuntime({
-    config: loadRiskConfig({
-      RISK_GRPC_PORT: '0',
-      RISK_CONSUMER_GROUP: uniqueName('bench-stream'),
-      RISK_RULES_WATCH: 'off',
-    }),
-    dataSource: db.dataSource,
-    kafka,
+  const parts = {
     logger,
     metrics: createMetrics({ service: 'bench-risk', defaultMetrics: false }),
-    tls: { enabled: false },
-    suspender: { suspend: async () => undefined },
-    topics,
-  });
+    health: new HealthRegistry(),
+  };
+  // The service's modules without its gRPC edge: the lifecycle consumer starts with the context.
+  const openRuntime = () =>
+    NestFactory.createApplicationContext(
+      RiskAppModule.forRoot({
+        config: loadRiskConfig({
+          RISK_GRPC_PORT: '0',
+          RISK_CONSUMER_GROUP: uniqueName('bench-stream'),
+          RISK_RULES_WATCH: 'off',
+        }),
+        parts,
+        databaseUrl: db.url,
+        brokers: testBrokers(),
+        relay: false,
+        suspender: { suspend: async () => undefined },
+        topics,
+      }),
+      { logger: false },
+    );
   // Every consumed message leaves one inbox row (applied or dead-lettered).
   const count = async () =>
     Number(((await db.dataSource.query(`SELECT count(*) AS n FROM inbox_message`)) as { n: string }[])[0]!.n);
   const deadline = Date.now() + 120_000;
-  await runtime.start();
+  const context = await openRuntime();
+  const runtime = context.get(Risk);
   let first = 0;
   let firstCount = 0;
   for (;;) {
@@ -263,7 +275,7 @@ async function stream(): Promise<Row> {
   const dead = await db.dataSource.query(
     `SELECT count(*) AS n FROM inbox_message WHERE outcome <> 'processed'`,
   );
-  await runtime.stop();
+  await context.close();
   await relay.stop();
   await db.drop();
   return {

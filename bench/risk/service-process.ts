@@ -27,12 +27,15 @@ export async function waitReady(url: string, child: ChildProcess, timeoutMs = 60
   throw new Error('the risk service did not become ready');
 }
 
-/** Cumulative bucket counts of the service's own Evaluate timings (from receipt by the handler to its answer). */
+/**
+ * Cumulative bucket counts of the service's own Evaluate timings: `grpc_server_seconds` of the gRPC edge (libs/grpc),
+ * from the call's arrival at the transport (caller guard, validation, controller, error filter) to its answer.
+ */
 export async function evaluateBuckets(metricsUrl: string): Promise<Map<number, number>> {
   const text = await (await fetch(metricsUrl)).text();
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
-    if (!line.startsWith('risk_grpc_call_seconds_bucket{') || !line.includes('method="Evaluate"')) continue;
+    if (!line.startsWith('grpc_server_seconds_bucket{') || !line.includes('method="Evaluate"')) continue;
     if (!line.includes('code="0"')) continue;
     const le = /le="([^"]+)"/.exec(line)![1]!;
     buckets.set(le === '+Inf' ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1)));

@@ -3,7 +3,7 @@
  * night-time and cross-border payments, travellers, declines — so that most rules fire now and then, as they
  * would on real traffic, rather than never (too easy) or always.
  */
-import { type Attempt, type Scene } from '../../apps/risk/src/engine/risk-subject';
+import { type Attempt, type Scene } from '../../apps/risk/src/domain/engine/risk-subject';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

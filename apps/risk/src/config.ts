@@ -1,7 +1,7 @@
 import { ConfigError, env, parseEnv } from '@wxpay/runtime';
 import { join } from 'path';
 import { z } from 'zod';
-import { FxRateError, parseFxRates, type FxRates } from './engine/fx-rates';
+import { FxRateError, parseFxRates, type FxRates } from './domain/engine/fx-rates';
 
 /** Folder of the rule files; the same relative place in src and dist (JSON files are copied by the build). */
 export const RULES_DIR = join(__dirname, '..', 'rules');
@@ -27,7 +27,6 @@ const schema = z.object({
   RISK_DECISION_STORE: z.enum(['thread', 'inline']).default('thread'),
   RISK_MAX_FUTURE_SKEW_MS: env.durationMs(5 * 60_000),
   RISK_MAX_EVENT_AGE_MS: env.durationMs(60 * 60_000),
-  RISK_ADMIN_CALLERS: env.list('risk-console,risk'),
   RISK_WINDOW_MAX_KEYS: z.coerce.number().int().min(1000).default(500_000),
   RISK_FX_RATES: z.string().default(''),
   /** Consume the lifecycle topics (off for an Evaluate-only replica, or a local run without them). */
@@ -53,7 +52,6 @@ export interface RiskConfig {
   decisionStore: 'thread' | 'inline';
   maxFutureSkewMs: number;
   maxEventAgeMs: number;
-  adminCallers: string[];
   maxKeysPerEntity: number;
   fx: FxRates;
   stream: boolean;
@@ -87,7 +85,6 @@ export function loadRiskConfig(source: NodeJS.ProcessEnv = process.env): RiskCon
     decisionStore: e.RISK_DECISION_STORE,
     maxFutureSkewMs: e.RISK_MAX_FUTURE_SKEW_MS,
     maxEventAgeMs: e.RISK_MAX_EVENT_AGE_MS,
-    adminCallers: e.RISK_ADMIN_CALLERS,
     maxKeysPerEntity: e.RISK_WINDOW_MAX_KEYS,
     fx,
     stream: e.RISK_STREAM,

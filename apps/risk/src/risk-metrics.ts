@@ -1,5 +1,5 @@
 import { LATENCY_BUCKETS_SECONDS, type Metrics } from '@wxpay/observability';
-import { type Verdict } from './rules/compiled-rule-set';
+import { type Verdict } from './domain/rules/compiled-rule-set';
 
 /** The risk engine's Prometheus series. Label values are bounded: decisions, reason codes, event types. */
 export function createRiskMetrics(metrics: Metrics) {
@@ -17,12 +17,6 @@ export function createRiskMetrics(metrics: Metrics) {
     name: 'risk_shadow_disagreements_total',
     help: 'Decisions where the shadow rule set would have decided otherwise',
     labelNames: ['live', 'shadow'],
-  });
-  const grpcCalls = metrics.histogram({
-    name: 'risk_grpc_call_seconds',
-    help: 'gRPC calls served, by method and status code',
-    labelNames: ['method', 'code'],
-    buckets: [0.0001, 0.00025, ...LATENCY_BUCKETS_SECONDS],
   });
   const flushes = metrics.histogram({
     name: 'risk_decision_flush_seconds',
@@ -73,9 +67,6 @@ export function createRiskMetrics(metrics: Metrics) {
       if (shadow && shadow.decision !== live.decision) {
         shadowDiffers.inc({ live: live.decision, shadow: shadow.decision });
       }
-    },
-    onGrpcCall(method: string, code: number, seconds: number): void {
-      grpcCalls.observe({ method: method.slice(method.lastIndexOf('/') + 1), code: String(code) }, seconds);
     },
     onFlush(size: number, seconds: number, ok: boolean): void {
       flushes.observe({ ok: String(ok) }, seconds);

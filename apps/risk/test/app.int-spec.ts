@@ -4,7 +4,8 @@ import { type INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { riskAppModule } from '../src/app.module';
+import { riskGrpcEdge } from '../src/api/grpc-edge';
+import { RiskAppModule } from '../src/app.module';
 import { loadRiskConfig } from '../src/config';
 import { RISK_MIGRATIONS } from '../src/persistence/migrations';
 
@@ -38,9 +39,10 @@ describe('risk service as main.ts runs it (Nest, health, metrics)', () => {
     const parts = createRuntimeParts('risk', { level: 'fatal' });
     app = await bootstrapService({
       parts,
-      module: riskAppModule(parts, config, db.url),
+      module: RiskAppModule.forRoot({ config, parts, databaseUrl: db.url }),
       httpPort: 0,
       httpHost: '127.0.0.1',
+      grpc: (a) => riskGrpcEdge(a, { config }),
     });
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const ready = await fetch(`${base}/health/ready`);

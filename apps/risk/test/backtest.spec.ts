@@ -1,4 +1,4 @@
-import { DEFAULT_FX_RATES } from '../src/engine/fx-rates';
+import { DEFAULT_FX_RATES } from '../src/domain/engine/fx-rates';
 import { formatReport, runBacktest } from '../src/cli/backtest-runner';
 import { CANDIDATE_RULES_FILE, DEFAULT_RULES_FILE, loadRuleFile, MIN, T0 } from './support/engine-fixtures';
 

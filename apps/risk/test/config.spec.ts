@@ -10,9 +10,10 @@ describe('risk configuration', () => {
       durability: 'async',
       decisionStore: 'thread',
       stream: true,
-      adminCallers: ['risk-console', 'risk'],
       tokenizationAddress: '127.0.0.1:50052',
     });
+    // Who may administer is the caller table's (RiskEngineController's @Callers), no longer a setting.
+    expect(c).not.toHaveProperty('adminCallers');
     expect(c.rulesFile).toMatch(/apps\/risk\/rules\/default\.json$/);
     expect(c.shadowRulesFile).toBeUndefined();
   });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
 import { createTestDatabase, type TestDatabase } from '@wxpay/testing';
-import { DecisionBatchRepository } from '../src/decisions/decision-batch.repository';
-import { type DecisionRecord } from '../src/decisions/decision-record';
-import { DEFAULT_FX_RATES, toCnyFen } from '../src/engine/fx-rates';
-import { subjectOfAttempt } from '../src/engine/subjects';
-import { type Verdict } from '../src/rules/compiled-rule-set';
+import { DecisionBatchRepository } from '../src/persistence/decision-batch.repository';
+import { type DecisionRecord } from '../src/domain/decisions/decision-record';
+import { DEFAULT_FX_RATES, toCnyFen } from '../src/domain/engine/fx-rates';
+import { subjectOfAttempt } from '../src/domain/engine/subjects';
+import { type Verdict } from '../src/domain/rules/compiled-rule-set';
 import { RISK_MIGRATIONS } from '../src/persistence/migrations';
 import { attempt, T0 } from './support/engine-fixtures';
 

@@ -1,6 +1,6 @@
 import { captureLogger } from '@wxpay/testing';
-import { DecisionBacklogError, type DecisionRecord } from '../src/decisions/decision-record';
-import { DecisionRecorder, type DecisionBatchWriter } from '../src/decisions/decision-recorder';
+import { DecisionBacklogError, type DecisionRecord } from '../src/domain/decisions/decision-record';
+import { DecisionRecorder, type DecisionBatchWriter } from '../src/persistence/decision-recorder';
 
 const record = (i: number) => ({ decisionId: `d-${i}` }) as unknown as DecisionRecord;
 

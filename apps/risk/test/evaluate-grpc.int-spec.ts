@@ -131,10 +131,10 @@ describe('RiskEngine.Evaluate over mutual TLS', () => {
     });
   });
 
-  it('reserves administration to RISK_ADMIN_CALLERS identities', async () => {
+  it('reserves administration to the console identity (the caller table)', async () => {
     const err = await h.failure(h.payment, 'GetRuleSetStatus', {});
     expect(err.code).toBe(status.PERMISSION_DENIED);
-    expect(reasonOf(err)).toBe('NOT_ADMIN');
+    expect(reasonOf(err)).toBe('CALLER_NOT_ALLOWED');
     const ok = await h.adminCall<{ live_version: string }>('GetRuleSetStatus', {});
     expect(ok.live_version).toBe('wechatpay-credit@1.0.0');
   });

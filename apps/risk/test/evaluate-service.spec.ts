@@ -1,6 +1,6 @@
-import { DEFAULT_FX_RATES } from '../src/engine/fx-rates';
-import { type DecisionRecord, type DecisionSink } from '../src/decisions/decision-record';
-import { EvaluateService } from '../src/evaluate/evaluate-service';
+import { DEFAULT_FX_RATES } from '../src/domain/engine/fx-rates';
+import { type DecisionRecord, type DecisionSink } from '../src/domain/decisions/decision-record';
+import { EvaluateService } from '../src/use-cases/evaluate.service';
 import { attempt, engineWith, MIN, T0 } from './support/engine-fixtures';
 
 class ManualSink implements DecisionSink {

@@ -1,6 +1,6 @@
 import { eventually } from '@wxpay/testing';
 import { randomUUID } from 'crypto';
-import { WindowKind } from '../src/state/window-kinds';
+import { WindowKind } from '../src/domain/state/window-kinds';
 import { paymentEvent, RiskHarness, tok } from './support/risk-harness';
 
 jest.setTimeout(120_000);

@@ -1,8 +1,8 @@
-import { RuleSetError } from '../src/rules/rule-compile-error';
-import { compileRuleSet, compileRuleSetText } from '../src/rules/rule-set-compiler';
-import { RiskState } from '../src/state/risk-state';
+import { RuleSetError } from '../src/domain/rules/rule-compile-error';
+import { compileRuleSet, compileRuleSetText } from '../src/domain/rules/rule-set-compiler';
+import { RiskState } from '../src/domain/state/risk-state';
 import { attempt, fact, T0, MIN } from './support/engine-fixtures';
-import { subjectOfAttempt } from '../src/engine/subjects';
+import { subjectOfAttempt } from '../src/domain/engine/subjects';
 
 function ruleSet(rules: unknown[], extra: Record<string, unknown> = {}) {
   return { name: 'test', version: '1.0.0', thresholds: { review: 40, reject: 80 }, rules, ...extra };

@@ -1,12 +1,12 @@
 import { captureLogger, eventually } from '@wxpay/testing';
 import { copyFileSync, rmSync, unlinkSync } from 'fs';
 import { join } from 'path';
-import { toCnyFen, DEFAULT_FX_RATES } from '../src/engine/fx-rates';
-import { RiskEngine } from '../src/engine/risk-engine';
-import { subjectOfAttempt } from '../src/engine/subjects';
-import { RuleSetHolder } from '../src/rules/rule-set-holder';
-import { InMemoryRuleSetRegistry } from '../src/rules/rule-set-registry';
-import { RiskState } from '../src/state/risk-state';
+import { toCnyFen, DEFAULT_FX_RATES } from '../src/domain/engine/fx-rates';
+import { RiskEngine } from '../src/domain/engine/risk-engine';
+import { subjectOfAttempt } from '../src/domain/engine/subjects';
+import { RuleSetHolder } from '../src/use-cases/rule-set.service';
+import { InMemoryRuleSetRegistry } from '../src/domain/rules/rule-set-registry';
+import { RiskState } from '../src/domain/state/risk-state';
 import { attempt, CANDIDATE_RULES_FILE } from './support/engine-fixtures';
 import { defaultsWithCoffeeBanned, scratchRules } from './support/rule-files';
 

@@ -8,10 +8,10 @@ import {
   testBrokers,
   type TestDatabase,
 } from '@wxpay/testing';
-import { type DecisionRecord } from '../src/decisions/decision-record';
-import { DecisionStoreThread } from '../src/decisions/store-thread';
-import { DEFAULT_FX_RATES, toCnyFen } from '../src/engine/fx-rates';
-import { subjectOfAttempt } from '../src/engine/subjects';
+import { type DecisionRecord } from '../src/domain/decisions/decision-record';
+import { DecisionStoreThread } from '../src/persistence/store-thread';
+import { DEFAULT_FX_RATES, toCnyFen } from '../src/domain/engine/fx-rates';
+import { subjectOfAttempt } from '../src/domain/engine/subjects';
 import { RISK_MIGRATIONS } from '../src/persistence/migrations';
 import { attempt, T0 } from './support/engine-fixtures';
 

@@ -1,7 +1,7 @@
 import { dlqTopicOf } from '@wxpay/contracts';
 import { DLQ_HEADERS } from '@wxpay/messaging';
 import { eventually, readTopic, testKafka } from '@wxpay/testing';
-import { WindowKind } from '../src/state/window-kinds';
+import { WindowKind } from '../src/domain/state/window-kinds';
 import { cardEvent, paymentEvent, RiskHarness, tok } from './support/risk-harness';
 
 jest.setTimeout(120_000);

@@ -1,6 +1,6 @@
-import { KeyWindow, MAX_EXACT_ENTRIES } from '../src/state/key-window';
-import { WindowKind } from '../src/state/window-kinds';
-import { WindowStore } from '../src/state/window-store';
+import { KeyWindow, MAX_EXACT_ENTRIES } from '../src/domain/state/key-window';
+import { WindowKind } from '../src/domain/state/window-kinds';
+import { WindowStore } from '../src/domain/state/window-store';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,7 +1,8 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Callers } from './callers';
-import { GrpcService } from './grpc-service.decorator';
+import { GrpcService, hasIdempotentMethods } from './grpc-service.decorator';
+import { Idempotent } from './idempotency';
 import { type ServiceDefinition } from './service-definition';
 
 const method = (name: string) => ({
@@ -51,5 +52,32 @@ describe('@GrpcService', () => {
       }
       return Incomplete;
     }).toThrow('Incomplete: Say names no callers (@Callers); Shout has no method shout');
+  });
+
+  it('notes which definitions have an @Idempotent method (only their apps get the idempotency interceptor)', () => {
+    const PlainService = { say: method('Say') } satisfies ServiceDefinition;
+    const KeyedService = { say: method('Say'), shout: method('Shout') } satisfies ServiceDefinition;
+    @GrpcService(PlainService)
+    class Plain {
+      @Callers('payment')
+      async say() {
+        return Buffer.alloc(0);
+      }
+    }
+    @GrpcService(KeyedService)
+    class Keyed {
+      @Callers('payment')
+      async say() {
+        return Buffer.alloc(0);
+      }
+      @Callers('payment')
+      @Idempotent()
+      async shout() {
+        return Buffer.alloc(0);
+      }
+    }
+    expect([Plain, Keyed]).toHaveLength(2);
+    expect(hasIdempotentMethods(PlainService)).toBe(false);
+    expect(hasIdempotentMethods(KeyedService)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { type ErrorStatusTable } from './error-status';
 import { IdempotencyInterceptor, type IdempotencyInterceptorOptions } from './idempotency';
 import { methodNameOf, type ServiceDefinition } from './service-definition';
 import { type GrpcTlsConfig } from './tls-config';
+import { hasIdempotentMethods } from './grpc-service.decorator';
 import { GrpcTransport } from './transport';
 
 /** What a service declares about its gRPC edge. */
@@ -72,7 +73,13 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
   microservice.useGlobalGuards(
     new CallerGuard(reflector, { logger: edge.logger, authenticate: edge.tls.enabled }),
   );
-  microservice.useGlobalInterceptors(new IdempotencyInterceptor(reflector, edge.idempotency));
+  // Only for services with an @Idempotent method: an interceptor puts every call of every method through Nest's
+  // interceptor chain (an execution context, rxjs defers, AsyncResource binds per call). On RiskEngine.Evaluate,
+  // which has none, it was most of what the edge added per call (GC runs per 20,000 calls: 134 before the edge,
+  // 175 with the interceptor, 140 without).
+  if (edge.services.some(hasIdempotentMethods)) {
+    microservice.useGlobalInterceptors(new IdempotencyInterceptor(reflector, edge.idempotency));
+  }
   microservice.useGlobalFilters(
     new GrpcErrorFilter({ table: edge.errors, isUnavailable: edge.isUnavailable, logger: edge.logger }),
   );

@@ -1,11 +1,17 @@
-import { paymentPayloadSchemas, type PaymentEventType } from '@wxpay/contracts';
-import { toCnyFen, type FxRates } from '../engine/fx-rates';
-import { RiskEngine } from '../engine/risk-engine';
-import { type DecisionOutcome, type RiskSubject } from '../engine/risk-subject';
-import { subjectOfAttempt, subjectOfPayment } from '../engine/subjects';
-import { parseEvaluateRequest, type EvaluateRequestMessage } from '../evaluate/evaluate-request';
-import { type CompiledRuleSet, type Verdict } from '../rules/compiled-rule-set';
-import { RiskState, windowFactOf } from '../state/risk-state';
+import {
+  paymentPayloadSchemas,
+  Scene,
+  sceneFromJSON,
+  type EvaluateRequest,
+  type PaymentEventType,
+} from '@wxpay/contracts';
+import { toCnyFen, type FxRates } from '../domain/engine/fx-rates';
+import { RiskEngine } from '../domain/engine/risk-engine';
+import { type DecisionOutcome, type RiskSubject } from '../domain/engine/risk-subject';
+import { subjectOfAttempt, subjectOfPayment } from '../domain/engine/subjects';
+import { parseEvaluateRequest } from '../api/evaluate-request';
+import { type CompiledRuleSet, type Verdict } from '../domain/rules/compiled-rule-set';
+import { RiskState, windowFactOf } from '../domain/state/risk-state';
 
 const CARD_STATUS: Record<string, 'ACTIVE' | 'SUSPENDED' | 'DELETED'> = {
   CardTokenized: 'ACTIVE',
@@ -162,7 +168,7 @@ export function runBacktest(
         }
         continue;
       }
-      const attempt = parseEvaluateRequest(value as EvaluateRequestMessage, {
+      const attempt = parseEvaluateRequest(evaluateRequestOf(value), {
         now: 0,
         maxFutureSkewMs: Infinity,
         maxAgeMs: Infinity,
@@ -268,4 +274,36 @@ export function formatReport(r: BacktestReport): string {
     for (const e of r.errors.slice(0, 5)) out.push(`  line ${e.line}: ${e.error}`);
   }
   return out.join('\n');
+}
+
+const text = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** A logged Evaluate request (JSON, field names of the proto) as the generated message, defaults filled. */
+function evaluateRequestOf(v: Record<string, unknown>): EvaluateRequest {
+  const geo = v.geo as
+    | { coordinates?: { lat?: number; lon?: number } | null; country?: string; city?: string }
+    | null
+    | undefined;
+  return {
+    attempt_id: text(v.attempt_id),
+    card_token: text(v.card_token),
+    amount_minor: text(v.amount_minor),
+    currency: text(v.currency),
+    merchant_id: text(v.merchant_id),
+    mcc: text(v.mcc),
+    scene: sceneFromJSON(v.scene ?? Scene.SCENE_UNSPECIFIED),
+    payer_id: text(v.payer_id),
+    device_id: text(v.device_id),
+    ip: text(v.ip),
+    geo: geo
+      ? {
+          coordinates: geo.coordinates
+            ? { lat: geo.coordinates.lat ?? 0, lon: geo.coordinates.lon ?? 0 }
+            : undefined,
+          country: text(geo.country),
+          city: text(geo.city),
+        }
+      : undefined,
+    occurred_at: text(v.occurred_at),
+  };
 }

@@ -11,9 +11,9 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { parseFxRates } from '../engine/fx-rates';
-import { RuleSetError } from '../rules/rule-compile-error';
-import { compileRuleSetText } from '../rules/rule-set-compiler';
+import { parseFxRates } from '../domain/engine/fx-rates';
+import { RuleSetError } from '../domain/rules/rule-compile-error';
+import { compileRuleSetText } from '../domain/rules/rule-set-compiler';
 import { formatReport, runBacktest } from './backtest-runner';
 
 const RULES_DIR = join(__dirname, '..', '..', 'rules');

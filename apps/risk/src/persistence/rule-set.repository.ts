@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
-import { type CompiledRuleSet } from '../rules/compiled-rule-set';
-import { versionReuseError, type RuleSetRegistry } from '../rules/rule-set-registry';
+import { type CompiledRuleSet } from '../domain/rules/compiled-rule-set';
+import { versionReuseError, type RuleSetRegistry } from '../domain/rules/rule-set-registry';
 
 /** Every rule-set version the engine has run, with its exact text, so any stored decision can be replayed. */
 export class RuleSetRepository implements RuleSetRegistry {

@@ -1,8 +1,13 @@
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
-import { type RiskSubject, type Scene, type SubjectType, type DecisionOutcome } from '../engine/risk-subject';
-import { type RiskState } from '../state/risk-state';
-import { HORIZON_MS } from '../state/window-kinds';
+import {
+  type RiskSubject,
+  type Scene,
+  type SubjectType,
+  type DecisionOutcome,
+} from '../domain/engine/risk-subject';
+import { type RiskState } from '../domain/state/risk-state';
+import { HORIZON_MS } from '../domain/state/window-kinds';
 
 interface ChangelogRow {
   id: string;

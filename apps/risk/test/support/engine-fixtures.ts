@@ -1,13 +1,13 @@
 import { type PaymentEventType } from '@wxpay/contracts';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { DEFAULT_FX_RATES, toCnyFen } from '../../src/engine/fx-rates';
-import { RiskEngine } from '../../src/engine/risk-engine';
-import { type Attempt, type RiskSubject } from '../../src/engine/risk-subject';
-import { subjectOfAttempt, subjectOfPayment } from '../../src/engine/subjects';
-import { type CompiledRuleSet, type Verdict } from '../../src/rules/compiled-rule-set';
-import { compileRuleSetText } from '../../src/rules/rule-set-compiler';
-import { RiskState } from '../../src/state/risk-state';
+import { DEFAULT_FX_RATES, toCnyFen } from '../../src/domain/engine/fx-rates';
+import { RiskEngine } from '../../src/domain/engine/risk-engine';
+import { type Attempt, type RiskSubject } from '../../src/domain/engine/risk-subject';
+import { subjectOfAttempt, subjectOfPayment } from '../../src/domain/engine/subjects';
+import { type CompiledRuleSet, type Verdict } from '../../src/domain/rules/compiled-rule-set';
+import { compileRuleSetText } from '../../src/domain/rules/rule-set-compiler';
+import { RiskState } from '../../src/domain/state/risk-state';
 
 export const RULES_DIR = join(__dirname, '..', '..', 'rules');
 export const DEFAULT_RULES_FILE = join(RULES_DIR, 'default.json');

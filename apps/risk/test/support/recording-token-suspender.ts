@@ -1,4 +1,4 @@
-import { type SuspendRequest, type TokenSuspender } from '../../src/alerts/token-suspender';
+import { type SuspendRequest, type TokenSuspender } from '../../src/ports/token-suspender.port';
 
 /** Stand-in for TokenVault.SuspendToken: records calls; can be told to fail the next ones. */
 export class RecordingTokenSuspender implements TokenSuspender {

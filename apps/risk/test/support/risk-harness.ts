@@ -1,8 +1,10 @@
 import { type Client, type ServiceError } from '@grpc/grpc-js';
+import { type INestApplication } from '@nestjs/common';
 import { protoPath } from '@wxpay/contracts';
 import { createGrpcClient, loadProtos, unaryCall, type GrpcTlsConfig } from '@wxpay/grpc';
 import { createKafka, OutboxRelay } from '@wxpay/messaging';
-import { createMetrics } from '@wxpay/observability';
+import { createMetrics, HealthRegistry } from '@wxpay/observability';
+import { bootstrapService, grpcPortOf } from '@wxpay/runtime';
 import {
   captureLogger,
   createTestDatabase,
@@ -19,10 +21,30 @@ import { type Producer } from 'kafkajs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { loadRiskConfig, type RiskConfig } from '../../src/config';
-import { RISK_ENGINE_SERVICE } from '../../src/grpc/risk-grpc-service';
+import { riskGrpcEdge } from '../../src/api/grpc-edge';
+import { RiskAppModule } from '../../src/app.module';
 import { RISK_MIGRATIONS } from '../../src/persistence/migrations';
-import { RiskRuntime, type RiskTopics } from '../../src/risk-runtime';
+import { Risk } from '../../src/risk-core.module';
+import { type RiskTopics } from '../../src/risk-options';
 import { RecordingTokenSuspender } from './recording-token-suspender';
+
+const RISK_ENGINE_SERVICE = 'gateway.risk.v1.RiskEngine';
+
+/**
+ * Identities of the test PKI: the service itself, its callers on the caller table (payment evaluates, the console
+ * administers) and services that are on none of RiskEngine's lists.
+ */
+export const CLIENT_NAMES = [
+  'payment',
+  'console',
+  'tokenization',
+  'repayment',
+  'channel',
+  'card-system',
+  'risk',
+] as const;
+/** A counterparty simulator's identity: its certificate comes from the counterparty CA, not the services CA. */
+export const SIMULATOR = 'wechatpay-sim';
 
 export const riskPackage = loadProtos([protoPath('gateway/risk/v1/risk.proto')]);
 
@@ -44,7 +66,7 @@ export interface EvaluateReply {
   evaluated_at: string;
 }
 
-function tlsOf(dir: string, name: string): GrpcTlsConfig {
+export function tlsOf(dir: string, name: string): GrpcTlsConfig {
   return {
     enabled: true,
     ca: readFileSync(join(dir, 'ca.crt')),
@@ -77,18 +99,41 @@ export interface HarnessOptions {
   consume?: boolean;
 }
 
+/** The running service as the tests see it: its in-memory state, its decision backlog, and a stop. */
+export class RunningRisk {
+  private stopped?: Promise<void>;
+
+  constructor(readonly app: INestApplication) {}
+
+  get state(): Risk['state'] {
+    return this.app.get(Risk).state;
+  }
+
+  get decisionBacklog(): number {
+    return this.app.get(Risk).decisionBacklog;
+  }
+
+  /** Stops taking calls, stores buffered decisions, stops consuming (Nest's shutdown); safe to call twice. */
+  stop(): Promise<void> {
+    this.stopped ??= this.app.close();
+    return this.stopped;
+  }
+}
+
 /**
  * A risk service on a fresh test database and its own Kafka topics, with the outbox relay running, a recording
- * stand-in for the vault, and gRPC clients over real mutual TLS (as the payment service and as an administrator).
+ * stand-in for the vault, and gRPC clients over real mutual TLS (as the payment service and as the operations
+ * console). The service is started as main.ts starts it (Nest app, gRPC edge with the caller table).
  */
 export class RiskHarness {
   readonly pkiDir = mkdtempSync(join(tmpdir(), 'risk-pki-'));
   readonly suspender = new RecordingTokenSuspender();
   readonly log = captureLogger('warn');
-  runtime!: RiskRuntime;
+  runtime!: RunningRisk;
   db!: TestDatabase;
   topics!: RiskTopics;
   config!: RiskConfig;
+  address!: string;
   payment!: Client;
   admin!: Client;
   private relay!: OutboxRelay;
@@ -98,7 +143,7 @@ export class RiskHarness {
   constructor(private readonly opts: HarnessOptions = {}) {}
 
   async start(): Promise<this> {
-    await ensureDevPki({ dir: this.pkiDir, services: ['risk', 'payment', 'risk-console'] });
+    await ensureDevPki({ dir: this.pkiDir, services: [...CLIENT_NAMES], simulators: [SIMULATOR] });
     this.db = await createTestDatabase({ migrations: RISK_MIGRATIONS, label: 'risk' });
     const [payments, cards, decisions, alerts] = await Promise.all([
       createTestTopic('payments', 3),
@@ -135,24 +180,41 @@ export class RiskHarness {
       LOG_LEVEL: 'warn',
       ...this.opts.env,
     });
-    this.runtime = await new RiskRuntime({
+    const env = { PKI_DIR: this.pkiDir, GRPC_TLS: 'on' };
+    const options = {
       config: this.config,
-      dataSource: this.db.dataSource,
-      kafka: createKafka({ clientId: 'risk-test', brokers: testBrokers(), logger: this.log.logger }),
-      logger: this.log.logger,
-      metrics: createMetrics({ service: 'risk-test', defaultMetrics: false }),
-      tls: tlsOf(this.pkiDir, 'risk'),
-      suspender: this.suspender,
+      env,
       topics: this.topics,
       consume: this.opts.consume,
-    }).start();
-    const address = `127.0.0.1:${this.runtime.grpcPort}`;
-    this.payment = createGrpcClient(riskPackage, RISK_ENGINE_SERVICE, address, tlsOf(this.pkiDir, 'payment'));
+      suspender: this.suspender,
+      // The harness runs its own relay (above), across restarts.
+      relay: false,
+    };
+    const parts = {
+      logger: this.log.logger,
+      metrics: createMetrics({ service: 'risk-test', defaultMetrics: false }),
+      health: new HealthRegistry(),
+    };
+    const app = await bootstrapService({
+      parts,
+      module: RiskAppModule.forRoot({ ...options, parts, databaseUrl: this.db.url, brokers: testBrokers() }),
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      grpc: (a) => riskGrpcEdge(a, options),
+    });
+    this.runtime = new RunningRisk(app);
+    this.address = `127.0.0.1:${grpcPortOf(app)}`;
+    this.payment = createGrpcClient(
+      riskPackage,
+      RISK_ENGINE_SERVICE,
+      this.address,
+      tlsOf(this.pkiDir, 'payment'),
+    );
     this.admin = createGrpcClient(
       riskPackage,
       RISK_ENGINE_SERVICE,
-      address,
-      tlsOf(this.pkiDir, 'risk-console'),
+      this.address,
+      tlsOf(this.pkiDir, 'console'),
     );
   }
 
