@@ -1,34 +1,6 @@
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
 
 export { status as GrpcStatus };
-
-/**
- * A typed error a handler throws to answer with a gRPC status. `field` names the offending request field for
- * INVALID_ARGUMENT and travels in the `x-field` trailer so callers can point at it without parsing prose.
- * Messages are shown to callers: never put card numbers, keys or internal details in them.
- */
-export class RpcError extends Error {
-  override readonly name = 'RpcError';
-  constructor(
-    readonly code: status,
-    message: string,
-    readonly field?: string,
-    readonly reason?: string,
-  ) {
-    super(message);
-  }
-
-  static invalidArgument(field: string, message: string): RpcError {
-    return new RpcError(status.INVALID_ARGUMENT, `${field}: ${message}`, field);
-  }
-}
-
-export function toServiceError(e: RpcError): Partial<ServiceError> {
-  const metadata = new Metadata();
-  if (e.field) metadata.set('x-field', e.field);
-  if (e.reason) metadata.set('x-reason', e.reason);
-  return { code: e.code, details: e.message, metadata };
-}
 
 /** What a caller learns of an unexpected failure: nothing internal. */
 export const INTERNAL_ERROR: Partial<ServiceError> = { code: status.INTERNAL, details: 'internal error' };

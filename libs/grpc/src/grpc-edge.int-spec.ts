@@ -24,6 +24,7 @@ import { captureLogger, ensureDevPki, uniqueTestPan } from '@wxpay/testing';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { TLSSocket } from 'tls';
 import { type CallContext } from './call-context';
 import { Callers } from './callers';
 import { errorDetailOf, type ErrorStatusTable } from './error-status';
@@ -189,6 +190,39 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
   it('refuses a simulator certificate as a caller: it does not chain to the services CA', async () => {
     const err = await failure(client('unionpay-sim').getRuleSetStatus({}));
     expect(err.code).toBe(status.UNAVAILABLE);
+  });
+
+  it("reads each connection's certificate once, and never mixes up the callers of two connections", async () => {
+    const payment = client('payment');
+    const operations = client('console');
+    const request = { ...RiskEngineService.evaluate.requestDeserialize(Buffer.alloc(0)), card_token: 'tok' };
+    await Promise.all([payment.evaluate(request), operations.getRuleSetStatus({})]);
+    const certificateReads = jest.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+    try {
+      // Each call is admitted only for its own caller (Evaluate: payment; GetRuleSetStatus: console).
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        i % 2
+          ? operations.getRuleSetStatus({}).then((r) => `console:${r.live_version}`)
+          : payment.evaluate(request).then((r) => r.decision_id.split(':')[0]),
+      );
+      expect(await Promise.all(calls)).toEqual(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? 'console:probe@1' : 'payment')),
+      );
+      expect(certificateReads).not.toHaveBeenCalled();
+    } finally {
+      certificateReads.mockRestore();
+    }
+  });
+
+  it('refuses a plaintext client', async () => {
+    const plain = createServiceClient(RiskEngineService, {
+      address,
+      tls: { enabled: false },
+      server: 'risk',
+      deadlineMs: 3000,
+    });
+    clients.push(plain);
+    expect((await failure(plain.getRuleSetStatus({}))).code).toBe(status.UNAVAILABLE);
   });
 
   it('refuses a server that is not the service the client meant', async () => {

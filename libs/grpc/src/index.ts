@@ -1,17 +1,14 @@
 // The service edge of the gateway: typed gRPC from libs/contracts' generated definitions, served by Nest
 // controllers through GrpcTransport, with caller authorisation, idempotency, validation, page tokens and one
 // error model written once for every service; typed clients that check the server's identity.
-export { GrpcServer, type GrpcServerOptions, type UnaryHandler } from './server'; // until every service is on GrpcTransport
 export { createGrpcClient, unaryCall, channelCredentials } from './client';
 export { loadProtos, serviceClientConstructor, PROTO_LOADER_OPTIONS } from './proto';
 export {
-  RpcError,
   GrpcStatus,
   fieldOf,
   reasonOf,
   isServiceError,
   isStatusError,
-  toServiceError,
   INTERNAL_ERROR,
   type StatusError,
 } from './errors';
