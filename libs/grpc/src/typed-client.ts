@@ -51,6 +51,17 @@ export function serverIdentityCheck(server: string) {
 
 const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 
+/**
+ * A resolver target (`dns:///risk:50053`, a headless Service's pods; `ipv4:a:1,b:2`) may name several replicas:
+ * calls are spread over all of them (round_robin) instead of grpc-js's default pick_first, which sends everything
+ * to one. A plain `host:port` is one server: pick_first, whose channel goes idle when the connection drops and
+ * reconnects on the next call, where round_robin would fail calls fast through its reconnect backoff while the
+ * only server restarts.
+ */
+function resolvesToMany(address: string): boolean {
+  return /^(dns|ipv4|ipv6):/.test(address);
+}
+
 export function createServiceClient<S extends ServiceDefinition>(
   definition: S,
   options: ServiceClientOptions,
@@ -65,9 +76,7 @@ export function createServiceClient<S extends ServiceDefinition>(
     // The TLS server name is the service's, not the address's: no IP address as SNI (Node's DEP0123), and one
     // name whatever the address the channel resolves.
     ...(options.tls.enabled ? { 'grpc.ssl_target_name_override': options.server } : {}),
-    // Calls spread over every address the name resolves to (`dns:///risk:50053` → a headless Service's pods),
-    // instead of grpc-js's default pick_first, which sends everything to one replica.
-    'grpc.service_config': ROUND_ROBIN,
+    ...(resolvesToMany(options.address) ? { 'grpc.service_config': ROUND_ROBIN } : {}),
     ...options.channelOptions,
   });
   const typed: Record<string, unknown> = {
