@@ -9,7 +9,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { protoPath } from '@wxpay/contracts';
-import { createGrpcClient, loadProtos, unaryCall } from '@wxpay/grpc';
+import { loadProtos } from '@wxpay/grpc';
+import { createGrpcClient, unaryCall } from '@wxpay/testing';
 import { FrameGrpcClient, grpcRequestHeaderBlock } from './frame-grpc-client';
 import { grpcFrame, H2GrpcClient } from './h2-grpc-client';
 import { LoopProbe, type ProbeReport } from './loop-probe';

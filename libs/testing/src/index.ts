@@ -52,3 +52,4 @@ export {
 export { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
 export { callerTableMismatches, isCallerRefusal } from './caller-table';
 export { readmeErrorCodeMismatches } from './readme-error-codes';
+export { createGrpcClient, unaryCall, channelCredentials, type CallOptions } from './raw-grpc-client';

@@ -1,11 +1,12 @@
 import { type Client, type ServiceError } from '@grpc/grpc-js';
 import { type INestApplication } from '@nestjs/common';
 import { protoPath } from '@wxpay/contracts';
-import { createGrpcClient, loadProtos, unaryCall, type GrpcTlsConfig } from '@wxpay/grpc';
+import { loadProtos, type GrpcTlsConfig } from '@wxpay/grpc';
 import { createKafka, OutboxRelay } from '@wxpay/messaging';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
 import { bootstrapService, grpcPortOf } from '@wxpay/runtime';
 import {
+  createGrpcClient,
   captureLogger,
   createTestDatabase,
   createTestTopic,
@@ -14,6 +15,7 @@ import {
   testKafka,
   uniqueName,
   type TestDatabase,
+  unaryCall,
 } from '@wxpay/testing';
 import { createHash, randomUUID } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';

@@ -6,8 +6,13 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { type PackageDefinition } from '@grpc/proto-loader';
-import { serviceClientConstructor } from './proto';
-import { type GrpcTlsConfig } from './tls-config';
+import { serviceClientConstructor, type GrpcTlsConfig } from '@wxpay/grpc';
+
+/*
+ * An untyped gRPC client over proto-loader, for tests and benchmarks only: it sends requests exactly as given
+ * (a missing field, an enum by any name, a wrong type), which is how the edge's validation is tested from
+ * outside. Services and tools call each other through libs/grpc's typed `createServiceClient`.
+ */
 
 export function channelCredentials(tls: GrpcTlsConfig): ChannelCredentials {
   return tls.enabled ? credentials.createSsl(tls.ca, tls.key, tls.cert) : credentials.createInsecure();
