@@ -1,7 +1,7 @@
 // The service edge of the gateway: typed gRPC from libs/contracts' generated definitions, served by Nest
 // controllers through GrpcTransport, with caller authorisation, idempotency, validation, page tokens and one
 // error model written once for every service; typed clients that check the server's identity.
-export { loadProtos, serviceClientConstructor, PROTO_LOADER_OPTIONS } from './proto';
+export { loadProtos, PROTO_LOADER_OPTIONS } from './proto';
 export {
   GrpcStatus,
   fieldOf,

@@ -1,10 +1,10 @@
-import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { PROTO_ROOT } from '@wxpay/contracts';
 
 /**
- * Loader options shared by every server and client: int64 money amounts arrive as strings (never floats), enums
- * as their names, and absent fields as their defaults so handlers validate one shape.
+ * Loader options for what still loads .proto files at run time (server reflection, the raw test client): int64
+ * money amounts as strings (never floats), enums
+ * as their names, absent fields as their defaults.
  */
 export const PROTO_LOADER_OPTIONS: Options = {
   keepCase: true,
@@ -17,17 +17,4 @@ export const PROTO_LOADER_OPTIONS: Options = {
 
 export function loadProtos(files: string[]): PackageDefinition {
   return loadSync(files, PROTO_LOADER_OPTIONS);
-}
-
-/** The client constructor of a fully-qualified service name, e.g. `gateway.risk.v1.RiskEngine`. */
-export function serviceClientConstructor(
-  pkg: PackageDefinition,
-  serviceName: string,
-): ServiceClientConstructor {
-  let node: GrpcObject | ServiceClientConstructor = loadPackageDefinition(pkg);
-  for (const part of serviceName.split('.')) {
-    node = (node as GrpcObject)[part] as GrpcObject | ServiceClientConstructor;
-    if (!node) throw new Error(`service ${serviceName} is not in the loaded protos`);
-  }
-  return node as ServiceClientConstructor;
 }

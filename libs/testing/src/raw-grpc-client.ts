@@ -1,18 +1,32 @@
 import {
   credentials,
+  loadPackageDefinition,
   Metadata,
-  type Client,
   type ChannelCredentials,
+  type Client,
+  type GrpcObject,
+  type ServiceClientConstructor,
   type ServiceError,
 } from '@grpc/grpc-js';
 import { type PackageDefinition } from '@grpc/proto-loader';
-import { serviceClientConstructor, type GrpcTlsConfig } from '@wxpay/grpc';
 
 /*
  * An untyped gRPC client over proto-loader, for tests and benchmarks only: it sends requests exactly as given
  * (a missing field, an enum by any name, a wrong type), which is how the edge's validation is tested from
  * outside. Services and tools call each other through libs/grpc's typed `createServiceClient`.
  */
+
+/** The same shape as libs/grpc's GrpcTlsConfig (libs/grpc's own tests use this library, so it cannot import it). */
+type GrpcTlsConfig = { enabled: false } | { enabled: true; ca: Buffer; cert: Buffer; key: Buffer };
+
+function serviceClientConstructor(pkg: PackageDefinition, serviceName: string): ServiceClientConstructor {
+  let node: GrpcObject | ServiceClientConstructor = loadPackageDefinition(pkg);
+  for (const part of serviceName.split('.')) {
+    node = (node as GrpcObject)[part] as GrpcObject | ServiceClientConstructor;
+    if (!node) throw new Error(`service ${serviceName} is not in the loaded protos`);
+  }
+  return node as ServiceClientConstructor;
+}
 
 export function channelCredentials(tls: GrpcTlsConfig): ChannelCredentials {
   return tls.enabled ? credentials.createSsl(tls.ca, tls.key, tls.cert) : credentials.createInsecure();
