@@ -3,8 +3,7 @@ import { PROTO_ROOT } from '@wxpay/contracts';
 
 /**
  * Loader options for what still loads .proto files at run time (server reflection, the raw test client): int64
- * money amounts as strings (never floats), enums
- * as their names, absent fields as their defaults.
+ * money amounts as strings (never floats), enums as their names, absent fields as their defaults.
  */
 export const PROTO_LOADER_OPTIONS: Options = {
   keepCase: true,
