@@ -1,5 +1,15 @@
 import { type Metadata } from '@grpc/grpc-js';
+import { type IdempotencyStore } from '@wxpay/persistence';
 import { type PeerIdentity } from './identity';
+
+/** Where a service keeps its idempotency keys: what its @Idempotent methods read and write. */
+export interface IdempotencyKeys {
+  store: IdempotencyStore;
+  /** The database the answers are read from (the service's own). */
+  db: Parameters<IdempotencyStore['answered']>[0];
+  /** The service's keyed hash, for @Idempotent({ keyed: true }) methods. */
+  keyedFingerprint?: (operation: string, canonicalRequest: string) => string;
+}
 
 /** An idempotent call's record key and request fingerprint, set by the idempotency interceptor. */
 export interface IdempotentRequest {
@@ -24,4 +34,6 @@ export interface CallContext {
   readonly traceId: string;
   /** Present on methods marked @Idempotent, once the interceptor has checked the key. */
   idempotency?: IdempotentRequest;
+  /** The serving app's idempotency store (one per app: a process may serve several). */
+  readonly idempotencyKeys?: IdempotencyKeys;
 }

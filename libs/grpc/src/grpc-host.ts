@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { addGrpcHealthAndReflection, maskPans, type GrpcHealthControl } from '@wxpay/observability';
 import { type Logger } from 'pino';
-import { type CallContext } from './call-context';
+import { type CallContext, type IdempotencyKeys } from './call-context';
 import { INTERNAL_ERROR, isStatusError } from './errors';
 import { peerIdentity } from './identity';
 import { loadProtos } from './proto';
@@ -26,6 +26,8 @@ export interface GrpcHostOptions {
   reflectionProtos?: readonly string[];
   /** Observes each call's duration and final status (a Prometheus histogram). */
   onCallFinished?: (method: string, code: status, seconds: number) => void;
+  /** Where this service's @Idempotent methods keep their keys (handed to each call). */
+  idempotency?: IdempotencyKeys;
 }
 
 const TRACE_ID = /^[\x21-\x7e]{1,128}$/;
@@ -109,6 +111,7 @@ export class GrpcHost {
           deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
         method,
         traceId: typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : randomUUID(),
+        idempotencyKeys: this.opts.idempotency,
       };
       dispatch(call.request, context).then(
         (response) => {

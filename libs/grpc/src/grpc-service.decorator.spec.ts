@@ -1,8 +1,9 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Callers } from './callers';
-import { GrpcService, hasIdempotentMethods } from './grpc-service.decorator';
-import { Idempotent } from './idempotency';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { GrpcService } from './grpc-service.decorator';
+import { Idempotent, IdempotencyInterceptor } from './idempotency';
 import { type ServiceDefinition } from './service-definition';
 
 const method = (name: string) => ({
@@ -54,7 +55,7 @@ describe('@GrpcService', () => {
     }).toThrow('Incomplete: Say names no callers (@Callers); Shout has no method shout');
   });
 
-  it('notes which definitions have an @Idempotent method (only their apps get the idempotency interceptor)', () => {
+  it('puts the idempotency interceptor on @Idempotent methods only (the others skip the interceptor chain)', () => {
     const PlainService = { say: method('Say') } satisfies ServiceDefinition;
     const KeyedService = { say: method('Say'), shout: method('Shout') } satisfies ServiceDefinition;
     @GrpcService(PlainService)
@@ -76,8 +77,10 @@ describe('@GrpcService', () => {
         return Buffer.alloc(0);
       }
     }
-    expect([Plain, Keyed]).toHaveLength(2);
-    expect(hasIdempotentMethods(PlainService)).toBe(false);
-    expect(hasIdempotentMethods(KeyedService)).toBe(true);
+    const interceptorsOf = (fn: unknown) =>
+      Reflect.getMetadata(INTERCEPTORS_METADATA, fn as object) as unknown;
+    expect(interceptorsOf(Plain.prototype.say)).toBeUndefined();
+    expect(interceptorsOf(Keyed.prototype.say)).toBeUndefined();
+    expect(interceptorsOf(Keyed.prototype.shout)).toEqual([expect.any(IdempotencyInterceptor)]);
   });
 });

@@ -1,16 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { CALLERS } from './callers';
-import { IDEMPOTENT } from './idempotency';
 import { methodNameOf, type ServiceDefinition } from './service-definition';
-
-/** Definitions served by a controller with at least one @Idempotent method. */
-const idempotentServices = new WeakSet<ServiceDefinition>();
-
-/** Whether a controller of this definition has an @Idempotent method (serveGrpc adds the interceptor only then). */
-export function hasIdempotentMethods(definition: ServiceDefinition): boolean {
-  return idempotentServices.has(definition);
-}
 
 /**
  * Makes a controller class the implementation of a generated gRPC service: each method of the definition is
@@ -34,7 +25,6 @@ export function GrpcService(definition: ServiceDefinition): ClassDecorator {
         problems.push(`${methodNameOf(method.path)} names no callers (@Callers)`);
         continue;
       }
-      if (Reflect.getMetadata(IDEMPOTENT, descriptor.value)) idempotentServices.add(definition);
       MessagePattern(method.path)(proto, key, descriptor);
     }
     if (problems.length) throw new Error(`${target.name}: ${problems.join('; ')}`);

@@ -1,11 +1,17 @@
 import { createHash } from 'crypto';
-import { SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import {
+  applyDecorators,
+  SetMetadata,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { DomainError } from '@wxpay/contracts';
 import { luhnValid } from '@wxpay/card';
-import { replay, type IdempotencyStore, type StoredAnswer } from '@wxpay/persistence';
+import { replay, type StoredAnswer } from '@wxpay/persistence';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
-import { type CallContext } from './call-context';
+import { type CallContext, type IdempotencyKeys } from './call-context';
 import { callerScope } from './identity';
 import { methodNameOf } from './service-definition';
 
@@ -37,7 +43,11 @@ export interface IdempotentOptions {
  * hands to IdempotencyStore in its transaction), and replays a stored answer or refuses another request under the
  * same key before the controller runs.
  */
-export const Idempotent = (options: IdempotentOptions = {}) => SetMetadata(IDEMPOTENT, options);
+export const Idempotent = (options: IdempotentOptions = {}) =>
+  // A method-level interceptor: only the methods that need it pay for Nest's interceptor chain (an execution
+  // context, rxjs defers, AsyncResource binds per call); as a global one it slowed every call of a service with
+  // one @Idempotent method (the vault's Detokenize) by its mere presence.
+  applyDecorators(SetMetadata(IDEMPOTENT, options), UseInterceptors(new IdempotencyInterceptor(options)));
 
 /** Canonical JSON (keys sorted at every level) so the same request always gives the same fingerprint. */
 export function canonicalJson(value: unknown): string {
@@ -83,26 +93,13 @@ export function checkIdempotencyKey(key: unknown): string {
   return key;
 }
 
-export interface IdempotencyInterceptorOptions {
-  store: IdempotencyStore;
-  /** The database the answers are read from (the service's own). */
-  db: Parameters<IdempotencyStore['answered']>[0];
-  /** The service's keyed hash, for @Idempotent({ keyed: true }) methods. */
-  keyedFingerprint?: (operation: string, canonicalRequest: string) => string;
-}
-
+/** The interceptor of one @Idempotent method; the store is the serving app's, from the call. */
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly options: IdempotencyInterceptorOptions | undefined,
-  ) {}
+  constructor(private readonly idempotent: IdempotentOptions) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const idempotent =
-      context.getType() === 'rpc'
-        ? this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler())
-        : undefined;
-    if (!idempotent) return next.handle();
+    if (context.getType() !== 'rpc') return next.handle();
+    const idempotent = this.idempotent;
     const rpc = context.switchToRpc();
     const call = rpc.getContext<CallContext>();
     const { idempotency_key: key, ...rest } = rpc.getData<Record<string, unknown>>();
@@ -110,7 +107,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const method = methodNameOf(call.method);
     const operation = idempotent.operation ?? method;
     const fingerprint = idempotent.keyed
-      ? this.keyed()(method, canonicalJson(rest))
+      ? keyedOf(call)(method, canonicalJson(rest))
       : requestFingerprint(method, rest);
     call.idempotency = {
       caller: callerScope(call.peer),
@@ -120,22 +117,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
     if (idempotent.replayFirst === false) return next.handle();
     const request = call.idempotency;
-    const { store, db } = this.stored();
+    const { store, db } = keysOf(call);
     return from(store.answered(db, request)).pipe(
       mergeMap((prior: StoredAnswer | undefined) =>
         prior ? defer(async () => replay(prior)) : next.handle(),
       ),
     );
   }
+}
 
-  private stored(): IdempotencyInterceptorOptions {
-    if (!this.options) throw new Error('@Idempotent methods need the service to give an idempotency store');
-    return this.options;
-  }
+function keysOf(call: CallContext): IdempotencyKeys {
+  if (!call.idempotencyKeys)
+    throw new Error('@Idempotent methods need the service to give an idempotency store');
+  return call.idempotencyKeys;
+}
 
-  private keyed() {
-    const keyed = this.options?.keyedFingerprint;
-    if (!keyed) throw new Error('@Idempotent({ keyed: true }) needs the service to give a keyed fingerprint');
-    return keyed;
-  }
+function keyedOf(call: CallContext) {
+  const keyed = call.idempotencyKeys?.keyedFingerprint;
+  if (!keyed) throw new Error('@Idempotent({ keyed: true }) needs the service to give a keyed fingerprint');
+  return keyed;
 }

@@ -20,7 +20,7 @@ export {
   TRUST_DOMAIN,
   type PeerIdentity,
 } from './identity';
-export { type CallContext, type IdempotentRequest } from './call-context';
+export { type CallContext, type IdempotencyKeys, type IdempotentRequest } from './call-context';
 export {
   methodNameOf,
   serviceNameOf,
@@ -50,7 +50,6 @@ export {
   requestFingerprint,
   checkIdempotencyKey,
   type IdempotentOptions,
-  type IdempotencyInterceptorOptions,
 } from './idempotency';
 export * as rules from './validation';
 export { ValidRequest, RequestValidationPipe, type RequestRules } from './validation';

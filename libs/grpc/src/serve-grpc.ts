@@ -6,10 +6,9 @@ import { type Logger } from 'pino';
 import { CallerGuard } from './callers';
 import { GrpcErrorFilter } from './error-filter';
 import { type ErrorStatusTable } from './error-status';
-import { IdempotencyInterceptor, type IdempotencyInterceptorOptions } from './idempotency';
+import { type IdempotencyKeys } from './call-context';
 import { methodNameOf, type ServiceDefinition } from './service-definition';
 import { type GrpcTlsConfig } from './tls-config';
-import { hasIdempotentMethods } from './grpc-service.decorator';
 import { GrpcTransport } from './transport';
 
 /** What a service declares about its gRPC edge. */
@@ -25,7 +24,7 @@ export interface GrpcEdgeOptions {
   /** True for a failure of the service's own infrastructure (answered UNAVAILABLE). */
   isUnavailable: (e: unknown) => boolean;
   /** Where @Idempotent methods keep their keys; a service with such methods and no store fails their calls. */
-  idempotency?: IdempotencyInterceptorOptions;
+  idempotency?: IdempotencyKeys;
   logger: Logger;
   metrics?: Metrics;
   shutdownGraceMs?: number;
@@ -51,6 +50,7 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
     reflectionProtos: edge.protos,
     logger: edge.logger,
     shutdownGraceMs: edge.shutdownGraceMs,
+    idempotency: edge.idempotency,
     onCallFinished: calls
       ? (method, code, seconds) =>
           calls.observe({ method: methodNameOf(method), code: String(code) }, seconds)
@@ -73,13 +73,6 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
   microservice.useGlobalGuards(
     new CallerGuard(reflector, { logger: edge.logger, authenticate: edge.tls.enabled }),
   );
-  // Only for services with an @Idempotent method: an interceptor puts every call of every method through Nest's
-  // interceptor chain (an execution context, rxjs defers, AsyncResource binds per call). On RiskEngine.Evaluate,
-  // which has none, it was most of what the edge added per call (GC runs per 20,000 calls: 134 before the edge,
-  // 175 with the interceptor, 140 without).
-  if (edge.services.some(hasIdempotentMethods)) {
-    microservice.useGlobalInterceptors(new IdempotencyInterceptor(reflector, edge.idempotency));
-  }
   microservice.useGlobalFilters(
     new GrpcErrorFilter({ table: edge.errors, isUnavailable: edge.isUnavailable, logger: edge.logger }),
   );
