@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RiskEngineController } from './api/risk-engine.controller';
 import { RiskJobs } from './jobs/risk-jobs';
+import { RiskStreamRepository } from './persistence/risk-stream.repository';
+import { TokenSuspensionRepository } from './persistence/token-suspension.repository';
 import { RiskCoreModule } from './risk-core.module';
 import { type RiskRunOptions } from './risk-options';
 
@@ -12,7 +14,7 @@ export class RiskModule {
       module: RiskModule,
       imports: [RiskCoreModule.forRoot(options)],
       controllers: [RiskEngineController],
-      providers: [RiskJobs],
+      providers: [TokenSuspensionRepository, RiskStreamRepository, RiskJobs],
     };
   }
 }

@@ -17,6 +17,8 @@ import { subjectOfPayment, UnconvertibleAmountError } from '../domain/engine/sub
 import { type AlertHit } from '../domain/rules/compiled-rule-set';
 import { type CardStatus } from '../domain/state/card-statuses';
 import { alertIdFor } from '../domain/alerts/alert-id';
+import { type ProfileChange, type RiskStreamRepository } from '../persistence/risk-stream.repository';
+import { type TokenSuspensionRepository } from '../persistence/token-suspension.repository';
 import { type BatchHandler, type ChunkTransaction } from '@wxpay/messaging';
 
 /** Vault events that carry a card's status (KeysRotated does not). */
@@ -35,6 +37,10 @@ export type PreparedEvent =
 
 export interface LifecycleHandlerOptions {
   engine: RiskEngine;
+  /** Where the facts, profiles, statuses and alerts go. */
+  store: RiskStreamRepository;
+  /** Where severe alerts queue token suspensions. */
+  suspensions: TokenSuspensionRepository;
   fx: FxRates;
   alertsTopic: string;
   logger: Logger;
@@ -51,8 +57,6 @@ interface Alert {
   ruleSetVersion: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * Applies payments.lifecycle.v1 and cards.lifecycle.v1 events, a chunk per transaction: each fact goes into the
  * in-memory state at once (so the next fact of the chunk, and the monitoring rules, see it) and is taken back if
@@ -63,6 +67,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export class LifecycleHandler implements BatchHandler<PreparedEvent> {
   constructor(private readonly opts: LifecycleHandlerOptions) {}
+
+  private get store(): RiskStreamRepository {
+    return this.opts.store;
+  }
 
   prepare(event: EventEnvelope): PreparedEvent {
     if (Object.prototype.hasOwnProperty.call(paymentPayloadSchemas, event.type)) {
@@ -100,7 +108,7 @@ export class LifecycleHandler implements BatchHandler<PreparedEvent> {
     const { engine } = this.opts;
     const facts: RiskSubject[] = [];
     const factIds: string[] = [];
-    const profiles = new Map<string, { devices: string[]; crossBorderAt: number | null }>();
+    const profiles = new Map<string, ProfileChange>();
     const statuses = new Map<string, { status: CardStatus; source: string }>();
     const alerts: Alert[] = [];
 
@@ -129,86 +137,13 @@ export class LifecycleHandler implements BatchHandler<PreparedEvent> {
     }
 
     const m = tx.manager;
-    if (facts.length) await this.insertFacts(m, facts, factIds);
-    if (profiles.size) await this.saveProfiles(m, profiles);
-    if (statuses.size) await this.saveStatuses(m, statuses);
+    if (facts.length) await this.store.insertEvents(m, facts, factIds);
+    if (profiles.size) await this.store.saveProfiles(m, profiles);
+    if (statuses.size) await this.store.saveStatuses(m, statuses);
     let suspension = false;
     const raised = new Map<string, number>(); // cooldowns within this chunk
     for (const alert of alerts) suspension = (await this.raise(m, alert, raised)) || suspension;
     if (suspension && this.opts.onSuspensionQueued) tx.onCommit(this.opts.onSuspensionQueued);
-  }
-
-  private async insertFacts(m: EntityManager, facts: RiskSubject[], ids: string[]): Promise<void> {
-    const rows = facts.map((s, i) => ({
-      event_id: ids[i],
-      event_type: s.eventType,
-      card_token: s.cardToken,
-      device_id: s.deviceId,
-      ip: s.ip,
-      merchant_id: s.merchantId,
-      mcc: s.mcc,
-      scene: s.scene,
-      amount_minor: s.amountMinor,
-      amount_currency: s.currency,
-      amount_cny_minor: s.amountCny,
-      lat: s.point?.lat ?? null,
-      lon: s.point?.lon ?? null,
-      country: s.country,
-      city: s.city,
-      occurred_at: iso(s.at),
-    }));
-    await m.query(
-      `INSERT INTO risk_event (event_id, event_type, card_token, device_id, ip, merchant_id, mcc, scene, amount_minor,
-         amount_currency, amount_cny_minor, lat, lon, country, city, occurred_at)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, event_type text, card_token text,
-         device_id text, ip text, merchant_id text, mcc text, scene text, amount_minor bigint, amount_currency char(3),
-         amount_cny_minor bigint, lat double precision, lon double precision, country text, city text,
-         occurred_at timestamptz)
-       ON CONFLICT DO NOTHING`,
-      [JSON.stringify(rows)],
-    );
-  }
-
-  /** What card profiles learned (new devices, first cross-border use), one row per card, last 16 devices kept. */
-  private async saveProfiles(
-    m: EntityManager,
-    profiles: Map<string, { devices: string[]; crossBorderAt: number | null }>,
-  ): Promise<void> {
-    const rows = [...profiles].map(([card, p]) => ({
-      card_token: card,
-      known_devices: p.devices,
-      cross_border_first_at: p.crossBorderAt === null ? null : iso(p.crossBorderAt),
-    }));
-    await m.query(
-      `INSERT INTO card_profile AS c (card_token, known_devices, cross_border_first_at)
-       SELECT card_token, ARRAY(SELECT jsonb_array_elements_text(known_devices)), cross_border_first_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(card_token text, known_devices jsonb, cross_border_first_at timestamptz)
-       ON CONFLICT (card_token) DO UPDATE SET
-         known_devices = (
-           SELECT CASE WHEN cardinality(merged) > 16 THEN merged[cardinality(merged) - 15:] ELSE merged END
-           FROM (SELECT c.known_devices || ARRAY(
-             SELECT d FROM unnest(EXCLUDED.known_devices) AS d WHERE d <> ALL (c.known_devices)) AS merged) AS t),
-         cross_border_first_at = CASE WHEN EXCLUDED.cross_border_first_at IS NULL THEN c.cross_border_first_at
-           ELSE LEAST(COALESCE(c.cross_border_first_at, EXCLUDED.cross_border_first_at), EXCLUDED.cross_border_first_at)
-         END,
-         updated_at = now()`,
-      [JSON.stringify(rows)],
-    );
-  }
-
-  private async saveStatuses(
-    m: EntityManager,
-    statuses: Map<string, { status: CardStatus; source: string }>,
-  ) {
-    const rows = [...statuses].map(([card, s]) => ({ card_token: card, status: s.status, source: s.source }));
-    await m.query(
-      `INSERT INTO card_status AS c (card_token, status, source)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(card_token text, status text, source text)
-       ON CONFLICT (card_token) DO UPDATE SET
-         status = CASE WHEN c.status = 'DELETED' THEN 'DELETED' ELSE EXCLUDED.status END,
-         source = EXCLUDED.source, updated_at = now()`,
-      [JSON.stringify(rows)],
-    );
   }
 
   /** Records and publishes one alert unless the rule's cooldown holds it back; true when it queued a suspension. */
@@ -219,31 +154,21 @@ export class LifecycleHandler implements BatchHandler<PreparedEvent> {
     if (rule.cooldownMs > 0) {
       const last = raised.get(key);
       if (last !== undefined && Math.abs(s.at - last) < rule.cooldownMs) return false;
-      const recent: unknown[] = await m.query(
-        `SELECT 1 FROM risk_alert WHERE rule_id = $1 AND card_token = $2
-           AND occurred_at > $3::timestamptz - ($4::bigint * interval '1 millisecond')
-           AND occurred_at < $3::timestamptz + ($4::bigint * interval '1 millisecond') LIMIT 1`,
-        [rule.id, s.cardToken, iso(s.at), rule.cooldownMs],
-      );
-      if (recent.length > 0) return false;
+      if (await this.store.alertedWithin(m, rule.id, s.cardToken, s.at, rule.cooldownMs)) return false;
     }
     raised.set(key, s.at);
     const alertId = alertIdFor(a.event.id, rule.id);
-    await m.query(
-      `INSERT INTO risk_alert (alert_id, rule_id, code, severity, card_token, value, source_event_id,
-         rule_set_version, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        alertId,
-        rule.id,
-        rule.code,
-        rule.severity,
-        s.cardToken,
-        value,
-        a.event.id,
-        a.ruleSetVersion,
-        iso(s.at),
-      ],
-    );
+    await this.store.insertAlert(m, {
+      alertId,
+      ruleId: rule.id,
+      code: rule.code,
+      severity: rule.severity,
+      cardToken: s.cardToken,
+      value,
+      sourceEventId: a.event.id,
+      ruleSetVersion: a.ruleSetVersion,
+      at: s.at,
+    });
     const payload: RiskAlertRaised = {
       alertId,
       code: rule.code,
@@ -265,12 +190,8 @@ export class LifecycleHandler implements BatchHandler<PreparedEvent> {
       payload,
       occurredAt: new Date(s.at),
     });
-    if (rule.suspendToken) {
-      await m.query(
-        `INSERT INTO token_suspension (suspension_id, card_token, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [alertId, s.cardToken, `${rule.code}: ${value}`],
-      );
-    }
+    if (rule.suspendToken)
+      await this.opts.suspensions.request(m, alertId, s.cardToken, `${rule.code}: ${value}`);
     this.opts.onAlert?.(rule.code, rule.severity);
     this.opts.logger.info({ alertId, code: rule.code, severity: rule.severity }, 'risk alert raised');
     return rule.suspendToken;

@@ -6,6 +6,8 @@ import { type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { LifecycleHandler, type PreparedEvent } from '../consumers/lifecycle.consumer';
 import { WINDOW_ENTITIES } from '../domain/state/window-kinds';
+import { RiskStreamRepository } from '../persistence/risk-stream.repository';
+import { TokenSuspensionRepository } from '../persistence/token-suspension.repository';
 import { TOKEN_SUSPENDER, type TokenSuspender } from '../ports/token-suspender.port';
 import { Risk, RISK_METRICS, RISK_TOPICS, type RiskMetrics } from '../risk-core.module';
 import { RISK_OPTIONS, type RiskRunOptions, type RiskTopics } from '../risk-options';
@@ -31,6 +33,8 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(RISK_METRICS) private readonly metrics: RiskMetrics,
     @Inject(TOKEN_SUSPENDER) private readonly suspender: TokenSuspender,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly suspensions: TokenSuspensionRepository,
+    private readonly stream: RiskStreamRepository,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(HEALTH) private readonly health: HealthRegistry,
@@ -41,6 +45,7 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     const m = this.metrics;
     const worker = new SuspensionWorker({
       dataSource: this.dataSource,
+      suspensions: this.suspensions,
       suspender: this.suspender,
       statuses: this.risk.state.statuses,
       logger: this.logger,
@@ -52,6 +57,8 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     if (this.options.consume ?? config.stream) {
       const handler = new LifecycleHandler({
         engine: this.risk.engine,
+        store: this.stream,
+        suspensions: this.suspensions,
         fx: config.fx,
         alertsTopic: this.topics.alerts,
         logger: this.logger,

@@ -1,24 +1,22 @@
 import { maskPans } from '@wxpay/observability';
 import { type Logger } from 'pino';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { type CardStatuses } from '../domain/state/card-statuses';
+import {
+  type DueSuspension,
+  type TokenSuspensionRepository,
+} from '../persistence/token-suspension.repository';
 import { PermanentSuspensionError, type TokenSuspender } from '../ports/token-suspender.port';
 
 export interface SuspensionWorkerOptions {
   dataSource: DataSource;
+  suspensions: TokenSuspensionRepository;
   suspender: TokenSuspender;
   statuses: CardStatuses;
   logger: Logger;
   pollIntervalMs?: number;
   maxAttempts?: number;
   onOutcome?: (outcome: 'done' | 'retry' | 'failed') => void;
-}
-
-interface Due {
-  suspension_id: string;
-  card_token: string;
-  reason: string;
-  attempts: number;
 }
 
 /**
@@ -74,14 +72,9 @@ export class SuspensionWorker {
   private async drain(): Promise<void> {
     for (;;) {
       const handled = await this.dataSource.transaction(async (m) => {
-        const rows: Due[] = await m.query(
-          `SELECT suspension_id, card_token, reason, attempts FROM token_suspension
-           WHERE status = 'PENDING' AND next_attempt_at <= now()
-           ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        );
-        const due = rows[0];
+        const due = await this.suspensions.claimDue(m);
         if (!due) return false;
-        await this.attempt(due, (sql, params) => m.query(sql, params));
+        await this.attempt(m, due);
         return true;
       });
       if (!handled || this.stopped) return;
@@ -92,10 +85,12 @@ export class SuspensionWorker {
     return this.opts.dataSource;
   }
 
-  private async attempt(
-    due: Due,
-    query: (sql: string, params: unknown[]) => Promise<unknown>,
-  ): Promise<void> {
+  private get suspensions(): TokenSuspensionRepository {
+    return this.opts.suspensions;
+  }
+
+  /** One attempt, in the transaction that holds the claimed row. */
+  private async attempt(m: EntityManager, due: DueSuspension): Promise<void> {
     const attempts = due.attempts + 1;
     try {
       await this.opts.suspender.suspend({
@@ -103,18 +98,7 @@ export class SuspensionWorker {
         reason: due.reason,
         idempotencyKey: due.suspension_id,
       });
-      await query(
-        `UPDATE token_suspension SET status = 'DONE', attempts = $2, done_at = now(), last_error = NULL
-         WHERE suspension_id = $1`,
-        [due.suspension_id, attempts],
-      );
-      await query(
-        `INSERT INTO card_status (card_token, status, source) VALUES ($1, 'SUSPENDED', 'risk-alert')
-         ON CONFLICT (card_token) DO UPDATE SET
-           status = CASE WHEN card_status.status = 'DELETED' THEN 'DELETED' ELSE 'SUSPENDED' END,
-           source = 'risk-alert', updated_at = now()`,
-        [due.card_token],
-      );
+      await this.suspensions.markDone(m, due, attempts);
       // The vault will announce it on cards.lifecycle.v1 too; rejecting from now on does not wait for that.
       this.opts.statuses.set(due.card_token, 'SUSPENDED');
       this.opts.onOutcome?.('done');
@@ -122,17 +106,13 @@ export class SuspensionWorker {
     } catch (e) {
       const error = maskPans(e instanceof Error ? e.message : String(e));
       const permanent = e instanceof PermanentSuspensionError || attempts >= (this.opts.maxAttempts ?? 10);
-      await query(
-        `UPDATE token_suspension SET status = $2, attempts = $3, last_error = $4,
-           next_attempt_at = now() + ($5::int * interval '1 millisecond')
-         WHERE suspension_id = $1`,
-        [
-          due.suspension_id,
-          permanent ? 'FAILED' : 'PENDING',
-          attempts,
-          error,
-          Math.min(60_000, 500 * 2 ** attempts),
-        ],
+      await this.suspensions.markFailed(
+        m,
+        due.suspension_id,
+        permanent ? 'FAILED' : 'PENDING',
+        attempts,
+        error,
+        Math.min(60_000, 500 * 2 ** attempts),
       );
       this.opts.onOutcome?.(permanent ? 'failed' : 'retry');
       const log = { suspensionId: due.suspension_id, attempts, error };
