@@ -24,7 +24,19 @@ describe('lifecycle stream through real Kafka: windows, alerts, suspensions, exa
     await eventually(async () => declines(card) === 5, 'five declines in the card window');
     expect(await h.count('risk_event', 'card_token = $1', [card])).toBe(5);
 
-    const alerts = await readTopic(h.topics.alerts, { until: (m) => m.length >= 1 });
+    // First the alert's outbox row must be published (the relay), then read back (a new consumer group): on a busy
+    // machine either can be slow, and the failure should say which.
+    await eventually(
+      async () =>
+        (await h.count('outbox_event', 'topic = $1 AND published_at IS NOT NULL', [h.topics.alerts])) === 1,
+      'the alert relayed to its topic',
+      60_000,
+    ).catch((e: Error) => {
+      throw new Error(
+        `${e.message}; the relay and the service logged:\n${h.log.lines.slice(-20).join('\n')}`,
+      );
+    });
+    const alerts = await readTopic(h.topics.alerts, { until: (m) => m.length >= 1, timeoutMs: 60_000 });
     expect(alerts).toHaveLength(1);
     const alert = JSON.parse(alerts[0]!.value!);
     expect(alert).toMatchObject({
