@@ -1,14 +1,8 @@
-import {
-  Injectable,
-  Module,
-  type DynamicModule,
-  type OnApplicationShutdown,
-  type Provider,
-} from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { RiskEngineService, TokenVaultService } from '@wxpay/contracts';
 import { createServiceClient } from '@wxpay/grpc';
 import { type HealthRegistry, type Logger } from '@wxpay/observability';
-import { DATA_SOURCE, HEALTH, LOGGER } from '@wxpay/runtime';
+import { CounterpartyConnections, DATA_SOURCE, HEALTH, LOGGER } from '@wxpay/runtime';
 import { createUnionPayClientFromEnv, UnionPayRequestLogReader } from '@wxpay/unionpay';
 import { createWechatPayClientFromEnv, type WechatPayClient } from '@wxpay/wechatpay';
 import { type DataSource } from 'typeorm';
@@ -28,24 +22,6 @@ import { VAULT_PORT } from './ports/vault.port';
 import { WECHATPAY_PORT, type WechatPayPort } from './ports/wechatpay.port';
 
 const WECHATPAY_CLIENT = Symbol('WECHATPAY_CLIENT');
-
-/** The connections to counterparties this service opened, closed once its background work has stopped. */
-@Injectable()
-export class CounterpartyConnections implements OnApplicationShutdown {
-  private readonly closers: (() => Promise<void> | void)[] = [];
-
-  add(close: () => Promise<void> | void): void {
-    this.closers.push(close);
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.closers.splice(0).reverse()) await c();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
-  }
-}
 
 /**
  * The counterparties behind their ports: WeChat Pay (signed HTTPS), risk and the vault (typed gRPC clients over

@@ -4,7 +4,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { CounterpartyConnections } from './counterparties.module';
+import { CounterpartyConnections } from '@wxpay/runtime';
 import { Janitor } from './jobs/janitor';
 import { ReconciliationScheduler } from './jobs/reconciliation-scheduler';
 import { WebhookInboxWorker } from './jobs/webhook-inbox.worker';

@@ -277,10 +277,9 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
     expect(h.channel.completeCalls).toBe(calls + 1); // only the driver's own call, no takeover
   });
 
-  /** A payment whose driver died in AUTHORIZING, its lease run out: what a kill -9 during the hold leaves. */
-  async function abandonedInAuthorizing(): Promise<string> {
-    const id = randomUUID();
-    await h.core.payments.insert(h.ds, {
+  /** A CREATED payment written straight to the table (no driver has touched it). */
+  const insertCreated = (id: string) =>
+    h.core.payments.insert(h.ds, {
       id,
       outTradeNo: id.replace(/-/g, ''),
       cardToken: TOKEN,
@@ -296,6 +295,11 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
       deviceId: null,
       traceId: 't',
     });
+
+  /** A payment whose driver died in AUTHORIZING, its lease run out: what a kill -9 during the hold leaves. */
+  async function abandonedInAuthorizing(): Promise<string> {
+    const id = randomUUID();
+    await insertCreated(id);
     await h.ds.query(
       `UPDATE payment SET status = 'AUTHORIZING', lease_owner = NULL, lease_until = NULL WHERE id = $1`,
       [id],
@@ -326,22 +330,7 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
 
   it('lets only one of two actors of the same process drive a payment: the other neither calls nor writes', async () => {
     const id = randomUUID();
-    await h.core.payments.insert(h.ds, {
-      id,
-      outTradeNo: id.replace(/-/g, ''),
-      cardToken: TOKEN,
-      amountMinor: 1000,
-      currency: 'CNY',
-      merchantId: 'm-coffee',
-      mcc: '5814',
-      scene: 'ONLINE',
-      tradeType: 'JSAPI',
-      description: 'coffee',
-      payerOpenid: 'oPayer000000000000000000001',
-      payerIp: null,
-      deviceId: null,
-      traceId: 't',
-    });
+    await insertCreated(id);
     h.risk.delayMs = 200;
     const calls = h.risk.calls.length;
     // The caller's request and a janitor round that listed the payment before the request took its lease.

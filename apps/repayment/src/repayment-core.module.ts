@@ -1,4 +1,4 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { TokenVaultService } from '@wxpay/contracts';
 import { createServiceClient } from '@wxpay/grpc';
 import {
@@ -7,7 +7,7 @@ import {
   type Logger,
   type Metrics,
 } from '@wxpay/observability';
-import { DATA_SOURCE, HEALTH, LOGGER, METRICS } from '@wxpay/runtime';
+import { CounterpartyConnections, DATA_SOURCE, HEALTH, LOGGER, METRICS } from '@wxpay/runtime';
 import { createUnionPayClientFromEnv } from '@wxpay/unionpay';
 import { createWechatPayClientFromEnv } from '@wxpay/wechatpay';
 import { type DataSource } from 'typeorm';
@@ -31,24 +31,6 @@ import { RunQueryService } from './use-cases/run-query.service';
 import { RunService } from './use-cases/run.service';
 
 const HOLD_DEDUCTIONS: readonly JobKind[] = ['DEDUCT'];
-
-/** The connections to counterparties this service opened, closed once its background work has stopped. */
-@Injectable()
-export class CounterpartyConnections implements OnApplicationShutdown {
-  private readonly closers: (() => Promise<void> | void)[] = [];
-
-  add(close: () => Promise<void> | void): void {
-    this.closers.push(close);
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.closers.splice(0).reverse()) await c();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
-  }
-}
 
 /**
  * Automatic repayment without its edges: business time, the repositories, the plan and run use cases, the

@@ -4,3 +4,4 @@ export { RuntimeModule, createRuntimeParts, type RuntimeParts } from './runtime.
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
 export { MessagingModule, type MessagingModuleOptions } from './messaging.module';
 export { bootstrapService, type ServiceBootstrap, type ServiceGrpcEdge, grpcPortOf } from './bootstrap';
+export { CounterpartyConnections } from './counterparty-connections';
