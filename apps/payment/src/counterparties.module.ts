@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { RiskEngineService, TokenVaultService } from '@wxpay/contracts';
-import { createServiceClient } from '@wxpay/grpc';
 import { type HealthRegistry, type Logger } from '@wxpay/observability';
 import { CounterpartyConnections, DATA_SOURCE, HEALTH, LOGGER } from '@wxpay/runtime';
 import { createUnionPayClientFromEnv, UnionPayRequestLogReader } from '@wxpay/unionpay';
@@ -72,29 +71,33 @@ export class CounterpartiesModule {
         }),
         port(RISK_PORT, given.risk, {
           inject: [CounterpartyConnections, LOGGER],
-          useFactory: async (connections: CounterpartyConnections, logger: Logger) => {
-            const client = createServiceClient(RiskEngineService, {
-              address: config.RISK_GRPC_ADDRESS,
-              tls,
-              server: 'risk',
-              deadlineMs: config.RISK_DEADLINE_MS,
-            });
-            connections.add(() => client.close());
-            await connectBeforeReady('risk', client, logger);
-            return new RiskAdapter(client);
-          },
+          useFactory: async (connections: CounterpartyConnections, logger: Logger) =>
+            new RiskAdapter(
+              await connections.grpcClient(
+                RiskEngineService,
+                {
+                  address: config.RISK_GRPC_ADDRESS,
+                  tls,
+                  server: 'risk',
+                  deadlineMs: config.RISK_DEADLINE_MS,
+                },
+                logger,
+              ),
+            ),
         }),
         port(VAULT_PORT, given.vault, {
           inject: [CounterpartyConnections, LOGGER],
           useFactory: async (connections: CounterpartyConnections, logger: Logger) => {
-            const client = createServiceClient(TokenVaultService, {
-              address: config.TOKENIZATION_GRPC_ADDRESS,
-              tls,
-              server: 'tokenization',
-              deadlineMs: config.VAULT_DEADLINE_MS,
-            });
-            connections.add(() => client.close());
-            await connectBeforeReady('tokenization', client, logger);
+            const client = await connections.grpcClient(
+              TokenVaultService,
+              {
+                address: config.TOKENIZATION_GRPC_ADDRESS,
+                tls,
+                server: 'tokenization',
+                deadlineMs: config.VAULT_DEADLINE_MS,
+              },
+              logger,
+            );
             return new VaultAdapter(client, config.VAULT_DEADLINE_MS);
           },
         }),
@@ -145,28 +148,6 @@ export class CounterpartiesModule {
     };
   }
 }
-
-/**
- * Risk's deadline is short (RISK_DEADLINE_MS, 150 ms by default): a first Evaluate that also had to open the
- * channel (TLS handshake) failed the first payment after start (issue #16 item 3). The channels are opened before
- * the service reports ready; a counterparty that is not up yet is connected on first use, as before.
- */
-async function connectBeforeReady(
-  server: string,
-  client: { connect(timeoutMs: number): Promise<void> },
-  logger: Logger,
-): Promise<void> {
-  await client
-    .connect(CONNECT_BEFORE_READY_MS)
-    .catch((e: unknown) =>
-      logger.warn(
-        { server, error: e instanceof Error ? e.message : String(e) },
-        'not connected at start; the first call will connect',
-      ),
-    );
-}
-
-const CONNECT_BEFORE_READY_MS = 2_000;
 
 function lazy<T>(make: () => T): () => T {
   let made: { value: T } | undefined;

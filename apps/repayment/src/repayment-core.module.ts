@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TokenVaultService } from '@wxpay/contracts';
-import { createServiceClient } from '@wxpay/grpc';
 import {
   LATENCY_BUCKETS_SECONDS,
   type HealthRegistry,
@@ -80,13 +79,16 @@ export class RepaymentCoreModule {
             connections: CounterpartyConnections,
           ): Promise<CardAccountPort> => {
             if (options.ports?.cardAccount) return options.ports.cardAccount;
-            const vault = createServiceClient(TokenVaultService, {
-              address: config.TOKENIZATION_GRPC_ADDRESS,
-              tls: options.tls,
-              server: 'tokenization',
-              deadlineMs: config.VAULT_DEADLINE_MS,
-            });
-            connections.add(() => vault.close());
+            const vault = await connections.grpcClient(
+              TokenVaultService,
+              {
+                address: config.TOKENIZATION_GRPC_ADDRESS,
+                tls: options.tls,
+                server: 'tokenization',
+                deadlineMs: config.VAULT_DEADLINE_MS,
+              },
+              logger,
+            );
             const channel = await createUnionPayClientFromEnv(config, ds, logger, SERVICE_NAME, metrics);
             // Connects in the background when the switch is not up yet; readiness reports it.
             await channel.start(2_000);
