@@ -1,13 +1,13 @@
 import { createTestDatabase, type TestDatabase } from '@wxpay/testing';
 import { PAYMENT_MIGRATIONS } from '../src/persistence/migrations';
-import { UnifyIdempotencyRecords1733500000000 } from '../src/persistence/migrations/unify-idempotency-records.migration';
+import { UnifyIdempotencyRecords1733500000100 } from '../src/persistence/migrations/unify-idempotency-records.migration';
 
 jest.setTimeout(60_000);
 
 /** The idempotency records of before the shared store, through the migration that moves them to its shape. */
 describe('idempotency records moved to the shared table shape', () => {
   let db: TestDatabase;
-  const before = PAYMENT_MIGRATIONS.filter((m) => m !== UnifyIdempotencyRecords1733500000000);
+  const before = PAYMENT_MIGRATIONS.filter((m) => m !== UnifyIdempotencyRecords1733500000100);
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: before, label: 'pay_idem_migration' });
@@ -42,7 +42,7 @@ describe('idempotency records moved to the shared table shape', () => {
 
     const runner = db.dataSource.createQueryRunner();
     try {
-      await new UnifyIdempotencyRecords1733500000000().up(runner);
+      await new UnifyIdempotencyRecords1733500000100().up(runner);
     } finally {
       await runner.release();
     }

@@ -2,8 +2,8 @@
  * Card-number (PAN) masking for log output.
  *
  * A PAN candidate is a run of 13–19 digits that passes the Luhn check, written either contiguously
- * (`6222021234567894`) or in groups joined by single spaces, dashes or dots (`6222 0212 3456 7894`,
- * `6222-0212-3456-7894`, `6222.0212.3456.7894`). Masked form: the first 6 and last 4 digits stay, every digit in
+ * (`dddddddddddddddd`) or in groups joined by single spaces, dashes or dots (`dddd dddd dddd dddd`,
+ * `dddd-dddd-dddd-dddd`, `dddd.dddd.dddd.dddd`). Masked form: the first 6 and last 4 digits stay, every digit in
  * between becomes `*`, separators stay where they were, so the length never changes: `622202******7894`,
  * `6222 02** **** 7894`.
  *
@@ -11,7 +11,7 @@
  * more digits cannot be one card number but can carry one (ISO 8583 private fields concatenate a PAN with other
  * digits: F62's `00219` + PAN + `0128014043012`), so every 13–19-digit window of it that passes Luhn is starred;
  * an order or transaction id of that length is then partly starred too. Grouped runs are cut at their
- * separators as well, so a PAN written next to another number (`20240101 6222021234567894`) is still found. When
+ * separators as well, so a PAN written next to another number (`20240101 dddddddddddddddd`) is still found. When
  * overlapping candidates pass Luhn, the union of their masked digits is starred: masking too much is the safe
  * failure.
  */

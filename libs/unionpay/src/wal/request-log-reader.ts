@@ -68,8 +68,8 @@ function toLogged(r: SqlRow): LoggedRequest {
 }
 
 /**
- * Reads the request log a UnionPayClient keeps in the caller's database (`unionpay_request`, created by
- * UnionPayRequestLogMigration1732700000000), so a caller can learn what the channel already did before it sends
+ * Reads the request log a UnionPayClient keeps in the caller's database (`unionpay_request`, created by the
+ * request-log migration libs/unionpay exports), so a caller can learn what the channel already did before it sends
  * anything again — a hold whose answer was lost, a completion or a refund already sent — and tie settlement
  * lines back to its own records. Read-only: the client alone writes the log.
  */

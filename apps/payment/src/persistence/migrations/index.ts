@@ -4,7 +4,7 @@ import { CreateLedger1732600000001 } from './create-ledger.migration';
 import { CreateChannelLinks1732700000100 } from './create-channel-links.migration';
 import { CreatePaymentTables1732600000000 } from './create-payment-tables.migration';
 import { ScopeIdempotencyByCaller1732800000000 } from './scope-idempotency-by-caller.migration';
-import { UnifyIdempotencyRecords1733500000000 } from './unify-idempotency-records.migration';
+import { UnifyIdempotencyRecords1733500000100 } from './unify-idempotency-records.migration';
 import { KeyTransactionNoticesByState1733600000000 } from './key-transaction-notices-by-state.migration';
 
 /**
@@ -18,6 +18,6 @@ export const PAYMENT_MIGRATIONS = [
   UnionPayRequestLogMigration1732700000000,
   CreateChannelLinks1732700000100,
   ScopeIdempotencyByCaller1732800000000,
-  UnifyIdempotencyRecords1733500000000,
+  UnifyIdempotencyRecords1733500000100,
   KeyTransactionNoticesByState1733600000000,
 ];

@@ -13,8 +13,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * replayed: the caller finds the first call's payment with GetPayment / ListPayments. Records from before expire
  * with the retention (IDEMPOTENCY_RETENTION_HOURS).
  */
-export class UnifyIdempotencyRecords1733500000000 implements MigrationInterface {
-  name = 'UnifyIdempotencyRecords1733500000000';
+export class UnifyIdempotencyRecords1733500000100 implements MigrationInterface {
+  name = 'UnifyIdempotencyRecords1733500000100';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE idempotency_record RENAME TO idempotency_record_old`);
