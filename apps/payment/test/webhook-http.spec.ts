@@ -21,11 +21,19 @@ jest.setTimeout(30_000);
 
 /** What reached the intake (the notification handler behind the route). */
 const seen: { endpoint: WebhookEndpoint; body: string; nonce: string | undefined }[] = [];
+/** The JSON the framework parsed from each body, handed on so the intake does not parse it again. */
+const parsedBodies: unknown[] = [];
 let answer: WebhookAnswer | Error = { status: 204 };
 
 /** The intake as the route sees it: records what it is handed and answers what the test says. */
 class RecordingIntake {
-  async handle(endpoint: WebhookEndpoint, headers: Record<string, unknown>, raw: Buffer | undefined) {
+  async handle(
+    endpoint: WebhookEndpoint,
+    headers: Record<string, unknown>,
+    raw: Buffer | undefined,
+    parsed?: unknown,
+  ) {
+    parsedBodies.push(parsed);
     seen.push({ endpoint, body: raw?.toString('utf8') ?? '', nonce: headers['wechatpay-nonce'] as string });
     if (answer instanceof Error) throw answer;
     return answer;
@@ -82,6 +90,7 @@ describe('WeChat Pay webhook routes (HTTP)', () => {
 
   beforeEach(() => {
     seen.length = 0;
+    parsedBodies.length = 0;
     answer = { status: 204 };
   });
 
@@ -115,6 +124,7 @@ describe('WeChat Pay webhook routes (HTTP)', () => {
     const res = await post('/notify/wechatpay/transactions?x=1', body, { 'Wechatpay-Nonce': 'abc' });
     expect(res.status).toBe(204);
     expect(seen).toEqual([{ endpoint: 'transactions', body, nonce: 'abc' }]);
+    expect(parsedBodies).toEqual([JSON.parse(body)]);
 
     answer = { status: 401, body: { code: 'FAIL', message: 'verification failed' } };
     const refused = await post('/notify/wechatpay/refunds', '{}', {

@@ -139,6 +139,22 @@ describe('WechatPayNotificationParser: accepts genuine notifications', () => {
     await expect(parser().parse(signedHeaders(body, pkSigner, NOW - 300), body)).resolves.toBeDefined();
     await expect(parser().parse(signedHeaders(body, pkSigner, NOW + 300), body)).resolves.toBeDefined();
   });
+
+  it('takes the JSON a framework already parsed from the bytes, and still checks the signature over the bytes', async () => {
+    const body = notificationBody();
+    const headers = signedHeaders(body, pkSigner, NOW);
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    await expect(parser().parse(headers, body, parsed)).resolves.toEqual(await parser().parse(headers, body));
+    // The parsed form is what is read: a framework's JSON that is no envelope is refused as such…
+    expect((await rejection(parser().parse(headers, body, { id: 'x' }))).code).toBe(
+      VerificationFailure.BAD_ENVELOPE,
+    );
+    // …and bytes that do not carry their signature are refused whatever came parsed with them.
+    const tampered = Buffer.from(body.toString('utf8').replace('"id":"', '"id":"x'));
+    expect((await rejection(parser().parse(headers, tampered, parsed))).code).toBe(
+      VerificationFailure.BAD_SIGNATURE,
+    );
+  });
 });
 
 describe('WechatPayNotificationParser: rejects forgeries with the right code and no side effect', () => {

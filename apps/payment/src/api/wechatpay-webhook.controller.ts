@@ -39,7 +39,7 @@ export class WechatPayWebhookController {
       : // A notification is a JSON object: a bare string or number is no notification (body-parser's strict rule).
         typeof req.body !== 'object' || req.body === null
         ? this.intake.refuseUnread(endpoint, 400, 'NOT_JSON')
-        : await this.intake.handle(endpoint, req.headers, req.rawBody);
+        : await this.intake.handle(endpoint, req.headers, req.rawBody, req.body);
     const adapter = this.http.httpAdapter;
     if (answer.body) {
       adapter.reply(res, answer.body, answer.status);
@@ -50,8 +50,12 @@ export class WechatPayWebhookController {
   }
 }
 
+/** What WeChat Pay sends, answered without splitting the header (this check runs on every notification). */
+const USUAL_CONTENT_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
+
 /** WeChat Pay posts `application/json` in UTF-8: any other type or charset is refused before the body is used. */
 function isJson(contentType: string | undefined): boolean {
+  if (contentType !== undefined && USUAL_CONTENT_TYPES.has(contentType.toLowerCase())) return true;
   const [type, ...params] = (contentType ?? '')
     .toLowerCase()
     .split(';')

@@ -49,17 +49,21 @@ export class WechatPayNotificationParser {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_NOTIFICATION_BYTES;
   }
 
-  /** @throws WechatPayVerificationError with the failure code. */
-  async parse(headers: HeaderSource, rawBody: Buffer): Promise<VerifiedNotification> {
+  /**
+   * `body` is the JSON an HTTP framework already parsed from exactly these bytes, so they are not parsed twice
+   * (the signature is still checked over the bytes); without it the bytes are parsed here.
+   * @throws WechatPayVerificationError with the failure code.
+   */
+  async parse(headers: HeaderSource, rawBody: Buffer, body?: unknown): Promise<VerifiedNotification> {
     this.checkSize(rawBody);
     const signature = await this.verifier.verifyAllowingRefresh(headers, rawBody);
-    return this.decode(signature, rawBody);
+    return this.decode(signature, body === undefined ? parseJson(rawBody) : body);
   }
 
   /** Same checks without the unknown-serial refresh, for callers that cannot await. */
   parseSync(headers: HeaderSource, rawBody: Buffer): VerifiedNotification {
     this.checkSize(rawBody);
-    return this.decode(this.verifier.verify(headers, rawBody), rawBody);
+    return this.decode(this.verifier.verify(headers, rawBody), parseJson(rawBody));
   }
 
   private checkSize(rawBody: Buffer): void {
@@ -75,8 +79,8 @@ export class WechatPayNotificationParser {
     }
   }
 
-  private decode(signature: VerifiedSignature, rawBody: Buffer): VerifiedNotification {
-    const envelope = parseEnvelope(rawBody);
+  private decode(signature: VerifiedSignature, body: unknown): VerifiedNotification {
+    const envelope = envelopeOf(body);
     const plaintext = decryptResource(envelope.resource, this.key);
     let resource: unknown;
     try {
@@ -120,13 +124,15 @@ export class WechatPayNotificationParser {
   }
 }
 
-function parseEnvelope(rawBody: Buffer): NotificationEnvelope {
-  let json: unknown;
+function parseJson(rawBody: Buffer): unknown {
   try {
-    json = JSON.parse(rawBody.toString('utf8'));
+    return JSON.parse(rawBody.toString('utf8'));
   } catch {
     throw new WechatPayVerificationError(VerificationFailure.NOT_JSON, 'notification body is not JSON');
   }
+}
+
+function envelopeOf(json: unknown): NotificationEnvelope {
   const parsed = notificationEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     throw new WechatPayVerificationError(VerificationFailure.BAD_ENVELOPE, 'not a notification envelope', {

@@ -39,14 +39,16 @@ export class WebhookIntake {
     private readonly logger: Logger,
   ) {}
 
+  /** `body`: the JSON the HTTP framework parsed from exactly `rawBody`, when it did (not parsed again). */
   async handle(
     endpoint: WebhookEndpoint,
     headers: HeaderSource,
     rawBody: Buffer | undefined,
+    body?: unknown,
   ): Promise<WebhookAnswer> {
     const timer = this.metrics.webhookAnswerSeconds.startTimer({ endpoint });
     try {
-      return await this.answer(endpoint, headers, rawBody);
+      return await this.answer(endpoint, headers, rawBody, body);
     } finally {
       timer();
     }
@@ -56,11 +58,12 @@ export class WebhookIntake {
     endpoint: WebhookEndpoint,
     headers: HeaderSource,
     raw: Buffer | undefined,
+    body: unknown,
   ): Promise<WebhookAnswer> {
     if (!raw || raw.length === 0) return this.refuse(endpoint, 'NO_BODY', 400);
     let notification;
     try {
-      notification = await this.parser.parse(headers, raw);
+      notification = await this.parser.parse(headers, raw, body);
     } catch (e) {
       if (!isVerificationError(e)) {
         this.logger.error(
