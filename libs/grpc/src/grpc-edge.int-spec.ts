@@ -47,7 +47,8 @@ class EdgeProbeController implements GrpcController<typeof RiskEngineService> {
   @Callers(Identities.payment)
   async evaluate(@Payload() request: EvaluateRequest, @Ctx() call: CallContext): Promise<EvaluateResponse> {
     return {
-      decision_id: `${call.peer?.service ?? 'plaintext'}:${call.traceId}`,
+      // Read twice: a trace id made for the call is made once.
+      decision_id: `${call.peer?.service ?? 'plaintext'}:${call.traceId}:${call.traceId}`,
       decision: request.card_token ? 'APPROVE' : 'REVIEW',
       score: 1,
       reasons: [],
@@ -169,10 +170,21 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
       { metadata: { 'x-trace-id': 'trace-1' } },
     );
     expect(res).toMatchObject({
-      decision_id: 'payment:trace-1',
+      decision_id: 'payment:trace-1:trace-1',
       decision: 'APPROVE',
       rule_set_version: 'probe@1',
     });
+  });
+
+  it('gives a call that sent no usable trace id a new one, the same however often it is read', async () => {
+    const request = RiskEngineService.evaluate.requestDeserialize(Buffer.alloc(0));
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+    const made = new RegExp(`^payment:(${uuid}):\\1$`);
+    const none = await client('payment').evaluate(request);
+    const insane = await client('payment').evaluate(request, { metadata: { 'x-trace-id': 'a b' } });
+    expect(none.decision_id).toMatch(made);
+    expect(insane.decision_id).toMatch(made);
+    expect(none.decision_id).not.toEqual(insane.decision_id);
   });
 
   it('refuses a caller not on the list with PERMISSION_DENIED and logs the method and the caller', async () => {
@@ -342,6 +354,13 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
       // pick_first (grpc-js's default) would answer [10, 0]; round robin skips a replica only while it connects.
       expect(served[0]! + served[1]!).toBe(10);
       expect(Math.min(...served)).toBeGreaterThanOrEqual(3);
+      // Each call is observed under its method's name and its status code.
+      const observed = await replicas[0]!.metrics.registry.getSingleMetric('grpc_server_seconds')!.get();
+      expect(
+        observed.values
+          .filter((v) => (v as { metricName?: string }).metricName === 'grpc_server_seconds_count')
+          .map((v) => v.labels),
+      ).toEqual([{ method: 'GetRuleSetStatus', code: '0' }]);
     } finally {
       for (const r of replicas) await r.replica.close();
     }

@@ -104,13 +104,17 @@ export class GrpcHost {
         this.opts.onCallFinished?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
       const deadline = call.getDeadline();
       const sentTrace = call.metadata.get('x-trace-id')[0];
+      let traceId = typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : undefined;
       const context: CallContext = {
         peer: peerIdentity(call),
         metadata: call.metadata,
         deadline:
           deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
         method,
-        traceId: typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : randomUUID(),
+        // Made when first asked for: most calls that arrive without one never need it.
+        get traceId() {
+          return (traceId ??= randomUUID());
+        },
         idempotencyKeys: this.opts.idempotency,
       };
       dispatch(call.request, context).then(

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { type MicroserviceOptions, type NestMicroservice } from '@nestjs/microservices';
 import { LATENCY_BUCKETS_SECONDS, type Metrics } from '@wxpay/observability';
 import { type Logger } from 'pino';
+import { type Histogram } from 'prom-client';
 import { CallerGuard } from './callers';
 import { GrpcErrorFilter } from './error-filter';
 import { type ErrorStatusTable } from './error-status';
@@ -31,6 +32,23 @@ export interface GrpcEdgeOptions {
 }
 
 /**
+ * Observes each call on its (method, status) child of the histogram, looked up once per pair: prom-client would
+ * otherwise validate and hash the labels on every call.
+ */
+function callObserver(calls: Histogram<'method' | 'code'>) {
+  const children = new Map<string, Histogram.Internal<'method' | 'code'>>();
+  return (method: string, code: number, seconds: number) => {
+    const key = `${method} ${code}`;
+    let child = children.get(key);
+    if (!child) {
+      child = calls.labels({ method: methodNameOf(method), code: String(code) });
+      children.set(key, child);
+    }
+    child.observe(seconds);
+  };
+}
+
+/**
  * Connects the gateway's gRPC transport to a Nest application with the edge every service shares, in this
  * order per call: the caller guard (deny by default), the idempotency interceptor, the controller's validation
  * pipe, the controller, and the error filter that turns any failure into its status. Call before
@@ -51,10 +69,7 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
     logger: edge.logger,
     shutdownGraceMs: edge.shutdownGraceMs,
     idempotency: edge.idempotency,
-    onCallFinished: calls
-      ? (method, code, seconds) =>
-          calls.observe({ method: methodNameOf(method), code: String(code) }, seconds)
-      : undefined,
+    onCallFinished: calls ? callObserver(calls) : undefined,
   });
   if (!edge.tls.enabled) {
     edge.logger.warn(
