@@ -361,6 +361,11 @@ describe('the gRPC service edge (GrpcTransport, guard, validation, error model) 
           .filter((v) => (v as { metricName?: string }).metricName === 'grpc_server_seconds_count')
           .map((v) => v.labels),
       ).toEqual([{ method: 'GetRuleSetStatus', code: '0' }]);
+      // Its finest bucket tells a 0.1 ms answer from a 0.5 ms one.
+      const bounds = observed.values
+        .filter((v) => (v as { metricName?: string }).metricName === 'grpc_server_seconds_bucket')
+        .map((v) => v.labels.le);
+      expect(bounds.slice(0, 3)).toEqual([0.0001, 0.00025, 0.0005]);
     } finally {
       for (const r of replicas) await r.replica.close();
     }

@@ -59,7 +59,9 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
     name: 'grpc_server_seconds',
     help: 'gRPC calls served, by method and status code (guard refusals and validation errors included)',
     labelNames: ['method', 'code'],
-    buckets: [...LATENCY_BUCKETS_SECONDS],
+    // Two finer buckets below the shared ones: an answer from memory (risk's Evaluate) takes 0.1–0.5 ms, and its
+    // percentiles would otherwise all read "≤ 0.5 ms".
+    buckets: [0.0001, 0.00025, ...LATENCY_BUCKETS_SECONDS],
   });
   const transport = new GrpcTransport({
     address: edge.address,
