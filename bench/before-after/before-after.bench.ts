@@ -17,8 +17,8 @@ import { ensureDevPki } from '@wxpay/testing';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable } from '../support/stats';
 import { compareRisk } from './risk';
-import { trees } from './trees';
-import { compareVault, type SideFigures } from './vault';
+import { trees, type SideFigures } from './trees';
+import { compareVault } from './vault';
 import { compareWebhook } from './webhook';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);

@@ -7,8 +7,16 @@ import { join } from 'path';
 import { freePort, uniqueName, workspaceRoot, type TestDatabase } from '@wxpay/testing';
 import { type LoadJob, type LoadReport } from '../risk/load-generator';
 import { percentile, summarize } from '../support/stats';
-import { cpuMs, databaseIn, forkIn, inTurn, stopChild, waitHttpReady, type Tree } from './trees';
-import { type SideFigures } from './vault';
+import {
+  cpuMs,
+  databaseIn,
+  forkIn,
+  inTurn,
+  stopChild,
+  waitHttpReady,
+  type SideFigures,
+  type Tree,
+} from './trees';
 
 async function generate(job: LoadJob): Promise<LoadReport> {
   const root = workspaceRoot();

@@ -9,6 +9,19 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { createTestDatabase, workspaceRoot, type TestDatabase } from '@wxpay/testing';
 
+/** One side's result for one comparison. */
+export interface SideFigures {
+  side: string;
+  perSecond: number;
+  p99Ms: number;
+  /**
+   * The median of the rounds' own p99s: a stall of the whole machine (seen here: 100-370 ms, a few times an hour)
+   * lifts one round's tail, whichever side it falls on; the median of rounds is not moved by it, the pooled p99 is.
+   */
+  p99MedianOfRoundsMs?: number;
+  serverCpuMs: number;
+}
+
 export interface Tree {
   name: 'base' | 'head';
   root: string;

@@ -5,34 +5,24 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { TokenVaultService } from '@wxpay/contracts';
 import { createServiceClient, type ServiceClient } from '@wxpay/grpc';
-import { createTestTopic, type TestDatabase } from '@wxpay/testing';
-import { luhnCheckDigit } from '@wxpay/card';
+import { createTestTopic, uniqueTestPan, type TestDatabase } from '@wxpay/testing';
 import { summarize } from '../support/stats';
-import { cpuMs, databaseIn, firstMessage, forkIn, inTurn, stopChild, type Tree } from './trees';
+import {
+  cpuMs,
+  databaseIn,
+  firstMessage,
+  forkIn,
+  inTurn,
+  stopChild,
+  type SideFigures,
+  type Tree,
+} from './trees';
 
 const CONCURRENCY = 32;
 const CHANNELS = 4;
 const CARDS = 2000;
 
 type VaultClient = ServiceClient<typeof TokenVaultService>;
-
-export interface SideFigures {
-  side: string;
-  perSecond: number;
-  p99Ms: number;
-  /**
-   * The median of the rounds' own p99s: a stall of the whole machine (seen here: 100-270 ms, a few times an hour)
-   * lifts one round's tail, whichever side it falls on; the median of rounds is not moved by it, the pooled p99 is.
-   */
-  p99MedianOfRoundsMs?: number;
-  serverCpuMs: number;
-}
-
-function randomPan(): string {
-  let body = '622588';
-  while (body.length < 15) body += String(randomInt(10));
-  return `${body}${luhnCheckDigit(body)}`;
-}
 
 export async function compareVault(
   sides: Tree[],
@@ -98,7 +88,7 @@ export async function compareVault(
             const { token } = await channel.tokenize({
               idempotency_key: `before-after-${i}`,
               cardholder_ref: `before-after-${i}`,
-              pan: randomPan(),
+              pan: uniqueTestPan(),
               expiry_month: '12',
               expiry_year: '2030',
               cvn2: '123',

@@ -3,8 +3,16 @@ import { type ChildProcess } from 'child_process';
 import { freePort, type TestDatabase } from '@wxpay/testing';
 import { postAll, wechatPayKeys } from '../payment/webhook-load';
 import { summarize } from '../support/stats';
-import { cpuMs, databaseIn, forkIn, inTurn, stopChild, waitHttpReady, type Tree } from './trees';
-import { type SideFigures } from './vault';
+import {
+  cpuMs,
+  databaseIn,
+  forkIn,
+  inTurn,
+  stopChild,
+  waitHttpReady,
+  type SideFigures,
+  type Tree,
+} from './trees';
 
 const CONCURRENCY = 32;
 
