@@ -1,4 +1,3 @@
-import { randomUUID } from 'crypto';
 import {
   Server,
   ServerCredentials,
@@ -9,7 +8,7 @@ import {
 } from '@grpc/grpc-js';
 import { addGrpcHealthAndReflection, maskPans, type GrpcHealthControl } from '@wxpay/observability';
 import { type Logger } from 'pino';
-import { type CallContext, type IdempotencyKeys } from './call-context';
+import { ServedCallContext, type CallContext, type IdempotencyKeys } from './call-context';
 import { INTERNAL_ERROR, isStatusError } from './errors';
 import { peerIdentity } from './identity';
 import { loadProtos } from './proto';
@@ -104,19 +103,14 @@ export class GrpcHost {
         this.opts.onCallFinished?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
       const deadline = call.getDeadline();
       const sentTrace = call.metadata.get('x-trace-id')[0];
-      let traceId = typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : undefined;
-      const context: CallContext = {
-        peer: peerIdentity(call),
-        metadata: call.metadata,
-        deadline:
-          deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+      const context = new ServedCallContext(
+        peerIdentity(call),
+        call.metadata,
+        deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
         method,
-        // Made when first asked for: most calls that arrive without one never need it.
-        get traceId() {
-          return (traceId ??= randomUUID());
-        },
-        idempotencyKeys: this.opts.idempotency,
-      };
+        this.opts.idempotency,
+        typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : undefined,
+      );
       dispatch(call.request, context).then(
         (response) => {
           finish(status.OK);
