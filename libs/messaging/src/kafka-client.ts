@@ -1,5 +1,8 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import { type Logger } from 'pino';
+import { fixKafkajsIdleTimer } from './kafkajs-idle-fix';
+
+fixKafkajsIdleTimer();
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
