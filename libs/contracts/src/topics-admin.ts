@@ -1,5 +1,6 @@
 import { allTopicSpecs, type TopicSpec } from './topics';
 import { Kafka, logLevel } from 'kafkajs';
+import { waitForLeaders } from './topic-leaders';
 
 /**
  * Creates every topic declared in libs/contracts (and its DLQ) that does not exist yet; returns the names created.
@@ -15,8 +16,11 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.name));
     if (missing.length === 0) return [];
+    // Not kafkajs's own `waitForLeaders`: it retries only LEADER_NOT_AVAILABLE, but a busy broker's metadata may
+    // not know a topic it has just created yet and answers UNKNOWN_TOPIC_OR_PARTITION, which kafkajs 2.2.4 throws
+    // (seen in CI as "This server does not host this topic-partition").
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,
@@ -24,7 +28,9 @@ export async function ensureTopics(
         configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }],
       })),
     });
-    return missing.map((s) => s.name);
+    const names = missing.map((s) => s.name);
+    await waitForLeaders(admin, names);
+    return names;
   } finally {
     await admin.disconnect();
   }
