@@ -10,7 +10,9 @@ export async function ensureTopics(
   brokers: string[],
   specs: TopicSpec[] = allTopicSpecs(),
 ): Promise<string[]> {
-  const admin = new Kafka({ clientId: 'wxpay-topics', brokers, logLevel: logLevel.WARN }).admin();
+  // Quiet: kafkajs logs every UNKNOWN_TOPIC_OR_PARTITION answer while waitForLeaders waits through them as an
+  // ERROR; a real failure is thrown to the caller with its reason.
+  const admin = new Kafka({ clientId: 'wxpay-topics', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
