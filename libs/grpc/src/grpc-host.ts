@@ -8,6 +8,7 @@ import {
 } from '@grpc/grpc-js';
 import { addGrpcHealthAndReflection, maskPans, type GrpcHealthControl } from '@wxpay/observability';
 import { type Logger } from 'pino';
+import { withBufferReader } from './buffer-reader';
 import { ServedCallContext, type CallContext, type IdempotencyKeys } from './call-context';
 import { INTERNAL_ERROR, isStatusError } from './errors';
 import { peerIdentity } from './identity';
@@ -47,10 +48,12 @@ export class GrpcHost {
 
   addService<S extends ServiceDefinition>(definition: S, dispatch: Record<keyof S, UnaryDispatch>): this {
     const implementation: UntypedServiceImplementation = {};
+    const served: Record<string, S[keyof S]> = {};
     for (const [key, method] of Object.entries(definition)) {
       implementation[key] = this.unary(method.path, dispatch[key as keyof S]);
+      served[key] = withBufferReader(method as S[keyof S]);
     }
-    this.server.addService(definition, implementation);
+    this.server.addService(served, implementation);
     this.services.push(serviceNameOf(definition));
     return this;
   }
