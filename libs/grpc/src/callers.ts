@@ -36,7 +36,9 @@ export class CallerGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'rpc') return true;
-    const call = context.switchToRpc().getContext<CallContext>();
+    // The call's context is its second argument; switchToRpc() would assign two new closures onto the execution
+    // context of every call to say the same.
+    const call = context.getArgByIndex<CallContext>(1);
     const allowed = this.reflector.get<readonly string[] | undefined>(CALLERS, context.getHandler());
     const caller = call.peer?.service;
     if (allowed && (!this.options.authenticate || (caller !== undefined && allowed.includes(caller)))) {
