@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { CALLERS } from './callers';
+import { passArgumentsThrough } from './pass-through-arguments';
 import { methodNameOf, type ServiceDefinition } from './service-definition';
 
 /**
@@ -26,6 +27,7 @@ export function GrpcService(definition: ServiceDefinition): ClassDecorator {
         continue;
       }
       MessagePattern(method.path)(proto, key, descriptor);
+      passArgumentsThrough(target, key, descriptor.value as object);
     }
     if (problems.length) throw new Error(`${target.name}: ${problems.join('; ')}`);
     Controller()(target);

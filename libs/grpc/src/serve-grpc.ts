@@ -1,5 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import { type MicroserviceOptions, type NestMicroservice } from '@nestjs/microservices';
 import { LATENCY_BUCKETS_SECONDS, type Metrics } from '@wxpay/observability';
 import { type Logger } from 'pino';
@@ -11,6 +11,7 @@ import { type IdempotencyKeys } from './call-context';
 import { methodNameOf, type ServiceDefinition } from './service-definition';
 import { type GrpcTlsConfig } from './tls-config';
 import { GrpcTransport } from './transport';
+import { refuseClassPipes } from './pass-through-arguments';
 
 /** What a service declares about its gRPC edge. */
 export interface GrpcEdgeOptions {
@@ -51,7 +52,8 @@ function callObserver(calls: Histogram<'method' | 'code'>) {
 /**
  * Connects the gateway's gRPC transport to a Nest application with the edge every service shares, in this
  * order per call: the caller guard (deny by default), the idempotency interceptor, the controller's validation
- * pipe, the controller, and the error filter that turns any failure into its status. Call before
+ * pipe, the controller, and the error filter that turns any failure into its status. There are no global pipes:
+ * validation is per method (@ValidRequest), and a method without a pipe skips Nest's pipes stage. Call before
  * `app.startAllMicroservices()`.
  */
 export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTransport {
@@ -63,6 +65,7 @@ export function serveGrpc(app: INestApplication, edge: GrpcEdgeOptions): GrpcTra
     // percentiles would otherwise all read "≤ 0.5 ms".
     buckets: [0.0001, 0.00025, ...LATENCY_BUCKETS_SECONDS],
   });
+  refuseClassPipes(app.get(ModulesContainer));
   const transport = new GrpcTransport({
     address: edge.address,
     tls: edge.tls,
