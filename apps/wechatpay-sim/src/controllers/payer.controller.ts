@@ -13,10 +13,17 @@ const payBody = z.object({
 });
 const signBody = z.object({ openid: z.string().min(1) });
 const balanceBody = z.object({ balance_fen: z.number().int().min(0) });
+const creditCardBody = z.object({
+  available_fen: z.number().int().min(0),
+  bank_type: z
+    .string()
+    .regex(/^[A-Z0-9_]{1,32}$/)
+    .default('ICBC_CREDIT'),
+});
 
 /**
- * Plays the cardholder: confirms or fails payments, signs and cancels papay contracts, holds a wallet balance
- * for deductions. Not part of WeChat Pay's API; for demos and tests.
+ * Plays the cardholder: confirms or fails payments, signs and cancels papay contracts, holds a change balance
+ * and optionally a bound credit card for deductions. Not part of WeChat Pay's API; for demos and tests.
  */
 @Controller('sim/payer')
 export class PayerController {
@@ -64,5 +71,17 @@ export class PayerController {
   ): { openid: string; balance_fen: number } {
     this.deductions.setBalance(openid, parseSimBody(rawBody(req), balanceBody).balance_fen);
     return { openid, balance_fen: this.deductions.balance(openid) };
+  }
+
+  @Get('payers/:openid/credit-card')
+  creditCard(@Param('openid') openid: string): Record<string, unknown> {
+    return { openid, credit_card: this.deductions.creditCard(openid) ?? null };
+  }
+
+  /** Binds (or replaces) the payer's credit card with its available credit. */
+  @Put('payers/:openid/credit-card')
+  setCreditCard(@Req() req: SimRequest, @Param('openid') openid: string): Record<string, unknown> {
+    this.deductions.setCreditCard(openid, parseSimBody(rawBody(req), creditCardBody));
+    return { openid, credit_card: this.deductions.creditCard(openid) };
   }
 }

@@ -1,9 +1,15 @@
 import { wechatErrors } from '../http/sim-api-error';
 import { type NotificationDispatcher } from '../notifications/notification-dispatcher';
 import { type SimSettings } from '../sim-settings';
-import { type NoticeRecord, type OrderRecord, type ScheduleRecord } from '../store/sim-state';
+import {
+  type CreditCardRecord,
+  type NoticeRecord,
+  type OrderRecord,
+  type ScheduleRecord,
+} from '../store/sim-state';
 import { type StateStore } from '../store/state-store';
 import { type ContractsService } from './contracts-service';
+import { fundDeduction } from './deduction-funding';
 import { fingerprint } from './fingerprint';
 import { newTransactionId } from './ids';
 import { type MerchantChecks } from './merchant-checks';
@@ -18,7 +24,8 @@ const NOTICE_HISTORY = 10;
 /**
  * Papay deductions (sheet §6.1/§6.2): a schedule (same amount) or a pre-deduction notice (amount ≤ estimate)
  * authorises one deduction → apply answers ACCEPT → processed after a simulated delay against the payer's
- * balance → TRANSACTION.SUCCESS / TRANSACTION.FAIL (trade_type PAP).
+ * change balance, or the bound credit card unless `limit_pay` excludes credit (deduction-funding.ts) →
+ * TRANSACTION.SUCCESS / TRANSACTION.FAIL (trade_type PAP).
  * Deliberately not modelled: the 08:00–19:30 / 07:00–22:00 call windows, the one-day deduction window and the
  * automatic contract termination after a successful scheduled deduction (they would make demos time-dependent).
  */
@@ -133,6 +140,7 @@ export class DeductionsService {
       notify_url: body.transaction_notify_url,
       amount: body.amount,
       attach: body.attach,
+      ...(body.limit_pay ? { limit_pay: body.limit_pay } : {}),
       payer_openid: contract.openid,
       contract_id: contract.contract_id,
       created_at: beijingTime(),
@@ -150,7 +158,7 @@ export class DeductionsService {
     return { out_trade_no: order.out_trade_no, amount: order.amount };
   }
 
-  /** The payer's wallet balance that deductions draw on (default from WECHATPAY_SIM_DEFAULT_BALANCE_FEN). */
+  /** The payer's change balance that deductions draw on first (default from WECHATPAY_SIM_DEFAULT_BALANCE_FEN). */
   balance(openid: string): number {
     return this.store.state.balances[openid] ?? this.settings.config.defaultBalanceFen;
   }
@@ -158,6 +166,17 @@ export class DeductionsService {
   setBalance(openid: string, fen: number): void {
     this.store.update((s) => {
       s.balances[openid] = fen;
+    });
+  }
+
+  /** The credit card the payer bound, which deductions draw on after the change unless `no_credit` excludes it. */
+  creditCard(openid: string): CreditCardRecord | undefined {
+    return this.store.state.creditCards[openid];
+  }
+
+  setCreditCard(openid: string, card: CreditCardRecord): void {
+    this.store.update((s) => {
+      s.creditCards[openid] = card;
     });
   }
 
@@ -175,27 +194,29 @@ export class DeductionsService {
     const contract = s.contracts[o.contract_id];
     const openid = o.payer_openid;
     const balance = s.balances[openid] ?? this.settings.config.defaultBalanceFen;
+    const source = fundDeduction(
+      o.amount.total,
+      { changeFen: balance, creditCard: s.creditCards[openid] },
+      o.limit_pay,
+    );
     const failure =
-      contract?.contract_state !== 'SIGNED'
-        ? '签约关系已解除'
-        : balance < o.amount.total
-          ? '用户余额不足'
-          : undefined;
+      contract?.contract_state !== 'SIGNED' ? '签约关系已解除' : !source ? '用户余额不足' : undefined;
     const schedule = s.schedules[o.contract_id];
     // The notice this deduction reserved; a newer one may have been sent meanwhile (it stays unused).
     const notice = s.notices[o.contract_id]?.find((n) => n.reserved_by === outTradeNo);
     this.store.update((st) => {
-      if (failure) {
+      if (failure || !source) {
         o.trade_state = 'PAY_FAIL';
         o.trade_state_desc = failure;
       } else {
         const transactionId = newTransactionId();
-        st.balances[openid] = balance - o.amount.total;
+        if (source.kind === 'CHANGE') st.balances[openid] = balance - o.amount.total;
+        else st.creditCards[openid]!.available_fen -= o.amount.total;
         o.trade_state = 'SUCCESS';
         o.trade_state_desc = undefined;
         o.transaction_id = transactionId;
         o.success_time = beijingTime();
-        o.bank_type = 'OTHERS';
+        o.bank_type = source.kind === 'CHANGE' ? 'OTHERS' : source.bankType;
         st.transactionIndex[transactionId] = o.out_trade_no;
       }
       if (schedule?.reserved_by === outTradeNo) {

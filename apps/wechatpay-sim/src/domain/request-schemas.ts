@@ -14,6 +14,8 @@ const url = z
 export const notifyUrlSchema = url;
 const fen = z.number().int().min(1);
 const currency = z.literal('CNY').default('CNY');
+/** Funding the merchant excludes (orders and papay deductions). */
+const limitPay = z.array(z.enum(['no_balance', 'no_credit', 'no_debit', 'balance_only']));
 
 export const orderSchema = z.object({
   appid: z.string().min(1).max(32),
@@ -26,7 +28,7 @@ export const orderSchema = z.object({
   time_expire: z.iso.datetime({ offset: true }).optional(),
   goods_tag: z.string().max(32).optional(),
   support_fapiao: z.boolean().optional(),
-  limit_pay: z.array(z.enum(['no_balance', 'no_credit', 'no_debit', 'balance_only'])).optional(),
+  limit_pay: limitPay.optional(),
   scene_info: z.record(z.string(), z.unknown()).optional(),
 });
 export type OrderBody = z.infer<typeof orderSchema>;
@@ -102,5 +104,6 @@ export const deductionSchema = z.object({
   amount: z.object({ total: fen, currency }),
   attach: z.string().max(128).optional(),
   goods_tag: z.string().max(32).optional(),
+  limit_pay: limitPay.optional(),
 });
 export type DeductionBody = z.infer<typeof deductionSchema>;

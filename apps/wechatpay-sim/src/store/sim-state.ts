@@ -31,6 +31,17 @@ export interface OrderRecord {
   refund_count: number;
   /** PAP only: epoch ms at which the accepted deduction is processed (simulated delay, time-scaled). */
   process_at?: number;
+  /** PAP only: the funding the merchant excluded (`limit_pay`), honoured when the deduction is processed. */
+  readonly limit_pay?: readonly LimitPay[];
+}
+
+export type LimitPay = 'no_balance' | 'no_credit' | 'no_debit' | 'balance_only';
+
+/** A credit card the payer bound in WeChat Pay: what a deduction may draw on after the change balance. */
+export interface CreditCardRecord {
+  available_fen: number;
+  /** The `bank_type` a payment drawn on it reports (e.g. `ICBC_CREDIT`). */
+  readonly bank_type: string;
 }
 
 export type RefundState = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
@@ -132,7 +143,10 @@ export interface SimState {
   schedules: Record<string, ScheduleRecord>;
   /** Per contract, the last few pre-deduction notices, oldest first; only the newest can authorise a deduction. */
   notices: Record<string, NoticeRecord[]>;
+  /** The payer's change (零钱) balance, by openid. */
   balances: Record<string, number>;
+  /** The payer's bound credit card, by openid; none when absent. */
+  creditCards: Record<string, CreditCardRecord>;
   deliveries: Record<string, PendingDelivery>;
   sequence: number;
 }
@@ -148,6 +162,7 @@ export function emptyState(): SimState {
     schedules: {},
     notices: {},
     balances: {},
+    creditCards: {},
     deliveries: {},
     sequence: 0,
   };
