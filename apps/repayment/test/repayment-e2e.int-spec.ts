@@ -154,6 +154,27 @@ describe('automatic repayment end to end', () => {
     expect(await cluster.balance(contract.openid)).toBe(20_000);
   });
 
+  it("never draws a deduction on the payer's credit card, which WeChat Pay would try after the change", async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000);
+    await cluster.bindCreditCard(contract.openid, 1_000_000);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 60_000, 6_000));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    await cluster.setClock(new Date(run.deduct_at));
+    const failed = await runUntil(
+      cluster,
+      statementId,
+      (r) => r.attempts[0]?.state === 'FAILED',
+      'first attempt failed',
+    );
+    expect(failed.attempts[0]!.decline_class).toBe('INSUFFICIENT_BALANCE');
+    expect(await cluster.creditAvailable(contract.openid)).toBe(1_000_000);
+    expect(await cluster.balance(contract.openid)).toBe(1_000);
+  });
+
   it('falls back to the minimum due before the due date when the full amount keeps failing', async () => {
     const card = await cluster.seedCard();
     const contract = await cluster.signContract(9_000);

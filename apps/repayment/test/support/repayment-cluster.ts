@@ -323,6 +323,22 @@ export class RepaymentCluster {
       .body.balance_fen;
   }
 
+  /** Binds a credit card with `availableFen` of credit to the payer's WeChat Pay wallet. */
+  async bindCreditCard(openid: string, availableFen: number): Promise<void> {
+    const r = await this.wechat.call('PUT', `/sim/payer/payers/${openid}/credit-card`, {
+      available_fen: availableFen,
+    });
+    if (r.status >= 300) throw new Error(`credit card refused: ${JSON.stringify(r.body)}`);
+  }
+
+  async creditAvailable(openid: string): Promise<number | undefined> {
+    const r = await this.wechat.call<{ credit_card: { available_fen: number } | null }>(
+      'GET',
+      `/sim/payer/payers/${openid}/credit-card`,
+    );
+    return r.body.credit_card?.available_fen;
+  }
+
   async revokeContract(contractId: string): Promise<void> {
     const r = await this.wechat.call('POST', `/sim/payer/contracts/${contractId}/terminate`);
     if (r.status >= 300) throw new Error(`terminate refused: ${JSON.stringify(r.body)}`);

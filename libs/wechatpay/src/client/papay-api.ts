@@ -12,7 +12,7 @@ import {
 import { type Transaction } from '../models/transaction';
 import { type CallOptions, type MerchantContext } from './merchant-context';
 import { optional } from './optional-fields';
-import { type PaymentsApi } from './payments-api';
+import { type LimitPay, type PaymentsApi } from './payments-api';
 import { pathSegment } from './wechatpay-http';
 
 /*
@@ -50,6 +50,12 @@ export interface DeductionRequest {
   readonly amount: { readonly total: number; readonly currency?: 'CNY' };
   readonly attach?: string;
   readonly goods_tag?: string;
+  /**
+   * Funding to exclude, as on an order (`no_credit` keeps a deduction off the payer's credit cards). Assumption:
+   * WeChat's published v3 `transactions/apply` body does not list it; v2 `pappayapply` takes `limit_pay=no_credit`,
+   * and v3 orders take this array, so v3 apply is sent the array form (sheet §6).
+   */
+  readonly limit_pay?: readonly LimitPay[];
 }
 
 export class PapayApi {
