@@ -1,3 +1,4 @@
+import { Topics } from '@wxpay/contracts';
 import { type ServiceError } from '@grpc/grpc-js';
 import { GrpcStatus, reasonOf } from '@wxpay/grpc';
 import { eventually } from '@wxpay/testing';
@@ -66,8 +67,8 @@ describe('payments end to end (simulators, TLS, gRPC, Kafka, PostgreSQL)', () =>
   it('pays: a hold, the payer confirms in WeChat, the notification captures it on UnionPay, once', async () => {
     const before = await c.unionpay.account(card.accountId);
     const [lifecycleTail, factsTail] = await Promise.all([
-      KafkaTail.mark('payments.lifecycle.v1'),
-      KafkaTail.mark('wechatpay.notifications.v1'),
+      KafkaTail.mark(Topics.paymentsLifecycle.name),
+      KafkaTail.mark(Topics.wechatpayNotifications.name),
     ]);
     const p = await create(1234);
     expect(p.status).toBe('AWAITING_PAYER');

@@ -1,3 +1,4 @@
+import { Topics } from '@wxpay/contracts';
 import { randomUUID } from 'crypto';
 import { eventually } from '@wxpay/testing';
 import { inboxEntryOf } from '../src/domain/notification-facts';
@@ -21,8 +22,8 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
 
   async function facts(outTradeNo: string): Promise<string[]> {
     const rows: { t: string }[] = await h.ds.query(
-      `SELECT envelope->>'type' AS t FROM outbox_event WHERE topic = 'wechatpay.notifications.v1' AND message_key = $1 ORDER BY seq`,
-      [outTradeNo],
+      `SELECT envelope->>'type' AS t FROM outbox_event WHERE topic = $1 AND message_key = $2 ORDER BY seq`,
+      [Topics.wechatpayNotifications.name, outTradeNo],
     );
     return rows.map((r) => r.t);
   }

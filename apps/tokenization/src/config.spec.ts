@@ -1,3 +1,4 @@
+import { Topics } from '@wxpay/contracts';
 import { ConfigError } from '@wxpay/runtime';
 import { loadConfig } from './config';
 
@@ -7,7 +8,7 @@ describe('tokenization configuration', () => {
     expect(c.grpc).toEqual({ host: '127.0.0.1', port: 50052, tls: true });
     expect(c.keys).toMatchObject({ devGenerate: false, kekVersions: [1], currentKekVersion: 1 });
     expect(c.allowPlaintextDetokenize).toBe(false);
-    expect(c.eventsTopic).toBe('cards.lifecycle.v1');
+    expect(c.eventsTopic).toBe(Topics.cardsLifecycle.name);
   });
 
   it('makes the highest KEK version current unless told otherwise', () => {

@@ -1,4 +1,12 @@
-export { Topics, allTopicSpecs, dlqTopicOf, DLQ_SUFFIX, type TopicSpec, type TopicName } from './topics';
+export {
+  Topics,
+  TOPIC_PREFIX,
+  allTopicSpecs,
+  dlqTopicOf,
+  topicPrefixFrom,
+  DLQ_SUFFIX,
+  type TopicSpec,
+} from './topics';
 export {
   eventEnvelopeSchema,
   validateEnvelope,

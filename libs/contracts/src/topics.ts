@@ -12,8 +12,25 @@ export interface TopicSpec {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+const PREFIX_PATTERN = /^[A-Za-z0-9._-]{0,100}$/;
+
+/**
+ * KAFKA_TOPIC_PREFIX, put in front of every topic name: a cluster shared by several deployments (or a test run
+ * beside a running cluster, see tools/run-tests.js) keeps its events apart, and ACLs can be granted by prefix.
+ * Empty by default. Read once, when this module loads, by every process alike.
+ */
+export function topicPrefixFrom(value: string | undefined): string {
+  const prefix = value ?? '';
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new Error("KAFKA_TOPIC_PREFIX: at most 100 of A-Z a-z 0-9 . _ - (a Kafka topic name's characters)");
+  }
+  return prefix;
+}
+
+export const TOPIC_PREFIX = topicPrefixFrom(process.env.KAFKA_TOPIC_PREFIX);
+
 function topic(name: string, partitions: number, retentionDays: number, description: string): TopicSpec {
-  return { name, partitions, retentionMs: retentionDays * DAY_MS, description };
+  return { name: `${TOPIC_PREFIX}${name}`, partitions, retentionMs: retentionDays * DAY_MS, description };
 }
 
 export const Topics = {
@@ -40,8 +57,6 @@ export const Topics = {
     'RepaymentScheduled, DeductionRequested, RepaymentSucceeded, RepaymentFailed',
   ),
 } as const satisfies Record<string, TopicSpec>;
-
-export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];
 
 export const DLQ_SUFFIX = '.dlq';
 

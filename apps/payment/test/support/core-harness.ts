@@ -11,6 +11,7 @@ import {
   type RefundPaymentResponse,
   Scene,
   TradeType,
+  Topics,
 } from '@wxpay/contracts';
 import { checkIdempotencyKey, requestFingerprint, type IdempotentRequest } from '@wxpay/grpc';
 import { createMetrics, HealthRegistry, NestPinoLogger } from '@wxpay/observability';
@@ -257,8 +258,8 @@ export class CoreHarness {
   async events(paymentId: string): Promise<string[]> {
     const rows: { type: string }[] = await this.ds.query(
       `SELECT envelope->>'type' AS type FROM outbox_event
-        WHERE topic = 'payments.lifecycle.v1' AND message_key = $1 ORDER BY seq`,
-      [paymentId],
+        WHERE topic = $1 AND message_key = $2 ORDER BY seq`,
+      [Topics.paymentsLifecycle.name, paymentId],
     );
     return rows.map((r) => r.type);
   }
