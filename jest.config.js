@@ -3,6 +3,10 @@
 const fs = require('fs');
 const path = require('path');
 const { pathsToModuleNameMapper } = require('./tools/jest/paths');
+const { ownTopicPrefix } = require('./tools/jest/test-topics');
+
+// Before any worker or service starts: they inherit it (see tools/jest/test-topics.js).
+Object.assign(process.env, ownTopicPrefix(process.env));
 
 const shared = {
   rootDir: __dirname,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { dlqTopicOf, ensureTopics } from '@wxpay/contracts';
+import { dlqTopicOf, ensureTopics, TOPIC_PREFIX } from '@wxpay/contracts';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
 export function testBrokers(): string[] {
@@ -21,7 +21,7 @@ export function uniqueName(prefix: string): string {
 
 /** A topic (and its DLQ twin) of the test's own, so tests never see each other's messages. */
 export async function createTestTopic(prefix: string, partitions = 1): Promise<string> {
-  const name = `test.${uniqueName(prefix)}`;
+  const name = `${TOPIC_PREFIX}test.${uniqueName(prefix)}`;
   const day = 24 * 3600_000;
   await ensureTopics(testBrokers(), [
     { name, partitions, retentionMs: day, description: 'test' },

@@ -1,0 +1,5 @@
+/** See test-topics.js. */
+export declare function ownTopicPrefix(
+  env: Readonly<Record<string, string | undefined>>,
+  now?: number,
+): Record<string, string>;
