@@ -13,7 +13,8 @@ async function main(command) {
       `ready on ${k.brokers.join(',')} (Kafka ${k.version}, ${k.startedNow ? 'started' : 'reused'} in ${Date.now() - t0} ms)`,
     );
   } else if (command === 'stop') {
-    await stopLocalKafka({ log });
+    // Left running while a test run or a cluster holds it, unless --force.
+    await stopLocalKafka({ log, force: process.argv.includes('--force') });
   } else if (command === 'topics') {
     await createTopics((process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), log);
   } else {

@@ -1,6 +1,6 @@
 import { ensureTopics } from '@wxpay/contracts';
 import { DEFAULT_DATABASE_SERVER, redactDatabaseUrl, serverAnswers, withDatabase } from '@wxpay/persistence';
-import { kafkaAnswers, startLocalKafka, stopLocalKafka } from '@wxpay/testing';
+import { holdLocalKafka, kafkaAnswers, startLocalKafka, stopLocalKafka } from '@wxpay/testing';
 
 export interface RunningInfrastructure {
   brokers: string[];
@@ -31,6 +31,7 @@ export async function startInfrastructure(log: (line: string) => void): Promise<
 
   let brokers: string[];
   let kafkaStartedHere = false;
+  let releaseKafka: (() => void) | undefined;
   if (process.env.KAFKA_BROKERS) {
     brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
     if (!(await kafkaAnswers(brokers, 5000))) {
@@ -43,6 +44,8 @@ export async function startInfrastructure(log: (line: string) => void): Promise<
     const k = await startLocalKafka({ log: (l) => log(l) });
     brokers = k.brokers;
     kafkaStartedHere = k.startedNow;
+    // A test run that found this cluster's broker keeps it running when the cluster stops (and the reverse).
+    releaseKafka = holdLocalKafka('npm start');
   }
   const created = await ensureTopics(brokers);
   if (created.length) log(`created ${created.length} topics`);
@@ -52,6 +55,7 @@ export async function startInfrastructure(log: (line: string) => void): Promise<
     databaseServer,
     kafkaStartedHere,
     async stop() {
+      releaseKafka?.();
       if (kafkaStartedHere) await stopLocalKafka({ log });
     },
   };

@@ -1,10 +1,12 @@
 export { startTestInfra, TestInfraError, type TestInfra, type TestInfraMode } from './infra/test-infra';
 export {
+  holdLocalKafka,
   startLocalKafka,
   stopLocalKafka,
   localKafkaPid,
   type LocalKafka,
   type LocalKafkaOptions,
+  type StopLocalKafkaOptions,
 } from './infra/kafka-local';
 export { ensureKafkaJars, kafkaVersion } from './infra/kafka-jars';
 export { kafkaAnswers, proveProduceConsume } from './infra/kafka-probe';

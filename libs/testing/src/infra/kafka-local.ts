@@ -1,6 +1,6 @@
 import { spawn, execFile } from 'child_process';
 import { randomBytes } from 'crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { promisify } from 'util';
 import { ensureKafkaJars, kafkaVersion } from './kafka-jars';
@@ -16,6 +16,11 @@ export interface LocalKafkaOptions {
   /** Where the broker keeps its log segments, logs and pid file (default .data/kafka). */
   dataDir?: string;
   log?: (line: string) => void;
+}
+
+export interface StopLocalKafkaOptions extends LocalKafkaOptions {
+  /** Stop it even while another live process holds it (`npm run kafka:stop -- --force`). */
+  force?: boolean;
 }
 
 export interface LocalKafka {
@@ -132,13 +137,53 @@ async function waitForBroker(brokers: string[], pid: number, dataDir: string): P
   throw new Error(`the Kafka broker did not answer on ${brokers[0]} within 120 s`);
 }
 
-/** Stops the broker this workspace started (controlled shutdown, then SIGKILL after 30 s). Idempotent. */
-export async function stopLocalKafka(opts: LocalKafkaOptions = {}): Promise<boolean> {
-  const { pidFile, log } = resolveOptions(opts);
+/**
+ * Marks the local broker as used by this process (`user` says by what, e.g. "npm test") until the returned
+ * release is called or the process ends: a cluster that stops does not then stop the broker under a test run
+ * that found it running, nor a test run under a cluster.
+ */
+export function holdLocalKafka(user: string, opts: LocalKafkaOptions & { pid?: number } = {}): () => void {
+  const dir = join(resolveOptions(opts).dataDir, 'users');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, String(opts.pid ?? process.pid));
+  writeFileSync(file, user);
+  return () => rmSync(file, { force: true });
+}
+
+/** The live processes other than this one that hold the broker; leases of dead processes are removed. */
+function otherHolders(dataDir: string): { pid: number; user: string }[] {
+  const dir = join(dataDir, 'users');
+  if (!existsSync(dir)) return [];
+  const holders: { pid: number; user: string }[] = [];
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (!isAlive(pid)) {
+      rmSync(join(dir, name), { force: true });
+      continue;
+    }
+    holders.push({ pid, user: readFileSync(join(dir, name), 'utf8').trim() || 'unknown' });
+  }
+  return holders;
+}
+
+/**
+ * Stops the broker this workspace started (controlled shutdown, then SIGKILL after 30 s), unless another live
+ * process holds it (holdLocalKafka) and `force` is not set: then it is left running, and says for whom.
+ * Idempotent.
+ */
+export async function stopLocalKafka(opts: StopLocalKafkaOptions = {}): Promise<boolean> {
+  const { pidFile, log, dataDir } = resolveOptions(opts);
   const pid = readPid(pidFile);
   if (!pid) {
     rmSync(pidFile, { force: true });
     log('Kafka is not running (no live pid file)');
+    return false;
+  }
+  const holders = opts.force ? [] : otherHolders(dataDir);
+  if (holders.length) {
+    const who = holders.map((h) => `${h.user} (pid ${h.pid})`).join(', ');
+    log(`Kafka left running: still used by ${who} (\`npm run kafka:stop -- --force\` stops it anyway)`);
     return false;
   }
   process.kill(pid, 'SIGTERM');

@@ -2,7 +2,7 @@ import { serverAnswers, withDatabase } from '@wxpay/persistence';
 import { startContainerInfra } from './containers';
 import { dockerEngineAnswers } from './docker-probe';
 import { kafkaAnswers } from './kafka-probe';
-import { startLocalKafka, stopLocalKafka } from './kafka-local';
+import { holdLocalKafka, startLocalKafka, stopLocalKafka } from './kafka-local';
 
 export type TestInfraMode = 'auto' | 'local' | 'containers';
 
@@ -63,6 +63,7 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
   }
   let brokers = env.KAFKA_BROKERS?.split(',').filter(Boolean);
   let startedKafka = false;
+  let usesLocalBroker = false;
   if (brokers?.length) {
     if (!(await kafkaAnswers(brokers, 5000))) {
       throw new TestInfraError(
@@ -74,6 +75,7 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
       const k = await startLocalKafka({ log });
       brokers = k.brokers;
       startedKafka = k.startedNow;
+      usesLocalBroker = true;
     } catch (e) {
       throw new TestInfraError(
         `could not start the local Kafka broker (needs java and mvn on PATH; try \`npm run kafka:start\`): ${
@@ -82,12 +84,15 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
       );
     }
   }
+  // A cluster started from the README that stops while this run goes on must leave the broker running.
+  const release = usesLocalBroker ? holdLocalKafka('npm test') : undefined;
   log(`test infrastructure: local (PostgreSQL ${databaseServer}, Kafka ${brokers.join(',')})`);
   return {
     mode: 'local',
     databaseServer,
     brokers,
     async stop() {
+      release?.();
       // The broker outlives the run by default: another test run may be using it (runs share one broker), and the
       // next run starts faster. KAFKA_STOP_AFTER_TESTS=1 stops a broker this run started.
       if (startedKafka && env.KAFKA_STOP_AFTER_TESTS === '1') await stopLocalKafka({ log });
