@@ -36,6 +36,21 @@ describe('automatic repayment end to end', () => {
     await cluster.stop();
   });
 
+  /** Moves business time through the run's notice to its planned deduction, until that first attempt failed. */
+  async function untilFirstAttemptFailed(statementId: string): Promise<{ run: Run; failed: Run }> {
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    await cluster.setClock(new Date(run.deduct_at));
+    const failed = await runUntil(
+      cluster,
+      statementId,
+      (r) => r.attempts[0]?.state === 'FAILED',
+      'first attempt failed',
+    );
+    return { run, failed };
+  }
+
   it('repays the full amount on the planned day, once, whatever StatementIssued and notifications are re-sent', async () => {
     const card = await cluster.seedCard();
     const contract = await cluster.signContract(1_000_000);
@@ -126,16 +141,7 @@ describe('automatic repayment end to end', () => {
     const contract = await cluster.signContract(0);
     await cluster.createPlan(card, contract);
     const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 80_000, 8_000));
-    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
-    await cluster.setClock(new Date(run.notice_at));
-    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
-    await cluster.setClock(new Date(run.deduct_at));
-    const failed = await runUntil(
-      cluster,
-      statementId,
-      (r) => r.attempts[0]?.state === 'FAILED',
-      'first attempt failed',
-    );
+    const { run, failed } = await untilFirstAttemptFailed(statementId);
     expect(failed.status).toBe('DEDUCTING');
     expect(failed.attempts[0]!.decline_class).toBe('INSUFFICIENT_BALANCE');
     const retryAt = await nextDeductAt(cluster, statementId);
@@ -160,16 +166,7 @@ describe('automatic repayment end to end', () => {
     await cluster.bindCreditCard(contract.openid, 1_000_000);
     await cluster.createPlan(card, contract);
     const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 60_000, 6_000));
-    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
-    await cluster.setClock(new Date(run.notice_at));
-    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
-    await cluster.setClock(new Date(run.deduct_at));
-    const failed = await runUntil(
-      cluster,
-      statementId,
-      (r) => r.attempts[0]?.state === 'FAILED',
-      'first attempt failed',
-    );
+    const { failed } = await untilFirstAttemptFailed(statementId);
     expect(failed.attempts[0]!.decline_class).toBe('INSUFFICIENT_BALANCE');
     expect(await cluster.creditAvailable(contract.openid)).toBe(1_000_000);
     expect(await cluster.balance(contract.openid)).toBe(1_000);
