@@ -1,31 +1,55 @@
 import { ensureDatabase, withDatabase } from '@wxpay/persistence';
 import { ensureDevPki, workspaceRoot } from '@wxpay/testing';
+import { rmSync } from 'fs';
 import { join } from 'path';
 import { AppProcess } from './app-process';
+import { requestRestart, serveControl, type RestartRequest } from './control';
 import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
 import { readManifests, selectApps, type AppManifest } from './manifest';
 import { devPkiIdentities } from './pki-identities';
 import { addressesInUse, listenAddresses } from './ports';
-import { waitUntilReady } from './readiness';
+import { SupervisedApp } from './supervised-app';
 
 const log = (line: string) => console.log(`\x1b[1m[launcher]\x1b[0m ${line}`);
 
 export const USAGE = `usage: npm start [-- --only app1,app2] [-- --infra-only]
+       npm start -- restart <app> [NAME=value ...]
   (no options)    the infrastructure (PostgreSQL, Kafka, dev PKI) and every app, each waited for until ready
   --only a,b      the named apps and the apps they require
   --infra-only    the infrastructure alone
   --help          this text
-Ctrl-C stops everything this launcher started.`;
+  restart <app>   from another terminal: the running cluster restarts that app, with NAME=value added to its
+                  environment (kept for later starts), and answers once it is ready again
+An app that exits after it was up is started again (after 1, 2, 4 … 30 s; left stopped after 5 exits in 5 min);
+the others keep running. Ctrl-C stops everything this launcher started.`;
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 export interface LaunchOptions {
   only?: string[];
   infraOnly: boolean;
   help: boolean;
+  /** Not a launch: ask the running launcher to restart an app. */
+  restart?: RestartRequest;
+}
+
+function parseRestart(argv: readonly string[]): RestartRequest {
+  const [app, ...pairs] = argv;
+  if (!app || app.startsWith('-')) throw new Error(`restart needs an app name\n${USAGE}`);
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const name = at > 0 ? pair.slice(0, at) : '';
+    if (!ENV_NAME.test(name)) throw new Error(`restart takes NAME=value pairs, not ${JSON.stringify(pair)}`);
+    env[name] = pair.slice(at + 1);
+  }
+  return { restart: app, env };
 }
 
 /** Strict: an option it does not know is an error, never a reason to start a cluster anyway. */
 export function parseArgs(argv: readonly string[]): LaunchOptions {
   const options: LaunchOptions = { infraOnly: false, help: false };
+  if (argv[0] === 'restart') return { ...options, restart: parseRestart(argv.slice(1)) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') options.help = true;
@@ -57,8 +81,9 @@ function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): N
 
 /**
  * `npm start`: infrastructure first (PostgreSQL, Kafka, topics, dev certificates), then every app in
- * apps/<app>/launch.json order, each waited for until ready; Ctrl-C stops them in reverse order and then the
- * broker if this launcher started it.
+ * apps/<app>/launch.json order, each waited for until ready, then kept running (SupervisedApp) and restartable
+ * from another terminal over the control socket; Ctrl-C stops them in reverse order and then the broker if this
+ * launcher started it and nothing else still uses it.
  */
 export async function launchCluster(argv: string[]): Promise<void> {
   const options = parseArgs(argv);
@@ -67,6 +92,12 @@ export async function launchCluster(argv: string[]): Promise<void> {
     return;
   }
   const root = workspaceRoot();
+  const controlPath = process.env.LAUNCHER_CONTROL_SOCKET ?? join(root, '.data/launcher.sock');
+  if (options.restart) {
+    await requestRestart(controlPath, options.restart, log);
+    log(`${options.restart.restart} restarted`);
+    return;
+  }
   const started = Date.now();
   // Before the infrastructure, so a mistyped --only fails at once.
   const { apps: manifests, added } = selectApps(readManifests(root), options.only);
@@ -87,12 +118,15 @@ export async function launchCluster(argv: string[]): Promise<void> {
   await ensureDevPki({ dir: pkiDir, ...devPkiIdentities(manifests) });
   log(`dev PKI in ${pkiDir}`);
 
-  const running: AppProcess[] = [];
+  const running: SupervisedApp[] = [];
   let stopping = false;
+  let control: Awaited<ReturnType<typeof serveControl>> | undefined;
   const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
     log(`stopping (${reason})…`);
+    control?.close();
+    rmSync(controlPath, { force: true });
     for (const app of [...running].reverse()) await app.stop();
     await infra.stop();
     log('stopped');
@@ -103,23 +137,33 @@ export async function launchCluster(argv: string[]): Promise<void> {
 
   if (!options.infraOnly) {
     for (const [i, m] of manifests.entries()) {
-      const app = new AppProcess(m, root, appEnv(m, infra, pkiDir), i);
+      const env = appEnv(m, infra, pkiDir);
+      const app = new SupervisedApp(m, { root, env, colorIndex: i, log });
       try {
         if (m.needs.includes('postgres')) {
-          await ensureDatabase(appEnv(m, infra, pkiDir)[`${envVarPrefix(m.name)}_DATABASE_URL`]!);
-          if (m.migrate) await app.runToCompletion(m.migrate);
+          await ensureDatabase(env[`${envVarPrefix(m.name)}_DATABASE_URL`]!);
+          if (m.migrate) await new AppProcess(m, root, env, i).runToCompletion(m.migrate);
         }
-        app.start((code, signal) => {
-          if (!stopping) void shutdown(`${m.name} exited (${signal ?? code})`, 1);
-        });
         running.push(app);
-        await waitUntilReady(m.ready, () => app.alive, 60_000);
+        await app.start();
       } catch (e) {
         log(`${m.name} failed to start: ${e instanceof Error ? e.message : String(e)}`);
         await shutdown('start-up failure', 1);
         return;
       }
     }
+    control = await serveControl(controlPath, (request, progress) => {
+      const app = running.find((a) => a.name === request.restart);
+      if (!app) {
+        const names = running.map((a) => a.name).join(', ');
+        return Promise.reject(new Error(`${request.restart} is not run by this launcher (it runs ${names})`));
+      }
+      log(`restart of ${app.name} asked for`);
+      return app.restart(request.env, (line) => {
+        log(line);
+        progress(line);
+      });
+    });
   }
   printTable(infra, manifests, options.infraOnly, Date.now() - started);
   // Keeps the launcher in the foreground (also with --infra-only) until Ctrl-C.
@@ -156,7 +200,9 @@ function printTable(infra: RunningInfrastructure, apps: AppManifest[], infraOnly
   }
   const width = Math.max(...rows.map(([n]) => n.length));
   console.log('');
-  log(`cluster up in ${(ms / 1000).toFixed(1)} s; Ctrl-C stops everything`);
+  log(
+    `cluster up in ${(ms / 1000).toFixed(1)} s; \`npm start -- restart <app>\` restarts one app, Ctrl-C stops everything`,
+  );
   for (const [name, where] of rows) console.log(`  ${name.padEnd(width)}  ${where}`);
   console.log('');
 }

@@ -43,3 +43,22 @@ export async function addressesInUse(addresses: readonly ListenAddress[]): Promi
   }
   return taken;
 }
+
+/**
+ * The app's readiness check at the port it will really listen on: launch.json names the default port in its URL
+ * (or host:port), and a `<X>_PORT` given to the launcher moves the app, so the check moves with it instead of
+ * asking whatever else answers on the default port (another cluster's app, for one).
+ */
+export function readinessOf(m: AppManifest, env: NodeJS.ProcessEnv): AppManifest['ready'] {
+  const moved = (target: string): string => {
+    const match = /^(.*:)(\d+)(\/.*)?$/.exec(target);
+    if (!match) return target;
+    const variable = Object.keys(m.env).find((k) => k.endsWith('_PORT') && m.env[k] === match[2]);
+    const port = variable ? env[variable] : undefined;
+    return port ? `${match[1]}${port}${match[3] ?? ''}` : target;
+  };
+  return {
+    ...(m.ready.http ? { http: moved(m.ready.http) } : {}),
+    ...(m.ready.tcp ? { tcp: moved(m.ready.tcp) } : {}),
+  };
+}
