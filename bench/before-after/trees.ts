@@ -51,11 +51,13 @@ function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** BENCH_CHILD_FLAGS: Node flags for every service child of both sides (e.g. `--cpu-prof --cpu-prof-dir=…`). */
 const CHILD_FLAGS = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
 
-/** Forks a TypeScript file of `tree` (a path inside it) with that tree's TypeScript loader. */
+const KAFKAJS_FIX = join(__dirname, 'kafkajs-idle-fix.preload.js');
+
+/** Forks a TypeScript file of `tree` (a path inside it) with that tree's TypeScript loader and the kafkajs fix. */
 export function forkIn(tree: Tree, script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return fork(join(tree.root, script), [], {
     cwd: tree.root,
-    execArgv: [...CHILD_FLAGS, '-r', join(tree.root, 'tools/ts-register.js')],
+    execArgv: [...CHILD_FLAGS, '-r', join(tree.root, 'tools/ts-register.js'), '-r', KAFKAJS_FIX],
     env: childEnv(env),
   });
 }

@@ -7,6 +7,10 @@ interface RequestQueueInternals {
 
 const FIXED = Symbol.for('wxpay.kafkajs.idle-fix');
 
+interface RequestQueueModule {
+  prototype: RequestQueueInternals & { [FIXED]?: true };
+}
+
 /**
  * kafkajs 2.2.4, its last release, keeps a 1 ms timer running on every open connection even when nothing is
  * queued: `scheduleCheckPendingRequests` computes a negative delay when no client-side throttle is in effect and
@@ -17,11 +21,11 @@ const FIXED = Symbol.for('wxpay.kafkajs.idle-fix');
  * in effect, as #1667 does; a request queued later arms its own check, and every answered request checks the
  * queue. Goes away with kafkajs (issue 24).
  */
-export function fixKafkajsIdleTimer(): void {
+export function fixKafkajsIdleTimer(
+  // The kafkajs this package resolves; before-after's harness passes another checkout's (bench/before-after).
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs ships no types for its internals
-  const RequestQueue = require('kafkajs/src/network/requestQueue') as {
-    prototype: RequestQueueInternals & { [FIXED]?: true };
-  };
+  RequestQueue = require('kafkajs/src/network/requestQueue') as RequestQueueModule,
+): void {
   const proto = RequestQueue.prototype;
   const original = proto.scheduleCheckPendingRequests;
   if (proto[FIXED] || typeof original !== 'function') return;
