@@ -29,6 +29,8 @@ export class SupervisedApp {
   private deliberate = false;
   private stopped = false;
   private retry?: NodeJS.Timeout;
+  /** Bumped by every restart an operator asks for: a start-again still under way from before is then stale. */
+  private generation = 0;
 
   constructor(
     readonly manifest: AppManifest,
@@ -62,6 +64,7 @@ export class SupervisedApp {
   async restart(env: Record<string, string>, progress: (line: string) => void): Promise<void> {
     if (this.stopped) throw new Error('the launcher is stopping');
     clearTimeout(this.retry);
+    this.generation++;
     this.deliberate = true;
     try {
       progress(`stopping ${this.name}`);
@@ -99,14 +102,15 @@ export class SupervisedApp {
 
   private async startAgain(): Promise<void> {
     if (this.stopped || this.deliberate) return;
+    const generation = this.generation;
     try {
       await this.start();
       this.options.log(`${this.name} is ready again`);
     } catch (e) {
+      // An operator's restart took over meanwhile: the process now running is its, not this attempt's.
+      if (this.stopped || generation !== this.generation) return;
       await this.process?.stop();
-      if (!this.stopped && !this.deliberate) {
-        this.afterExit(`did not start again (${e instanceof Error ? e.message : String(e)})`);
-      }
+      this.afterExit(`did not start again (${e instanceof Error ? e.message : String(e)})`);
     }
   }
 }
