@@ -16,7 +16,7 @@ const PREFIX_PATTERN = /^[A-Za-z0-9._-]{0,100}$/;
 
 /**
  * KAFKA_TOPIC_PREFIX, put in front of every topic name: a cluster shared by several deployments (or a test run
- * beside a running cluster, see tools/run-tests.js) keeps its events apart, and ACLs can be granted by prefix.
+ * beside a running cluster, see tools/jest/test-topics.js) keeps its events apart, and ACLs can be granted by prefix.
  * Empty by default. Read once, when this module loads, by every process alike.
  */
 export function topicPrefixFrom(value: string | undefined): string {

@@ -19,6 +19,20 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Deletes every topic whose name starts with `prefix` (a test run's own); returns how many. */
+export async function deleteTopicsWithPrefix(prefix: string): Promise<number> {
+  if (!prefix) throw new Error('refusing to delete topics without a prefix: that would be every topic');
+  const admin = testKafka('wxpay-test-cleanup').admin();
+  await admin.connect();
+  try {
+    const own = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (own.length) await admin.deleteTopics({ topics: own, timeout: 30_000 });
+    return own.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** A topic (and its DLQ twin) of the test's own, so tests never see each other's messages. */
 export async function createTestTopic(prefix: string, partitions = 1): Promise<string> {
   const name = `${TOPIC_PREFIX}test.${uniqueName(prefix)}`;
