@@ -12,13 +12,13 @@ import {
 const FAILED_STATES = new Set(['PAY_FAIL', 'PAYERROR', 'CLOSED', 'REVOKED']);
 const PENDING_STATES = new Set(['ACCEPT', 'NOTPAY', 'USERPAYING']);
 
-/** The papay port over libs/wechatpay's signed v3 client; WeChat's errors become the port's two kinds. */
 /**
  * Every deduction excludes credit: repaying a credit card with credit is forbidden, and WeChat Pay's default
  * funding order tries the payer's credit cards right after the change balance.
  */
 const NOT_ON_CREDIT = ['no_credit'] as const;
 
+/** The papay port over libs/wechatpay's signed v3 client; WeChat's errors become the port's two kinds. */
 export class WechatPayPapayAdapter implements PapayPort {
   constructor(
     private readonly client: WechatPayClient,
