@@ -14,6 +14,8 @@ export const PaymentErrors = {
   invalidState: 'INVALID_STATE',
   alreadyPaid: 'ALREADY_PAID',
   refundExceeds: 'REFUND_EXCEEDS_AVAILABLE',
+  breakNotFound: 'BREAK_NOT_FOUND',
+  alreadyResolved: 'ALREADY_RESOLVED',
 } as const;
 
 export type PaymentErrorCode = (typeof PaymentErrors)[keyof typeof PaymentErrors] | CommonErrorCode;
@@ -24,6 +26,8 @@ export const PAYMENT_ERROR_STATUS: ErrorStatusTable<PaymentErrorCode> = {
   INVALID_STATE: GrpcStatus.FAILED_PRECONDITION,
   ALREADY_PAID: GrpcStatus.FAILED_PRECONDITION,
   REFUND_EXCEEDS_AVAILABLE: GrpcStatus.FAILED_PRECONDITION,
+  BREAK_NOT_FOUND: GrpcStatus.NOT_FOUND,
+  ALREADY_RESOLVED: GrpcStatus.FAILED_PRECONDITION,
 };
 
 const paymentError = (code: PaymentErrorCode, message: string, field?: string) =>
@@ -40,9 +44,16 @@ export function notFound(): DomainError<PaymentErrorCode> {
   return paymentError(PaymentErrors.notFound, 'no such payment');
 }
 
+export function breakNotFound(): DomainError<PaymentErrorCode> {
+  return paymentError(PaymentErrors.breakNotFound, 'no such reconciliation break', 'break_id');
+}
+
 export function failedPrecondition(
   code:
-    typeof PaymentErrors.invalidState | typeof PaymentErrors.alreadyPaid | typeof PaymentErrors.refundExceeds,
+    | typeof PaymentErrors.invalidState
+    | typeof PaymentErrors.alreadyPaid
+    | typeof PaymentErrors.refundExceeds
+    | typeof PaymentErrors.alreadyResolved,
   message: string,
 ): DomainError<PaymentErrorCode> {
   return paymentError(code, message);

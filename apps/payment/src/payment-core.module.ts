@@ -23,6 +23,8 @@ import { RISK_PORT, type RiskPort } from './ports/risk.port';
 import { VAULT_PORT, type VaultPort } from './ports/vault.port';
 import { WECHATPAY_PORT, type WechatPayPort } from './ports/wechatpay.port';
 import { CancelPaymentService } from './use-cases/cancel-payment.service';
+import { ReconciliationBreaksService } from './use-cases/reconciliation-breaks.service';
+import { RetryCaptureService } from './use-cases/retry-capture.service';
 import { CreatePaymentService } from './use-cases/create-payment.service';
 import { IdempotentCalls } from './use-cases/idempotent-call';
 import { LedgerCheckService } from './use-cases/ledger-check.service';
@@ -115,6 +117,7 @@ export class PaymentLifecycleModule {
         CreatePaymentService,
         RefundPaymentService,
         CancelPaymentService,
+        RetryCaptureService,
         LedgerCheckService,
         {
           provide: Janitor,
@@ -156,6 +159,7 @@ export class PaymentLifecycleModule {
         CreatePaymentService,
         RefundPaymentService,
         CancelPaymentService,
+        RetryCaptureService,
         LedgerCheckService,
         Janitor,
       ],
@@ -237,6 +241,7 @@ export class ReconciliationModule {
           useFactory: (ds: DataSource) => new ReconciliationRepository(ds),
         },
         ReconciliationService,
+        ReconciliationBreaksService,
         {
           provide: ReconciliationScheduler,
           inject: [ReconciliationService, LOGGER],
@@ -244,7 +249,7 @@ export class ReconciliationModule {
             new ReconciliationScheduler(service, options.config.PAYMENT_RECON_AT, logger),
         },
       ],
-      exports: [ReconciliationService, ReconciliationScheduler],
+      exports: [ReconciliationService, ReconciliationBreaksService, ReconciliationScheduler],
     };
   }
 }

@@ -14,6 +14,8 @@ const CALLERS: Record<keyof typeof PaymentsService, readonly string[]> = {
   cancelPayment: ['channel', 'console'],
   runReconciliation: ['console', 'payment'],
   checkLedger: ['console'],
+  retryCapture: ['console'],
+  resolveReconciliationBreak: ['console'],
 };
 
 type Method = keyof typeof PaymentsService;

@@ -38,6 +38,11 @@ describe('payment state machine', () => {
     for (const s of TERMINAL_STATUSES) expect(TRANSITIONS[s]).toEqual([]);
   });
 
+  it("leaves a refused capture only to try the capture again (an operator's RetryCapture)", () => {
+    expect(TRANSITIONS.CAPTURE_FAILED).toEqual(['PAYER_PAID']);
+    expect(TERMINAL_STATUSES).not.toContain('CAPTURE_FAILED');
+  });
+
   it('never goes back to asking for an authorisation once one may exist', () => {
     for (const s of [...HOLD_STATUSES, 'AUTH_UNKNOWN' as const]) {
       expect(reachableFrom(s).has('AUTHORIZING')).toBe(false);

@@ -96,6 +96,14 @@ export function cardToken(options: { optional?: boolean } = {}) {
   });
 }
 
+/**
+ * The console user an operator path records with the change it makes (RetryCapture, RetryPosting, ...): the
+ * console's sign-in name, 1..64 printable ASCII characters.
+ */
+export function operator() {
+  return text({ min: 1, max: 64, pattern: /^[\x21-\x7e]+$/, allowed: 'printable ASCII without spaces' });
+}
+
 /** int64 minor units (a decimal string on the wire): a whole number, positive unless zero is allowed. */
 export function minorUnits(options: { allowZero?: boolean } = {}) {
   return z.string().refine(

@@ -7,11 +7,12 @@ import {
   type CheckLedgerResponse,
   type Money,
   type Payment as PaymentMessage,
+  type ReconciliationBreak as BreakMessage,
   type ReconciliationReport as ReportMessage,
   type Refund as RefundMessage,
 } from '@wxpay/contracts';
 import { type Payment, type Refund } from '../domain/payment';
-import { type ReconciliationReport } from '../domain/reconciliation';
+import { type ReconciliationBreak, type ReconciliationReport } from '../domain/reconciliation';
 import { type UnbalancedTransaction } from '../persistence/ledger.repository';
 
 /*
@@ -86,15 +87,25 @@ export function reportView(r: ReconciliationReport): ReportMessage {
     unionpay_items: r.unionpayItems,
     wechatpay_items: r.wechatpayItems,
     matched: r.matched,
-    breaks: r.breaks.map((b) => ({
-      kind: breakKindFromJSON(b.kind),
-      source: b.source,
-      reference: b.reference,
-      detail: b.detail,
-      ledger_minor: String(b.ledgerMinor ?? 0),
-      counterparty_minor: String(b.counterpartyMinor ?? 0),
-    })),
+    breaks: r.breaks.map(breakView),
     finished_at: r.finishedAt.toISOString(),
+  };
+}
+
+export function breakView(b: ReconciliationBreak): BreakMessage {
+  return {
+    kind: breakKindFromJSON(b.kind),
+    source: b.source,
+    reference: b.reference,
+    detail: b.detail,
+    ledger_minor: String(b.ledgerMinor ?? 0),
+    counterparty_minor: String(b.counterpartyMinor ?? 0),
+    break_id: b.id ?? '',
+    resolution: b.resolution && {
+      operator: b.resolution.operator,
+      note: b.resolution.note,
+      resolved_at: b.resolution.resolvedAt.toISOString(),
+    },
   };
 }
 

@@ -14,6 +14,9 @@ import {
   type ReconciliationReport,
   type RefundPaymentRequest,
   type RefundPaymentResponse,
+  type ReconciliationBreak,
+  type ResolveReconciliationBreakRequest,
+  type RetryCaptureRequest,
   type RunReconciliationRequest,
 } from '@wxpay/contracts';
 import {
@@ -29,8 +32,10 @@ import { CancelPaymentService } from '../use-cases/cancel-payment.service';
 import { CreatePaymentService } from '../use-cases/create-payment.service';
 import { LedgerCheckService } from '../use-cases/ledger-check.service';
 import { PaymentQueryService } from '../use-cases/payment-query.service';
+import { ReconciliationBreaksService } from '../use-cases/reconciliation-breaks.service';
 import { ReconciliationService } from '../use-cases/reconciliation.service';
 import { RefundPaymentService } from '../use-cases/refund-payment.service';
+import { RetryCaptureService } from '../use-cases/retry-capture.service';
 import { reportView } from './payment-views';
 import {
   CANCEL_PAYMENT,
@@ -38,6 +43,8 @@ import {
   GET_PAYMENT,
   LIST_PAYMENTS,
   REFUND_PAYMENT,
+  RESOLVE_RECONCILIATION_BREAK,
+  RETRY_CAPTURE,
   RUN_RECONCILIATION,
 } from './request-rules';
 
@@ -52,7 +59,8 @@ const CLAIMED_BY_USE_CASE = { replayFirst: false } as const;
 /**
  * gateway.payment.v1.Payments. Who may call what: paying is the bank channel's (the backend cardholders pay
  * through); reading, refunding and cancelling are also the operations console's; reconciliation is the console's
- * and the service's own reconciliation job's, the ledger audit the console's alone. Keys are scoped per caller.
+ * and the service's own reconciliation job's; the ledger audit and the operator paths (a refused capture tried
+ * again, a break resolved) the console's alone. Keys are scoped per caller.
  */
 @GrpcService(PaymentsService)
 export class PaymentsController implements GrpcController<typeof PaymentsService> {
@@ -63,6 +71,8 @@ export class PaymentsController implements GrpcController<typeof PaymentsService
     private readonly query: PaymentQueryService,
     private readonly reconciliation: ReconciliationService,
     private readonly ledger: LedgerCheckService,
+    private readonly retryingCapture: RetryCaptureService,
+    private readonly breaks: ReconciliationBreaksService,
   ) {}
 
   @Callers(channel)
@@ -114,5 +124,23 @@ export class PaymentsController implements GrpcController<typeof PaymentsService
   @Callers(operations)
   checkLedger(@Payload() _request: CheckLedgerRequest): Promise<CheckLedgerResponse> {
     return this.ledger.check();
+  }
+
+  @Callers(operations)
+  @Idempotent(CLAIMED_BY_USE_CASE)
+  retryCapture(
+    @ValidRequest(RETRY_CAPTURE) request: RetryCaptureRequest,
+    @Ctx() call: CallContext,
+  ): Promise<Payment> {
+    return this.retryingCapture.retry(request, call.idempotency!);
+  }
+
+  @Callers(operations)
+  @Idempotent()
+  resolveReconciliationBreak(
+    @ValidRequest(RESOLVE_RECONCILIATION_BREAK) request: ResolveReconciliationBreakRequest,
+    @Ctx() call: CallContext,
+  ): Promise<ReconciliationBreak> {
+    return this.breaks.resolve(request, call.idempotency!);
   }
 }

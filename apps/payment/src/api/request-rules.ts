@@ -10,6 +10,8 @@ import {
   type Money,
   type Payer,
   type RefundPaymentRequest,
+  type ResolveReconciliationBreakRequest,
+  type RetryCaptureRequest,
   type RunReconciliationRequest,
 } from '@wxpay/contracts';
 import { rules, type RequestRules } from '@wxpay/grpc';
@@ -75,4 +77,16 @@ export const CANCEL_PAYMENT: RequestRules<CancelPaymentRequest> = {
 
 export const RUN_RECONCILIATION: RequestRules<RunReconciliationRequest> = {
   business_date: rules.isoDate({ optional: true }),
+};
+
+export const RETRY_CAPTURE: RequestRules<RetryCaptureRequest> = {
+  payment_id: paymentId,
+  operator: rules.operator(),
+  reason: rules.text({ min: 1, max: 256, bmpOnly: true }),
+};
+
+export const RESOLVE_RECONCILIATION_BREAK: RequestRules<ResolveReconciliationBreakRequest> = {
+  break_id: rules.text({ min: 1, max: 19, pattern: /^[1-9]\d*$/, allowed: 'digits' }),
+  operator: rules.operator(),
+  note: rules.text({ min: 1, max: 512, bmpOnly: true }),
 };

@@ -28,20 +28,19 @@ export const TRANSITIONS: Readonly<Record<PaymentStatus, readonly PaymentStatus[
   REVERSED: [],
   CANCELLED: [],
   FAILED: [],
-  CAPTURE_FAILED: [],
+  // Only an operator's RetryCapture leaves CAPTURE_FAILED: no automatic actor does.
+  CAPTURE_FAILED: ['PAYER_PAID'],
 };
 
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = [
-  'REFUNDED',
-  'REVERSED',
-  'CANCELLED',
-  'FAILED',
-  'CAPTURE_FAILED',
-];
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['REFUNDED', 'REVERSED', 'CANCELLED', 'FAILED'];
 
-/** States in which nothing is pending on our side: the payment waits for the payer or for a refund. */
+/** States nothing automatic moves a payment out of: they wait for an operator (RetryCapture). */
+export const OPERATOR_STATUSES: readonly PaymentStatus[] = ['CAPTURE_FAILED'];
+
+/** States in which nothing is pending on our side: the payment waits for the payer, a refund or an operator. */
 export const RESTING_STATUSES: readonly PaymentStatus[] = [
   ...TERMINAL_STATUSES,
+  ...OPERATOR_STATUSES,
   'AWAITING_PAYER',
   'CAPTURED',
   'PARTIALLY_REFUNDED',

@@ -3,7 +3,16 @@ export type BreakKind =
 
 export type BreakSource = 'UNIONPAY' | 'WECHATPAY';
 
+/** How an operator settled a break (ResolveReconciliationBreak). */
+export interface BreakResolution {
+  operator: string;
+  note: string;
+  resolvedAt: Date;
+}
+
 export interface ReconciliationBreak {
+  /** Set once the break is stored. */
+  id?: string;
   kind: BreakKind;
   source: BreakSource;
   /** Payment id (captures), refund id (refunds) or out_trade_no (WeChat Pay orders). */
@@ -11,6 +20,7 @@ export interface ReconciliationBreak {
   detail: string;
   ledgerMinor: number | null;
   counterpartyMinor: number | null;
+  resolution?: BreakResolution;
 }
 
 export interface ReconciliationReport {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'crypto';
 import { type DataSource } from 'typeorm';
-import { type ReconciliationReport } from '../domain/reconciliation';
-import { type Row, toSafeInteger } from './sql-values';
+import {
+  type BreakKind,
+  type BreakSource,
+  type ReconciliationBreak,
+  type ReconciliationReport,
+} from '../domain/reconciliation';
+import { returnedRows, type Row, toDate, toSafeInteger } from './sql-values';
+import { type EntityManager } from 'typeorm';
 import { type TradeBillLine } from '../ports/trade-bill.port';
 
 /** What the ledger booked on one business day, as reconciliation compares it. */
@@ -65,6 +71,7 @@ export class ReconciliationRepository {
     return new Set(rows.map((r) => String(r.ref)));
   }
 
+  /** Stores the run's counts and its breaks; each break gets its id. */
   async store(r: ReconciliationReport): Promise<void> {
     await this.ds.transaction(async (m) => {
       await m.query(
@@ -73,12 +80,56 @@ export class ReconciliationRepository {
         [r.runId, r.finishedAt, r.ledgerItems, r.unionpayItems, r.wechatpayItems, r.matched],
       );
       for (const b of r.breaks) {
-        await m.query(
+        const rows: Row[] = await m.query(
           `INSERT INTO recon_break (run_id, kind, source, reference, detail, ledger_minor, counterparty_minor)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
           [r.runId, b.kind, b.source, b.reference, b.detail, b.ledgerMinor, b.counterpartyMinor],
         );
+        b.id = String(rows[0]!.id);
       }
     });
   }
+
+  async lockBreak(m: EntityManager, id: string): Promise<ReconciliationBreak | undefined> {
+    const rows: Row[] = await m.query(`SELECT * FROM recon_break WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? breakOf(rows[0]) : undefined;
+  }
+
+  async resolveBreak(
+    m: EntityManager,
+    id: string,
+    resolution: { operator: string; note: string },
+  ): Promise<ReconciliationBreak> {
+    const result: unknown = await m.query(
+      `UPDATE recon_break SET resolved_by = $2, resolution_note = $3, resolved_at = now()
+        WHERE id = $1 AND resolved_at IS NULL RETURNING *`,
+      [id, resolution.operator, resolution.note],
+    );
+    return breakOf(returnedRows(result)[0]!);
+  }
+}
+
+function nullableMinor(v: unknown, column: string): number | null {
+  return v === null ? null : toSafeInteger(v, column);
+}
+
+function breakOf(r: Row): ReconciliationBreak {
+  return {
+    id: String(r.id),
+    kind: String(r.kind) as BreakKind,
+    source: String(r.source) as BreakSource,
+    reference: String(r.reference),
+    detail: String(r.detail),
+    ledgerMinor: nullableMinor(r.ledger_minor, 'ledger_minor'),
+    counterpartyMinor: nullableMinor(r.counterparty_minor, 'counterparty_minor'),
+    ...(r.resolved_at
+      ? {
+          resolution: {
+            operator: String(r.resolved_by),
+            note: String(r.resolution_note),
+            resolvedAt: toDate(r.resolved_at),
+          },
+        }
+      : {}),
+  };
 }

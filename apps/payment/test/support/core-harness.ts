@@ -9,6 +9,9 @@ import {
   type Payment as PaymentMessage,
   type RefundPaymentRequest,
   type RefundPaymentResponse,
+  type ReconciliationBreak as BreakMessage,
+  type ResolveReconciliationBreakRequest,
+  type RetryCaptureRequest,
   Scene,
   TradeType,
   Topics,
@@ -47,6 +50,8 @@ import { PaymentDriver } from '../../src/use-cases/lifecycle/payment-driver';
 import { RefundDriver } from '../../src/use-cases/lifecycle/refund-driver';
 import { ReconciliationService } from '../../src/use-cases/reconciliation.service';
 import { RefundPaymentService } from '../../src/use-cases/refund-payment.service';
+import { ReconciliationBreaksService } from '../../src/use-cases/reconciliation-breaks.service';
+import { RetryCaptureService } from '../../src/use-cases/retry-capture.service';
 import { FakeChannel, FakeRisk, FakeVault, FakeWechat, TEST_PAN } from './fakes';
 
 /** The calling service the use cases are driven as (what the gRPC edge takes from the client certificate). */
@@ -77,7 +82,7 @@ export function testConfig(extra: Record<string, string> = {}): PaymentConfig {
  * (the request without its key, fingerprinted with the RPC's name).
  */
 export function idempotentRequest(
-  method: 'CreatePayment' | 'RefundPayment' | 'CancelPayment',
+  method: 'CreatePayment' | 'RefundPayment' | 'CancelPayment' | 'RetryCapture' | 'ResolveReconciliationBreak',
   request: { idempotency_key: string },
   caller = CALLER,
 ): IdempotentRequest {
@@ -139,6 +144,8 @@ export interface PaymentCore {
     ): Promise<CreatePaymentResponse>;
     refund(request: RefundPaymentRequest, caller?: string): Promise<RefundPaymentResponse>;
     cancel(request: CancelPaymentRequest, caller?: string): Promise<PaymentMessage>;
+    retryCapture(request: RetryCaptureRequest): Promise<PaymentMessage>;
+    resolveBreak(request: ResolveReconciliationBreakRequest): Promise<BreakMessage>;
   };
 }
 
@@ -186,6 +193,8 @@ export class CoreHarness {
     const creating = context.get(CreatePaymentService);
     const refunding = context.get(RefundPaymentService);
     const cancelling = context.get(CancelPaymentService);
+    const retryingCapture = context.get(RetryCaptureService);
+    const breaks = context.get(ReconciliationBreaksService);
     h.core = {
       deps: context.get<LifecycleDeps>(LIFECYCLE_DEPS),
       ledger: context.get(LedgerRepository),
@@ -202,6 +211,8 @@ export class CoreHarness {
           creating.create(r, idempotentRequest('CreatePayment', r, o.caller), o.traceId ?? randomUUID()),
         refund: (r, caller) => refunding.refund(r, idempotentRequest('RefundPayment', r, caller)),
         cancel: (r, caller) => cancelling.cancel(r, idempotentRequest('CancelPayment', r, caller)),
+        retryCapture: (r) => retryingCapture.retry(r, idempotentRequest('RetryCapture', r)),
+        resolveBreak: (r) => breaks.resolve(r, idempotentRequest('ResolveReconciliationBreak', r)),
       },
     };
     h.core.deps.settings.retryDelayMs = 50;
@@ -262,6 +273,14 @@ export class CoreHarness {
       [Topics.paymentsLifecycle.name, paymentId],
     );
     return rows.map((r) => r.type);
+  }
+
+  /** Each transition's target and who made it. */
+  async history(paymentId: string): Promise<{ to: string; actor: string; reason: string | null }[]> {
+    return this.ds.query(
+      `SELECT to_status AS to, actor, reason FROM payment_transition WHERE payment_id = $1 ORDER BY id`,
+      [paymentId],
+    );
   }
 
   async statusChanges(paymentId: string): Promise<string[]> {

@@ -11,6 +11,8 @@ import {
   ListPaymentsRequest,
   PaymentsService,
   RefundPaymentRequest,
+  ResolveReconciliationBreakRequest,
+  RetryCaptureRequest,
   RunReconciliationRequest,
   TokenVaultService,
 } from '@wxpay/contracts';
@@ -59,10 +61,17 @@ const REQUESTS: Record<PaymentsMethod, (partial: object) => unknown> = {
   cancelPayment: (r) => CancelPaymentRequest.fromPartial(r),
   runReconciliation: (r) => RunReconciliationRequest.fromPartial(r),
   checkLedger: (r) => CheckLedgerRequest.fromPartial(r),
+  retryCapture: (r) => RetryCaptureRequest.fromPartial(r),
+  resolveReconciliationBreak: (r) => ResolveReconciliationBreakRequest.fromPartial(r),
 };
 
-/** Who calls what in these tests: payments are the bank channel's; reconciliation and the ledger the console's. */
-const CONSOLE_METHODS: readonly PaymentsMethod[] = ['runReconciliation', 'checkLedger'];
+/** Who calls what in these tests: payments are the bank channel's; reconciliation, the ledger and the operator paths the console's. */
+const CONSOLE_METHODS: readonly PaymentsMethod[] = [
+  'runReconciliation',
+  'checkLedger',
+  'retryCapture',
+  'resolveReconciliationBreak',
+];
 
 /** The identities the tests call as (the caller table: channel pays, the console operates). */
 export const CLIENT_NAMES = ['channel', 'console', 'payment', 'repayment', 'risk', 'card-system'] as const;

@@ -6,6 +6,7 @@ import { CreatePaymentTables1732600000000 } from './create-payment-tables.migrat
 import { ScopeIdempotencyByCaller1732800000000 } from './scope-idempotency-by-caller.migration';
 import { UnifyIdempotencyRecords1733500000100 } from './unify-idempotency-records.migration';
 import { KeyTransactionNoticesByState1733600000000 } from './key-transaction-notices-by-state.migration';
+import { RecordBreakResolutions1733700000000 } from './record-break-resolutions.migration';
 
 /**
  * The payment service's migrations, in order: the shared outbox/inbox tables, our tables, and the UnionPay
@@ -20,4 +21,5 @@ export const PAYMENT_MIGRATIONS = [
   ScopeIdempotencyByCaller1732800000000,
   UnifyIdempotencyRecords1733500000100,
   KeyTransactionNoticesByState1733600000000,
+  RecordBreakResolutions1733700000000,
 ];

@@ -503,6 +503,19 @@ export interface ReconciliationBreak {
   detail: string;
   ledger_minor: string;
   counterparty_minor: string;
+  /** what ResolveReconciliationBreak names */
+  break_id: string;
+  /** unset while the break is open */
+  resolution: BreakResolution | undefined;
+}
+
+export interface BreakResolution {
+  /** the console user who resolved it */
+  operator: string;
+  /** what was done (an adjustment, a counterparty's confirmation, ...) */
+  note: string;
+  /** ISO-8601 UTC */
+  resolved_at: string;
 }
 
 export interface ReconciliationReport {
@@ -514,6 +527,24 @@ export interface ReconciliationReport {
   matched: number;
   breaks: ReconciliationBreak[];
   finished_at: string;
+}
+
+export interface RetryCaptureRequest {
+  idempotency_key: string;
+  payment_id: string;
+  /** the console user who acts (1..64 printable ASCII), recorded in the payment's history */
+  operator: string;
+  /** why (1..256 characters), recorded in the payment's history */
+  reason: string;
+}
+
+export interface ResolveReconciliationBreakRequest {
+  idempotency_key: string;
+  break_id: string;
+  /** the console user who acts (1..64 printable ASCII) */
+  operator: string;
+  /** what was done (1..512 characters) */
+  note: string;
 }
 
 export interface CheckLedgerRequest {
@@ -2175,6 +2206,8 @@ function createBaseReconciliationBreak(): ReconciliationBreak {
     detail: "",
     ledger_minor: "0",
     counterparty_minor: "0",
+    break_id: "",
+    resolution: undefined,
   };
 }
 
@@ -2197,6 +2230,12 @@ export const ReconciliationBreak: MessageFns<ReconciliationBreak> = {
     }
     if (message.counterparty_minor !== "0") {
       writer.uint32(48).int64(message.counterparty_minor);
+    }
+    if (message.break_id !== "") {
+      writer.uint32(58).string(message.break_id);
+    }
+    if (message.resolution !== undefined) {
+      BreakResolution.encode(message.resolution, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -2262,6 +2301,22 @@ export const ReconciliationBreak: MessageFns<ReconciliationBreak> = {
             message.counterparty_minor = reader.int64().toString();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.break_id = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.resolution = BreakResolution.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2285,6 +2340,89 @@ export const ReconciliationBreak: MessageFns<ReconciliationBreak> = {
     message.detail = object.detail ?? "";
     message.ledger_minor = object.ledger_minor ?? "0";
     message.counterparty_minor = object.counterparty_minor ?? "0";
+    message.break_id = object.break_id ?? "";
+    message.resolution = (object.resolution !== undefined && object.resolution !== null)
+      ? BreakResolution.fromPartial(object.resolution)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseBreakResolution(): BreakResolution {
+  return { operator: "", note: "", resolved_at: "" };
+}
+
+export const BreakResolution: MessageFns<BreakResolution> = {
+  encode(message: BreakResolution, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operator !== "") {
+      writer.uint32(10).string(message.operator);
+    }
+    if (message.note !== "") {
+      writer.uint32(18).string(message.note);
+    }
+    if (message.resolved_at !== "") {
+      writer.uint32(26).string(message.resolved_at);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BreakResolution {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBreakResolution();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resolved_at = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<BreakResolution>): BreakResolution {
+    return BreakResolution.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BreakResolution>): BreakResolution {
+    const message = createBaseBreakResolution();
+    message.operator = object.operator ?? "";
+    message.note = object.note ?? "";
+    message.resolved_at = object.resolved_at ?? "";
     return message;
   },
 };
@@ -2433,6 +2571,188 @@ export const ReconciliationReport: MessageFns<ReconciliationReport> = {
     message.matched = object.matched ?? 0;
     message.breaks = object.breaks?.map((e) => ReconciliationBreak.fromPartial(e)) || [];
     message.finished_at = object.finished_at ?? "";
+    return message;
+  },
+};
+
+function createBaseRetryCaptureRequest(): RetryCaptureRequest {
+  return { idempotency_key: "", payment_id: "", operator: "", reason: "" };
+}
+
+export const RetryCaptureRequest: MessageFns<RetryCaptureRequest> = {
+  encode(message: RetryCaptureRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotency_key !== "") {
+      writer.uint32(10).string(message.idempotency_key);
+    }
+    if (message.payment_id !== "") {
+      writer.uint32(18).string(message.payment_id);
+    }
+    if (message.operator !== "") {
+      writer.uint32(26).string(message.operator);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryCaptureRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryCaptureRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotency_key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payment_id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RetryCaptureRequest>): RetryCaptureRequest {
+    return RetryCaptureRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RetryCaptureRequest>): RetryCaptureRequest {
+    const message = createBaseRetryCaptureRequest();
+    message.idempotency_key = object.idempotency_key ?? "";
+    message.payment_id = object.payment_id ?? "";
+    message.operator = object.operator ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseResolveReconciliationBreakRequest(): ResolveReconciliationBreakRequest {
+  return { idempotency_key: "", break_id: "", operator: "", note: "" };
+}
+
+export const ResolveReconciliationBreakRequest: MessageFns<ResolveReconciliationBreakRequest> = {
+  encode(message: ResolveReconciliationBreakRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotency_key !== "") {
+      writer.uint32(10).string(message.idempotency_key);
+    }
+    if (message.break_id !== "") {
+      writer.uint32(18).string(message.break_id);
+    }
+    if (message.operator !== "") {
+      writer.uint32(26).string(message.operator);
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResolveReconciliationBreakRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResolveReconciliationBreakRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotency_key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.break_id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ResolveReconciliationBreakRequest>): ResolveReconciliationBreakRequest {
+    return ResolveReconciliationBreakRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResolveReconciliationBreakRequest>): ResolveReconciliationBreakRequest {
+    const message = createBaseResolveReconciliationBreakRequest();
+    message.idempotency_key = object.idempotency_key ?? "";
+    message.break_id = object.break_id ?? "";
+    message.operator = object.operator ?? "";
+    message.note = object.note ?? "";
     return message;
   },
 };
@@ -2713,6 +3033,33 @@ export const PaymentsService = {
     responseSerialize: (value: CheckLedgerResponse): Buffer => Buffer.from(CheckLedgerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CheckLedgerResponse => CheckLedgerResponse.decode(value),
   },
+  /**
+   * Operator paths (the console's). RetryCapture asks the channel again to complete the hold of a CAPTURE_FAILED
+   * payment (the payer has paid): the payment goes back to PAYER_PAID and is captured, or fails the capture again.
+   * The answer is the payment after that attempt; OUTCOME_UNKNOWN when the channel did not answer (the payment
+   * stays PAYER_PAID and is captured in the background).
+   */
+  retryCapture: {
+    path: "/gateway.payment.v1.Payments/RetryCapture" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetryCaptureRequest): Buffer => Buffer.from(RetryCaptureRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetryCaptureRequest => RetryCaptureRequest.decode(value),
+    responseSerialize: (value: Payment): Buffer => Buffer.from(Payment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Payment => Payment.decode(value),
+  },
+  /** Records how an operator settled a reconciliation break (who, when, what was done). A break is resolved once. */
+  resolveReconciliationBreak: {
+    path: "/gateway.payment.v1.Payments/ResolveReconciliationBreak" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResolveReconciliationBreakRequest): Buffer =>
+      Buffer.from(ResolveReconciliationBreakRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResolveReconciliationBreakRequest =>
+      ResolveReconciliationBreakRequest.decode(value),
+    responseSerialize: (value: ReconciliationBreak): Buffer => Buffer.from(ReconciliationBreak.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReconciliationBreak => ReconciliationBreak.decode(value),
+  },
 } as const;
 
 export interface PaymentsServer extends UntypedServiceImplementation {
@@ -2728,6 +3075,15 @@ export interface PaymentsServer extends UntypedServiceImplementation {
   runReconciliation: handleUnaryCall<RunReconciliationRequest, ReconciliationReport>;
   /** Every ledger transaction that does not balance to zero per currency (empty when the ledger is sound). */
   checkLedger: handleUnaryCall<CheckLedgerRequest, CheckLedgerResponse>;
+  /**
+   * Operator paths (the console's). RetryCapture asks the channel again to complete the hold of a CAPTURE_FAILED
+   * payment (the payer has paid): the payment goes back to PAYER_PAID and is captured, or fails the capture again.
+   * The answer is the payment after that attempt; OUTCOME_UNKNOWN when the channel did not answer (the payment
+   * stays PAYER_PAID and is captured in the background).
+   */
+  retryCapture: handleUnaryCall<RetryCaptureRequest, Payment>;
+  /** Records how an operator settled a reconciliation break (who, when, what was done). A break is resolved once. */
+  resolveReconciliationBreak: handleUnaryCall<ResolveReconciliationBreakRequest, ReconciliationBreak>;
 }
 
 export interface PaymentsClient extends Client {
@@ -2840,6 +3196,43 @@ export interface PaymentsClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CheckLedgerResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Operator paths (the console's). RetryCapture asks the channel again to complete the hold of a CAPTURE_FAILED
+   * payment (the payer has paid): the payment goes back to PAYER_PAID and is captured, or fails the capture again.
+   * The answer is the payment after that attempt; OUTCOME_UNKNOWN when the channel did not answer (the payment
+   * stays PAYER_PAID and is captured in the background).
+   */
+  retryCapture(
+    request: RetryCaptureRequest,
+    callback: (error: ServiceError | null, response: Payment) => void,
+  ): ClientUnaryCall;
+  retryCapture(
+    request: RetryCaptureRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Payment) => void,
+  ): ClientUnaryCall;
+  retryCapture(
+    request: RetryCaptureRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Payment) => void,
+  ): ClientUnaryCall;
+  /** Records how an operator settled a reconciliation break (who, when, what was done). A break is resolved once. */
+  resolveReconciliationBreak(
+    request: ResolveReconciliationBreakRequest,
+    callback: (error: ServiceError | null, response: ReconciliationBreak) => void,
+  ): ClientUnaryCall;
+  resolveReconciliationBreak(
+    request: ResolveReconciliationBreakRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReconciliationBreak) => void,
+  ): ClientUnaryCall;
+  resolveReconciliationBreak(
+    request: ResolveReconciliationBreakRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReconciliationBreak) => void,
   ): ClientUnaryCall;
 }
 
