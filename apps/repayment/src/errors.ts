@@ -7,6 +7,7 @@ import { GrpcStatus, type ErrorStatusTable } from '@wxpay/grpc';
  */
 export const RepaymentErrors = {
   planNotFound: 'PLAN_NOT_FOUND',
+  runNotFound: 'RUN_NOT_FOUND',
   /** The card, or the contract, already has a live plan. */
   planExists: 'PLAN_EXISTS',
   /** expected_version is not the plan's version (someone changed it first). */
@@ -22,6 +23,7 @@ export type RepaymentErrorCode = (typeof RepaymentErrors)[keyof typeof Repayment
 
 export const REPAYMENT_ERROR_STATUS: ErrorStatusTable<RepaymentErrorCode> = {
   PLAN_NOT_FOUND: GrpcStatus.NOT_FOUND,
+  RUN_NOT_FOUND: GrpcStatus.NOT_FOUND,
   PLAN_EXISTS: GrpcStatus.ALREADY_EXISTS,
   VERSION_MISMATCH: GrpcStatus.ABORTED,
   INVALID_STATE: GrpcStatus.FAILED_PRECONDITION,
@@ -35,6 +37,12 @@ const repaymentError = (code: RepaymentErrorCode, message: string, field?: strin
 
 export const planNotFound = () =>
   repaymentError(RepaymentErrors.planNotFound, 'plan_id: no such plan', 'plan_id');
+
+export const runNotFound = () =>
+  repaymentError(RepaymentErrors.runNotFound, 'statement_id: no such run', 'statement_id');
+
+export const runInvalidState = (status: string, what: string) =>
+  repaymentError(RepaymentErrors.invalidState, `run is ${status}: cannot ${what}`, 'statement_id');
 
 export const planExists = () =>
   repaymentError(

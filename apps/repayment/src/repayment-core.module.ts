@@ -27,6 +27,7 @@ import { JobRunner } from './scheduler/job-runner';
 import { IngestStatementService } from './use-cases/ingest-statement.service';
 import { PlanService } from './use-cases/plan.service';
 import { RunQueryService } from './use-cases/run-query.service';
+import { RetryPostingService } from './use-cases/retry-posting.service';
 import { RunService } from './use-cases/run.service';
 
 const HOLD_DEDUCTIONS: readonly JobKind[] = ['DEDUCT'];
@@ -180,6 +181,7 @@ export class RepaymentCoreModule {
         PlanService,
         RunQueryService,
         IngestStatementService,
+        RetryPostingService,
       ],
       exports: [
         REPAYMENT_OPTIONS,
@@ -193,6 +195,7 @@ export class RepaymentCoreModule {
         PlanService,
         RunQueryService,
         IngestStatementService,
+        RetryPostingService,
       ],
     };
   }

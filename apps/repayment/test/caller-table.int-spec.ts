@@ -36,6 +36,7 @@ const CALLERS: Record<keyof typeof AutoRepaymentService, readonly string[]> = {
   getPlan: ['channel', 'console'],
   listRuns: ['channel', 'console'],
   ingestStatement: ['card-system'],
+  retryPosting: ['console'],
 };
 
 /** Every identity of the services CA the tests call as; payment, risk and tokenization are on no list. */

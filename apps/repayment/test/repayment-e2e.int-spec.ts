@@ -1,6 +1,7 @@
-import { GetPlanRequest, Topics } from '@wxpay/contracts';
+import { type ServiceError } from '@grpc/grpc-js';
+import { GetPlanRequest, RetryPostingRequest, RunStatus, Topics } from '@wxpay/contracts';
 import { eventually, readTopic } from '@wxpay/testing';
-import { RepaymentCluster, type Run } from './support/repayment-cluster';
+import { key, RepaymentCluster, type Run } from './support/repayment-cluster';
 import {
   closeProducer,
   dueDateIn,
@@ -323,6 +324,61 @@ describe('automatic repayment end to end', () => {
         (await cluster.unionpay.account(card.accountId)).available.minor - before.available.minor === 66_600,
       'exactly one credit on the card account',
       60_000,
+    );
+  });
+
+  it('posts a refused repayment again when an operator retries it, crediting the card account once', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 77_700, 7_770));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    const before = await cluster.unionpay.account(card.accountId);
+
+    // The card system refuses the credit (57: transaction not permitted to the cardholder).
+    await cluster.unionpay.fault({ kind: 'decline', mtis: ['0200'], responseCode: '57' });
+    await cluster.setClock(new Date(run.deduct_at));
+    const stuck = await runUntil(cluster, statementId, status('POSTING_FAILED'), 'posting refused');
+    expect(stuck.status_reason).toContain('57');
+    expect((await cluster.unionpay.account(card.accountId)).available.minor).toBe(before.available.minor);
+    await cluster.unionpay.clearFaults();
+
+    const request = RetryPostingRequest.fromPartial({
+      idempotency_key: key(),
+      statement_id: statementId,
+      operator: 'ops.alice',
+      reason: 'card system fixed the account',
+    });
+    const queued = await cluster.call('retryPosting', request);
+    expect(queued.status).toBe(RunStatus.COLLECTED);
+    expect(queued.status_reason).toBe('posting retried by ops.alice: card system fixed the account');
+    expect(await cluster.call('retryPosting', request)).toEqual(queued); // the same call answers the same
+    await runUntil(cluster, statementId, status('REPAID'), 'repaid after the retry');
+    await eventually(
+      async () =>
+        (await cluster.unionpay.account(card.accountId)).available.minor - before.available.minor === 77_700,
+      'the credit on the card account',
+    );
+
+    // Nothing left to retry: another call is refused and changes nothing; the credit stays single.
+    const refused = await cluster.call('retryPosting', { ...request, idempotency_key: key() }).then(
+      () => undefined,
+      (e: ServiceError) => e,
+    );
+    expect(refused?.metadata.get('x-reason')).toEqual(['INVALID_STATE']);
+    const events = await cluster.query<{ type: string }>(
+      `SELECT envelope->>'type' AS type FROM outbox_event WHERE message_key = $1 ORDER BY seq`,
+      [statementId],
+    );
+    expect(events.map((e) => e.type).slice(-3)).toEqual([
+      'RepaymentPostingFailed',
+      'RepaymentPostingRetried',
+      'RepaymentSucceeded',
+    ]);
+    expect((await cluster.unionpay.account(card.accountId)).available.minor - before.available.minor).toBe(
+      77_700,
     );
   });
 });

@@ -11,6 +11,7 @@ import {
   type PausePlanRequest,
   type Plan,
   type ResumePlanRequest,
+  type RetryPostingRequest,
   type Run,
   type UpdatePlanRequest,
 } from '@wxpay/contracts';
@@ -24,6 +25,7 @@ import {
 } from '@wxpay/grpc';
 import { IngestStatementService } from '../use-cases/ingest-statement.service';
 import { PlanService } from '../use-cases/plan.service';
+import { RetryPostingService } from '../use-cases/retry-posting.service';
 import { RunQueryService } from '../use-cases/run-query.service';
 import {
   CANCEL_PLAN,
@@ -33,6 +35,7 @@ import {
   LIST_RUNS,
   PAUSE_PLAN,
   RESUME_PLAN,
+  RETRY_POSTING,
   UPDATE_PLAN,
 } from './request-rules';
 
@@ -41,7 +44,8 @@ const { channel, console: operations, cardSystem } = Identities;
 /**
  * gateway.repayment.v1.AutoRepayment. Who may call what: signing a card up for automatic repayment and changing
  * its terms is the bank channel's (the backend the cardholder uses); pausing, resuming, cancelling and reading
- * plans and runs are also the operations console's; statements come from the issuer's card system. Idempotency
+ * plans and runs are also the operations console's, and retrying a refused posting is the console's alone;
+ * statements come from the issuer's card system. Idempotency
  * keys are scoped per caller; a stored answer is replayed before the use case runs.
  */
 @GrpcService(AutoRepaymentService)
@@ -50,6 +54,7 @@ export class AutoRepaymentController implements GrpcController<typeof AutoRepaym
     private readonly plans: PlanService,
     private readonly runs: RunQueryService,
     private readonly statements: IngestStatementService,
+    private readonly postings: RetryPostingService,
   ) {}
 
   @Callers(channel)
@@ -95,5 +100,14 @@ export class AutoRepaymentController implements GrpcController<typeof AutoRepaym
   @Callers(cardSystem)
   ingestStatement(@ValidRequest(INGEST_STATEMENT) request: IngestStatementRequest): Promise<Run> {
     return this.statements.ingest(request);
+  }
+
+  @Callers(operations)
+  @Idempotent()
+  retryPosting(
+    @ValidRequest(RETRY_POSTING) request: RetryPostingRequest,
+    @Ctx() call: CallContext,
+  ): Promise<Run> {
+    return this.postings.retry(request, call.idempotency!);
   }
 }

@@ -9,6 +9,7 @@ import {
   type Money,
   type PausePlanRequest,
   type ResumePlanRequest,
+  type RetryPostingRequest,
   type UpdatePlanRequest,
 } from '@wxpay/contracts';
 import { rules, type RequestRules } from '@wxpay/grpc';
@@ -81,4 +82,10 @@ export const INGEST_STATEMENT: RequestRules<IngestStatementRequest> = {
   amount_due: amount({ allowZero: true }),
   minimum_due: amount({ allowZero: true }),
   due_date: rules.isoDate(),
+};
+
+export const RETRY_POSTING: RequestRules<RetryPostingRequest> = {
+  statement_id: identifier(),
+  operator: rules.operator(),
+  reason: rules.text({ min: 1, max: 256, bmpOnly: true }),
 };

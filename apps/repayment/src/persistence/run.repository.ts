@@ -306,6 +306,16 @@ export class RunRepository {
       : undefined;
   }
 
+  /** A refused posting made pending again (an operator's RetryPosting); false if it was not refused. */
+  async reopenPosting(m: EntityManager, statementId: string): Promise<boolean> {
+    const result: unknown = await m.query(
+      `UPDATE repayment_posting SET state = 'PENDING', response_code = NULL
+        WHERE statement_id = $1 AND state = 'FAILED' RETURNING 1`,
+      [statementId],
+    );
+    return returnedRows(result).length > 0;
+  }
+
   async finishPosting(
     m: EntityManager,
     statementId: string,

@@ -14,6 +14,7 @@ import {
 import { type JobStore } from '../persistence/job-store.repository';
 import { OPEN_RUN_STATUSES, type Attempt, type Run } from '../domain/runs/run';
 import { type RunRepository } from '../persistence/run.repository';
+import { runInvalidState } from '../errors';
 
 export interface StatementFacts {
   statementId: string;
@@ -177,6 +178,31 @@ export class RunService {
       },
       now,
     );
+  }
+
+  /**
+   * An operator's RetryPosting of a POSTING_FAILED run: the refused posting is pending again and a posting job
+   * sends a new credit (the refused one moved no money). The run is COLLECTED until the card system answers.
+   */
+  async retryPosting(m: EntityManager, run: Run, operator: string, reason: string): Promise<Run> {
+    if (run.status !== 'POSTING_FAILED') throw runInvalidState(run.status, 'retry its posting');
+    const posting = (await this.runs.posting(m, run.statementId))!;
+    await this.runs.reopenPosting(m, run.statementId);
+    const now = this.clock.now();
+    await this.jobs.enqueue(m, 'POST', run.statementId, now, { attemptId: posting.attemptId });
+    const reopened = await this.runs.update(m, run.statementId, {
+      status: 'COLLECTED',
+      statusReason: `posting retried by ${operator}: ${reason}`,
+    });
+    await emit(
+      m,
+      'RepaymentPostingRetried',
+      run.statementId,
+      { ...runFacts(reopened), amount: money(posting.amount, posting.currency), operator },
+      now,
+    );
+    this.logger.info({ statement: run.statementId, operator }, 'an operator retries a refused posting');
+    return reopened;
   }
 
   /** A deduction failed: record why, then retry, fall back to the minimum, or stop, by decline class. */

@@ -62,8 +62,12 @@ type AutoRepaymentMethod = keyof typeof AutoRepaymentService;
 type RequestOfMethod<M extends AutoRepaymentMethod> = RequestOf<(typeof AutoRepaymentService)[M]>;
 type ResponseOfMethod<M extends AutoRepaymentMethod> = ResponseOf<(typeof AutoRepaymentService)[M]>;
 
-/** Who the tests call AutoRepayment as, by method (the caller table): statements come from the card system. */
+/**
+ * Who the tests call AutoRepayment as, by method (the caller table): statements come from the card system, the
+ * operator paths from the console, everything else from the bank channel.
+ */
 const CARD_SYSTEM_METHODS: readonly AutoRepaymentMethod[] = ['ingestStatement'];
+const CONSOLE_METHODS: readonly AutoRepaymentMethod[] = ['retryPosting'];
 
 /**
  * The cluster the repayment service works in, every part real and in its own process, as `npm start` runs them:
@@ -86,6 +90,8 @@ export class RepaymentCluster {
   private clientTls!: GrpcTlsConfig;
   private cardSystemTls!: GrpcTlsConfig;
   private cardSystemClient?: AutoRepaymentClient;
+  private consoleTls!: GrpcTlsConfig;
+  private consoleClient?: AutoRepaymentClient;
   private vaultPort = 0;
   private repaymentGrpc = 0;
   private client?: AutoRepaymentClient;
@@ -109,12 +115,13 @@ export class RepaymentCluster {
     this.pkiDir = await mkdtemp(join(tmpdir(), 'repayment-e2e-pki-'));
     const pki = await ensureDevPki({
       dir: this.pkiDir,
-      services: ['payment', 'tokenization', 'repayment', 'card-system'],
+      services: ['payment', 'tokenization', 'repayment', 'card-system', 'console'],
       simulators: ['unionpay-sim'],
     });
     this.pki = pki;
     this.clientTls = await this.channelBackendTls('e2e-client');
     this.cardSystemTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services['card-system']!)) };
+    this.consoleTls = { enabled: true, ...(await readTlsMaterial(pki.ca, pki.services.console!)) };
     [this.wechat, this.unionpay] = await Promise.all([
       WechatPaySimProcess.start(this.overrides.wechatSim),
       UnionPaySimProcess.start(this.pkiDir),
@@ -367,16 +374,24 @@ export class RepaymentCluster {
     return this.cardSystemClient;
   }
 
+  /** AutoRepayment as the operations console (RetryPosting). */
+  consoleRepaymentClient(): AutoRepaymentClient {
+    this.consoleClient ??= this.autoRepaymentClient(this.consoleTls);
+    return this.consoleClient;
+  }
+
   /**
    * A call (`createPlan`, with the whole request: `CreatePlanRequest.fromPartial({…})`) as the given client, else as
-   * the identity the method's caller table names (channel, or card-system).
+   * the identity the method's caller table names (channel, card-system or console).
    */
   call<M extends AutoRepaymentMethod>(
     method: M,
     request: RequestOfMethod<M>,
     client: AutoRepaymentClient = CARD_SYSTEM_METHODS.includes(method)
       ? this.cardSystemRepaymentClient()
-      : this.repaymentClient(),
+      : CONSOLE_METHODS.includes(method)
+        ? this.consoleRepaymentClient()
+        : this.repaymentClient(),
   ): Promise<ResponseOfMethod<M>> {
     const methods: { [K in AutoRepaymentMethod]: (r: RequestOfMethod<K>) => Promise<ResponseOfMethod<K>> } =
       client;
@@ -433,6 +448,7 @@ export class RepaymentCluster {
   async stop(): Promise<void> {
     this.client?.close();
     this.cardSystemClient?.close();
+    this.consoleClient?.close();
     this.vaultClient?.close();
     for (const c of this.otherClients) c.close();
     await this.db?.end().catch(() => undefined);

@@ -23,6 +23,7 @@ export const RepaymentEventTypes = {
   failed: 'RepaymentFailed',
   cancelled: 'RepaymentCancelled',
   postingFailed: 'RepaymentPostingFailed',
+  postingRetried: 'RepaymentPostingRetried',
 } as const;
 
 export type RepaymentEventType = (typeof RepaymentEventTypes)[keyof typeof RepaymentEventTypes];
@@ -108,6 +109,12 @@ export const repaymentPostingFailedSchema = runFact.extend({
   amount: statementMoneySchema,
   responseCode: z.string(),
 });
+/** An operator sent a POSTING_FAILED run's money to the card account again (RetryPosting). */
+export const repaymentPostingRetriedSchema = runFact.extend({
+  amount: statementMoneySchema,
+  /** The console user who asked for it. */
+  operator: z.string(),
+});
 
 export const repaymentPayloadSchemas = {
   RepaymentPlanCreated: repaymentPlanEventSchema,
@@ -126,4 +133,5 @@ export const repaymentPayloadSchemas = {
   RepaymentFailed: repaymentFailedSchema,
   RepaymentCancelled: repaymentCancelledSchema,
   RepaymentPostingFailed: repaymentPostingFailedSchema,
+  RepaymentPostingRetried: repaymentPostingRetriedSchema,
 } as const satisfies Record<RepaymentEventType, z.ZodType>;

@@ -390,6 +390,15 @@ export interface IngestStatementRequest {
   issued_at: string;
 }
 
+export interface RetryPostingRequest {
+  idempotency_key: string;
+  statement_id: string;
+  /** the console user who acts (1..64 printable ASCII), recorded with the run */
+  operator: string;
+  /** why (1..256 characters), recorded with the run */
+  reason: string;
+}
+
 function createBaseContract(): Contract {
   return { wechat_plan_id: "", out_contract_code: "", contract_id: "", payer_openid: "" };
 }
@@ -1896,6 +1905,97 @@ export const IngestStatementRequest: MessageFns<IngestStatementRequest> = {
   },
 };
 
+function createBaseRetryPostingRequest(): RetryPostingRequest {
+  return { idempotency_key: "", statement_id: "", operator: "", reason: "" };
+}
+
+export const RetryPostingRequest: MessageFns<RetryPostingRequest> = {
+  encode(message: RetryPostingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotency_key !== "") {
+      writer.uint32(10).string(message.idempotency_key);
+    }
+    if (message.statement_id !== "") {
+      writer.uint32(18).string(message.statement_id);
+    }
+    if (message.operator !== "") {
+      writer.uint32(26).string(message.operator);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryPostingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryPostingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotency_key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.statement_id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RetryPostingRequest>): RetryPostingRequest {
+    return RetryPostingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RetryPostingRequest>): RetryPostingRequest {
+    const message = createBaseRetryPostingRequest();
+    message.idempotency_key = object.idempotency_key ?? "";
+    message.statement_id = object.statement_id ?? "";
+    message.operator = object.operator ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
 export type AutoRepaymentService = typeof AutoRepaymentService;
 export const AutoRepaymentService = {
   createPlan: {
@@ -1973,6 +2073,20 @@ export const AutoRepaymentService = {
     responseSerialize: (value: Run): Buffer => Buffer.from(Run.encode(value).finish()),
     responseDeserialize: (value: Buffer): Run => Run.decode(value),
   },
+  /**
+   * The console's operator path for a POSTING_FAILED run: the collected money is posted to the card account again
+   * (the run goes back to COLLECTED and the posting job sends a new credit). The answer is the run as queued; it
+   * becomes REPAID, or POSTING_FAILED again, when the card system answers.
+   */
+  retryPosting: {
+    path: "/gateway.repayment.v1.AutoRepayment/RetryPosting" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetryPostingRequest): Buffer => Buffer.from(RetryPostingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetryPostingRequest => RetryPostingRequest.decode(value),
+    responseSerialize: (value: Run): Buffer => Buffer.from(Run.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Run => Run.decode(value),
+  },
 } as const;
 
 export interface AutoRepaymentServer extends UntypedServiceImplementation {
@@ -1986,6 +2100,12 @@ export interface AutoRepaymentServer extends UntypedServiceImplementation {
   listRuns: handleUnaryCall<ListRunsRequest, ListRunsResponse>;
   /** The same as a StatementIssued event, for callers without Kafka. The statement id is its idempotency key. */
   ingestStatement: handleUnaryCall<IngestStatementRequest, Run>;
+  /**
+   * The console's operator path for a POSTING_FAILED run: the collected money is posted to the card account again
+   * (the run goes back to COLLECTED and the posting job sends a new credit). The answer is the run as queued; it
+   * becomes REPAID, or POSTING_FAILED again, when the card system answers.
+   */
+  retryPosting: handleUnaryCall<RetryPostingRequest, Run>;
 }
 
 export interface AutoRepaymentClient extends Client {
@@ -2101,6 +2221,26 @@ export interface AutoRepaymentClient extends Client {
   ): ClientUnaryCall;
   ingestStatement(
     request: IngestStatementRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  /**
+   * The console's operator path for a POSTING_FAILED run: the collected money is posted to the card account again
+   * (the run goes back to COLLECTED and the posting job sends a new credit). The answer is the run as queued; it
+   * becomes REPAID, or POSTING_FAILED again, when the card system answers.
+   */
+  retryPosting(
+    request: RetryPostingRequest,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  retryPosting(
+    request: RetryPostingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  retryPosting(
+    request: RetryPostingRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Run) => void,
