@@ -18,13 +18,36 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const EXPECTED_WARNINGS = [/^Limiting retries for the idempotent producer/];
 
+/**
+ * Broker answers kafkajs logs at ERROR for every response although it retries them itself: a broker that has just
+ * started is still loading its consumer-offsets partitions ("The coordinator is loading…"), electing leaders or
+ * creating a topic. They are the normal first seconds of a broker, not faults, and logged at debug; one that
+ * persists ends in kafkajs' own retries-exhausted error (a consumer crash, a failed send), which stays at error.
+ */
+const TRANSIENT_BROKER_ANSWERS = new Set([
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+  'This server does not host this topic-partition',
+]);
+
+function expected(message: string, extra: Record<string, unknown>): boolean {
+  if (EXPECTED_WARNINGS.some((re) => re.test(message))) return true;
+  return (
+    message.startsWith('Response ') &&
+    typeof extra.error === 'string' &&
+    TRANSIENT_BROKER_ANSWERS.has(extra.error)
+  );
+}
+
 /** Routes kafkajs' own logging into the service's structured logger instead of stdout. */
 export function kafkajsLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      const expected = EXPECTED_WARNINGS.some((re) => re.test(message));
-      const method = expected ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
+      const method = expected(message, extra) ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
       logger[method]({ kafkajs: namespace, ...extra }, message);
     };
 }

@@ -161,18 +161,29 @@ describe('NestPinoLogger', () => {
   it('maps Nest levels and the trailing context argument', () => {
     const { out, logger } = setup('trace');
     const nest = new NestPinoLogger(logger, 'Default');
-    nest.log('Mapped {/health/live, GET} route', 'RouterExplorer');
+    nest.log('rules reloaded', 'RulesController');
     nest.verbose('detail');
     nest.warn({ event: 'slow' });
     expect(out.records()).toEqual([
-      expect.objectContaining({
-        level: 'info',
-        context: 'RouterExplorer',
-        msg: 'Mapped {/health/live, GET} route',
-      }),
+      expect.objectContaining({ level: 'info', context: 'RulesController', msg: 'rules reloaded' }),
       expect.objectContaining({ level: 'trace', context: 'Default', msg: 'detail' }),
       expect.objectContaining({ level: 'warn', context: 'Default', event: 'slow' }),
     ]);
+  });
+
+  it("logs Nest's start-up narration (modules, routes, started) at debug, its warnings as they are", () => {
+    const { out, logger } = setup('info');
+    const nest = new NestPinoLogger(logger);
+    nest.log('Mapped {/health/live, GET} route', 'RouterExplorer');
+    nest.log('AppModule dependencies initialized', 'InstanceLoader');
+    nest.log('Nest application successfully started', 'NestApplication');
+    nest.warn('a deprecated option', 'NestFactory');
+    expect(out.records()).toEqual([
+      expect.objectContaining({ level: 'warn', context: 'NestFactory', msg: 'a deprecated option' }),
+    ]);
+    const { out: verbose, logger: debugLogger } = setup('debug');
+    new NestPinoLogger(debugLogger).log('Mapped {/health/live, GET} route', 'RouterExplorer');
+    expect(verbose.last()).toMatchObject({ level: 'debug', context: 'RouterExplorer' });
   });
 
   it('tells a stack from a context in error() the way Nest does, and masks both', () => {

@@ -15,6 +15,20 @@ const NEST_TO_PINO: Record<NestLogLevel, Level> = {
 // `error(msg, ctx)` are told apart the same way.
 const STACK_SHAPE = /^(.)+\n\s+at .+:\d+:\d+/;
 
+/**
+ * Nest's own start-up narration: a line per module loaded, controller resolved and route mapped (over half of a
+ * service's start-up lines), and "starting"/"successfully started" (each service logs its own "service started"
+ * with its addresses). Logged at debug: LOG_LEVEL=debug shows it again when a route seems missing.
+ */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+]);
+
 interface ParsedCall {
   message: unknown;
   extra: unknown[];
@@ -34,7 +48,8 @@ export class NestPinoLogger implements LoggerService {
   ) {}
 
   log(message: unknown, ...optionalParams: unknown[]): void {
-    this.write('log', this.parse(message, optionalParams));
+    const call = this.parse(message, optionalParams);
+    this.write(call.context && BOOTSTRAP_CONTEXTS.has(call.context) ? 'debug' : 'log', call);
   }
 
   error(message: unknown, ...optionalParams: unknown[]): void {
