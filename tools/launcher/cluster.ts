@@ -4,6 +4,7 @@ import { rmSync } from 'fs';
 import { join } from 'path';
 import { AppProcess } from './app-process';
 import { requestRestart, serveControl, type RestartRequest } from './control';
+import { claimDevDatabases, devDatabaseName } from './dev-databases';
 import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
 import { readManifests, selectApps, type AppManifest } from './manifest';
 import { devPkiIdentities } from './pki-identities';
@@ -73,7 +74,7 @@ function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): N
     ...m.env,
     ...process.env,
     KAFKA_BROKERS: infra.brokers.join(','),
-    [dbVar]: process.env[dbVar] ?? withDatabase(infra.databaseServer, `wxpay_${m.name.replace(/-/g, '_')}`),
+    [dbVar]: process.env[dbVar] ?? withDatabase(infra.databaseServer, devDatabaseName(m.name)),
     PKI_DIR: process.env.PKI_DIR ?? pkiDir,
     SERVICE_NAME: m.name,
   };
@@ -113,6 +114,19 @@ export async function launchCluster(argv: string[]): Promise<void> {
     }
   }
   const infra = await startInfrastructure(log);
+  try {
+    // The databases the launcher names (not one an app's own variable names): this checkout's, or refused.
+    const named = manifests.filter(
+      (m) => m.needs.includes('postgres') && !process.env[`${envVarPrefix(m.name)}_DATABASE_URL`],
+    );
+    await claimDevDatabases(
+      options.infraOnly ? [] : named.map((m) => withDatabase(infra.databaseServer, devDatabaseName(m.name))),
+      root,
+    );
+  } catch (e) {
+    await infra.stop();
+    throw e;
+  }
   if (added.length) log(`also starting ${added.join(', ')} (required by ${options.only!.join(', ')})`);
   const pkiDir = join(root, '.data/pki');
   await ensureDevPki({ dir: pkiDir, ...devPkiIdentities(manifests) });
@@ -179,7 +193,7 @@ export async function migrateApps(only: string[]): Promise<void> {
   );
   for (const [i, m] of manifests.entries()) {
     const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
-    const url = process.env[dbVar] ?? withDatabase(server, `wxpay_${m.name.replace(/-/g, '_')}`);
+    const url = process.env[dbVar] ?? withDatabase(server, devDatabaseName(m.name));
     await ensureDatabase(url);
     await new AppProcess(m, root, { ...m.env, ...process.env, [dbVar]: url }, i).runToCompletion(m.migrate!);
     log(`${m.name}: migrations applied`);
