@@ -113,20 +113,20 @@ export async function launchCluster(argv: string[]): Promise<void> {
       );
     }
   }
-  const infra = await startInfrastructure(log);
-  try {
-    // The databases the launcher names (not one an app's own variable names): this checkout's, or refused.
-    const named = manifests.filter(
-      (m) => m.needs.includes('postgres') && !process.env[`${envVarPrefix(m.name)}_DATABASE_URL`],
-    );
-    await claimDevDatabases(
-      options.infraOnly ? [] : named.map((m) => withDatabase(infra.databaseServer, devDatabaseName(m.name))),
-      root,
-    );
-  } catch (e) {
-    await infra.stop();
-    throw e;
-  }
+  // The databases the launcher names (not one an app's own variable names) are this checkout's, or refused
+  // before Kafka or any app starts.
+  const named = options.infraOnly
+    ? []
+    : manifests.filter(
+        (m) => m.needs.includes('postgres') && !process.env[`${envVarPrefix(m.name)}_DATABASE_URL`],
+      );
+  const infra = await startInfrastructure(log, {
+    onDatabaseServer: (server) =>
+      claimDevDatabases(
+        named.map((m) => withDatabase(server, devDatabaseName(m.name))),
+        root,
+      ),
+  });
   if (added.length) log(`also starting ${added.join(', ')} (required by ${options.only!.join(', ')})`);
   const pkiDir = join(root, '.data/pki');
   await ensureDevPki({ dir: pkiDir, ...devPkiIdentities(manifests) });

@@ -19,7 +19,13 @@ export class InfrastructureError extends Error {
  * PostgreSQL: the server of DATABASE_URL, or the local server; there is no embedded fallback because PostgreSQL
  * refuses to run as root and an embedded copy would need a system user created behind the operator's back.
  */
-export async function startInfrastructure(log: (line: string) => void): Promise<RunningInfrastructure> {
+export async function startInfrastructure(
+  log: (line: string) => void,
+  options: {
+    /** Runs once PostgreSQL answers, before Kafka is started (the launcher claims its databases there). */
+    onDatabaseServer?: (databaseServer: string) => Promise<void>;
+  } = {},
+): Promise<RunningInfrastructure> {
   const databaseServer = databaseServerFromEnv();
   if (!(await serverAnswers(withDatabase(databaseServer, 'postgres')))) {
     throw new InfrastructureError(
@@ -28,6 +34,7 @@ export async function startInfrastructure(log: (line: string) => void): Promise<
     );
   }
   log(`PostgreSQL at ${redactDatabaseUrl(databaseServer)}`);
+  await options.onDatabaseServer?.(databaseServer);
 
   let brokers: string[];
   let kafkaStartedHere = false;
