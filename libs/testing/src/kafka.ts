@@ -103,11 +103,15 @@ export async function readTopic(
   return seen;
 }
 
-/** Polls until the predicate holds (for asynchronous effects), failing with the description after the timeout. */
+/**
+ * Polls until the predicate holds (for asynchronous effects), failing with the description after the timeout. The
+ * default bound is generous (a CI run beside a CPU hog on both cores needed more than 15 s for some effects): it
+ * is only ever reached by a test that fails.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   description: string,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

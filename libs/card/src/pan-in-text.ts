@@ -1,5 +1,6 @@
 /**
- * Card-number (PAN) masking for log output.
+ * Card numbers (PANs) in free text: found (what the service edge refuses, libs/grpc) and masked (what the logs
+ * and stored counterparty text show, libs/observability and the webhook intake).
  *
  * A PAN candidate is a run of 13–19 digits that passes the Luhn check, written either contiguously
  * (`dddddddddddddddd`) or in groups joined by single spaces, dashes or dots (`dddd dddd dddd dddd`,
@@ -15,7 +16,8 @@
  * overlapping candidates pass Luhn, the union of their masked digits is starred: masking too much is the safe
  * failure.
  */
-import { luhnValid, MAX_PAN_LENGTH, MIN_PAN_LENGTH } from '@wxpay/card';
+import { luhnValid } from './luhn';
+import { MAX_PAN_LENGTH, MIN_PAN_LENGTH } from './pan';
 
 const MIN_PAN_DIGITS = MIN_PAN_LENGTH;
 const MAX_PAN_DIGITS = MAX_PAN_LENGTH;
@@ -62,7 +64,7 @@ function splitGroups(text: string, start: number, end: number): DigitGroup[] {
  * Text positions of the digits to star inside one digit sequence (`text[start, end)`), in ascending order,
  * or an empty array when the sequence holds no PAN.
  */
-function maskedPositions(text: string, start: number, end: number): number[] {
+function maskedPositions(text: string, start: number, end: number, windows: boolean): number[] {
   const groups = splitGroups(text, start, end);
   const masked = new Set<number>();
   for (let first = 0; first < groups.length; first++) {
@@ -78,7 +80,7 @@ function maskedPositions(text: string, start: number, end: number): number[] {
       }
     }
   }
-  for (const g of groups) if (g.end - g.start > MAX_PAN_DIGITS) maskWindows(text, g, masked);
+  if (windows) for (const g of groups) if (g.end - g.start > MAX_PAN_DIGITS) maskWindows(text, g, masked);
   return [...masked].sort((a, b) => a - b);
 }
 
@@ -99,18 +101,33 @@ export interface PanSpan {
   positions: number[];
 }
 
-/** Every digit sequence in `text` that holds at least one PAN, left to right. */
-export function findPanSpans(text: string): PanSpan[] {
+/**
+ * Every digit sequence in `text` that holds at least one PAN, left to right. `windows: false` leaves runs of 20 or
+ * more digits alone (see containsPan).
+ */
+export function findPanSpans(text: string, options: { windows?: boolean } = {}): PanSpan[] {
+  const windows = options.windows ?? true;
   const spans: PanSpan[] = [];
   DIGIT_SEQUENCE.lastIndex = 0;
   for (let m = DIGIT_SEQUENCE.exec(text); m !== null; m = DIGIT_SEQUENCE.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
     if (end - start < MIN_PAN_DIGITS) continue;
-    const positions = maskedPositions(text, start, end);
+    const positions = maskedPositions(text, start, end, windows);
     if (positions.length > 0) spans.push({ start, end, positions });
   }
   return spans;
+}
+
+/**
+ * True when `text` holds a card number written as one: 13–19 digits, whole or in groups joined by single spaces,
+ * dashes or dots, passing Luhn. What the service edge refuses. Unlike masking it does not look inside runs of 20
+ * or more digits: those are the ids of WeChat Pay and UnionPay (transaction ids, contract ids), nearly all of
+ * which hold some Luhn-valid 13–19-digit window. The price of screening by Luhn: an id of 13–19 bare digits is
+ * refused one time in ten, so ids of ours carry letters.
+ */
+export function containsPan(text: string): boolean {
+  return mayContainPan(text) && findPanSpans(text, { windows: false }).length > 0;
 }
 
 /** `text[start, end)` with the digits at `positions` (ascending, all inside the range) replaced by `*`. */
