@@ -2,7 +2,8 @@
 // format. The sink only measures each line's UTF-8 length: like any real destination it has to read the whole
 // string, but it does no I/O, so the figures are the loggers' own work. (A sink that ignores the line would flatter
 // plain pino, whose concatenated line would then never be materialised.)
-import { createLogger, maskPans } from '@wxpay/observability';
+import { maskPans } from '@wxpay/card';
+import { createLogger } from '@wxpay/observability';
 import pino, { DestinationStream } from 'pino';
 
 const ROUNDS = 3;

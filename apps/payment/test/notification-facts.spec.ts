@@ -1,4 +1,6 @@
+import { containsPan } from '@wxpay/card';
 import { wechatPayNotificationPayloadSchemas } from '@wxpay/contracts';
+import { uniqueTestPan } from '@wxpay/testing';
 import { type NotificationMeta, type VerifiedNotification } from '@wxpay/wechatpay';
 import { inboxEntryOf } from '../src/domain/notification-facts';
 
@@ -39,6 +41,64 @@ describe('notification facts', () => {
     expect(e.aggregateRef).toBe('a'.repeat(32));
     expect(wechatPayNotificationPayloadSchemas.WechatPayTransactionNotified.parse(e.facts)).toEqual(e.facts);
     expect(JSON.stringify(e.facts)).not.toContain('ciphertext');
+  });
+
+  it("masks a card number in the counterparty's free text before it is stored or published, and keeps ids", () => {
+    const pan = uniqueTestPan('622202', 16);
+    const grouped = pan.match(/.{4}/g)!.join(' ');
+    const n: VerifiedNotification = {
+      kind: 'transaction',
+      eventType: 'TRANSACTION.SUCCESS',
+      meta: { ...meta, summary: `paid with ${pan}` },
+      transaction: {
+        appid: 'wx8888888888888888',
+        mchid: '1900000109',
+        out_trade_no: 'c'.repeat(32),
+        transaction_id: '4200000000202611250000000001',
+        trade_type: 'JSAPI',
+        trade_state: 'SUCCESS',
+        trade_state_desc: `card ${grouped}`,
+        attach: `order for ${pan}`,
+        amount: { total: 1000, payer_total: 1000, currency: 'CNY', payer_currency: 'CNY' },
+      },
+    };
+    const facts = inboxEntryOf(n, 'transactions', at).facts;
+    const transaction = facts.transaction as Record<string, string>;
+    for (const text of [facts.summary, transaction.tradeStateDesc, transaction.attach]) {
+      expect(containsPan(String(text))).toBe(false);
+    }
+    expect(JSON.stringify(facts)).not.toContain(pan.slice(6, 12));
+    expect(facts).toMatchObject({
+      summary: `paid with ${pan.slice(0, 6)}******${pan.slice(-4)}`,
+      transaction: {
+        transactionId: '4200000000202611250000000001',
+        attach: expect.stringMatching(/^order for 622202\*{6}/),
+      },
+    });
+
+    const refund = inboxEntryOf(
+      {
+        kind: 'refund',
+        eventType: 'REFUND.SUCCESS',
+        meta: { ...meta, eventType: 'REFUND.SUCCESS', originalType: 'refund' },
+        refund: {
+          mchid: '1900000109',
+          transaction_id: '4200000000202611250000000001',
+          out_trade_no: 'c'.repeat(32),
+          refund_id: '50000000382019052709732678859',
+          out_refund_no: 'R2',
+          refund_status: 'SUCCESS',
+          user_received_account: `招商银行信用卡${pan}`,
+          amount: { total: 1000, refund: 300, payer_total: 1000, payer_refund: 300 },
+        },
+      },
+      'refunds',
+      at,
+    );
+    expect(containsPan(String((refund.facts.refund as Record<string, string>).userReceivedAccount))).toBe(
+      false,
+    );
+    expect(JSON.stringify(refund.facts)).not.toContain(pan.slice(6, 12));
   });
 
   it('keys a refund by its out_refund_no and its payment by out_trade_no', () => {

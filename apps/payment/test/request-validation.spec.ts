@@ -1,6 +1,16 @@
-import { DomainError, Scene, TradeType, type CreatePaymentRequest } from '@wxpay/contracts';
+import { DomainError, PaymentStatus, Scene, TradeType, type CreatePaymentRequest } from '@wxpay/contracts';
 import { checkIdempotencyKey, RequestValidationPipe, type RequestRules } from '@wxpay/grpc';
-import { CREATE_PAYMENT, GET_PAYMENT, REFUND_PAYMENT, RUN_RECONCILIATION } from '../src/api/request-rules';
+import { panScreeningFailures } from '@wxpay/testing';
+import {
+  CANCEL_PAYMENT,
+  CREATE_PAYMENT,
+  GET_PAYMENT,
+  LIST_PAYMENTS,
+  REFUND_PAYMENT,
+  RESOLVE_RECONCILIATION_BREAK,
+  RETRY_CAPTURE,
+  RUN_RECONCILIATION,
+} from '../src/api/request-rules';
 
 function errorOf(f: () => unknown): DomainError {
   try {
@@ -29,8 +39,49 @@ const create = (over: Partial<CreatePaymentRequest> = {}): CreatePaymentRequest 
   ...over,
 });
 
+const PAYMENT_ID = '00000000-0000-4000-8000-000000000000';
+
 /** The Payments request rules (api/request-rules.ts) as the edge's validation pipe applies them. */
 describe('Payments request validation', () => {
+  it('refuses a card number in every text field (bare, in text, grouped), naming the field, never echoing it', () => {
+    const screened = <R>(rules: RequestRules<R>, valid: R, fields: string[]) =>
+      panScreeningFailures((r: R) => validate(rules, r), valid, fields);
+    const amount = { amount_minor: '1000', currency: 'CNY' };
+    expect([
+      ...screened(CREATE_PAYMENT, create({ device: { device_id: 'd-1' } }), [
+        'merchant_id',
+        'description',
+        'payer.openid',
+        'device.device_id',
+      ]),
+      ...screened(
+        LIST_PAYMENTS,
+        {
+          merchant_id: '',
+          card_token: '',
+          status: PaymentStatus.PAYMENT_STATUS_UNSPECIFIED,
+          limit: 0,
+          page_token: '',
+        },
+        ['merchant_id'],
+      ),
+      ...screened(REFUND_PAYMENT, { idempotency_key: 'k', payment_id: PAYMENT_ID, amount, reason: '' }, [
+        'reason',
+      ]),
+      ...screened(CANCEL_PAYMENT, { idempotency_key: 'k', payment_id: PAYMENT_ID, reason: '' }, ['reason']),
+      ...screened(
+        RETRY_CAPTURE,
+        { idempotency_key: 'k', payment_id: PAYMENT_ID, operator: 'ops.a', reason: 'r' },
+        ['operator', 'reason'],
+      ),
+      ...screened(
+        RESOLVE_RECONCILIATION_BREAK,
+        { idempotency_key: 'k', break_id: '1', operator: 'ops.a', note: 'n' },
+        ['operator', 'note'],
+      ),
+    ]).toEqual([]);
+  });
+
   it('refuses a card number where a token belongs, without echoing it', () => {
     const e = errorOf(() => validate(CREATE_PAYMENT, create({ card_token: '6222021234567890123' })));
     expect(e.code).toBe('INVALID_ARGUMENT');

@@ -1,3 +1,4 @@
+import { uniqueTestPan } from '@wxpay/testing';
 import {
   VerificationFailure,
   WechatPayApiError,
@@ -117,6 +118,21 @@ describe('payments', () => {
     const e = await caught(client.payments.createNativeOrder(order(no, 2000)));
     expect(e).toMatchObject({ httpStatus: 400, code: 'INVALID_REQUEST' });
     expect(e.requestId).toMatch(/-\d+$/);
+  });
+
+  it('never sends a card number in an order’s description or attach: refused before signing, no order made', async () => {
+    const pan = uniqueTestPan('622202', 16);
+    const no = orderNo();
+    await expect(
+      client.payments.createNativeOrder({
+        ...order(no),
+        description: `card ${pan.match(/.{4}/g)!.join('-')}`,
+      }),
+    ).rejects.toThrow('description must not contain a card number');
+    await expect(client.payments.createNativeOrder({ ...order(no), attach: pan })).rejects.toThrow(
+      'attach must not contain a card number',
+    );
+    expect(await caught(client.payments.queryByOutTradeNo(no))).toMatchObject({ httpStatus: 404 });
   });
 
   it('close → 204 and CLOSED; re-ordering a closed order → ORDER_CLOSED', async () => {

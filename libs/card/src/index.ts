@@ -12,12 +12,5 @@ export {
   type ExpiryProblem,
 } from './expiry';
 export { luhnCheckDigit, luhnValid } from './luhn';
-export {
-  containsPan,
-  findPanSpans,
-  maskPans,
-  mayContainPan,
-  starDigits,
-  type PanSpan,
-} from './pan-in-text';
+export { containsPan, findPanSpans, maskPans, mayContainPan, starDigits, type PanSpan } from './pan-in-text';
 export { MAX_PAN_LENGTH, MIN_PAN_LENGTH, maskedPan, maskPan, panProblem, type PanProblem } from './pan';

@@ -1,5 +1,5 @@
 import { luhnValid } from './luhn';
-import { containsPan, findPanSpans } from './pan-search';
+import { containsPan, findPanSpans } from './pan-in-text';
 import { runtimePan } from './test-pans';
 
 /** A digit string of `length` that fails Luhn. */

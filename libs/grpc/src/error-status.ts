@@ -1,6 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { CommonErrors, DomainError, ErrorDetail, type CommonErrorCode } from '@wxpay/contracts';
-import { maskPans } from '@wxpay/observability';
+import { maskPans } from '@wxpay/card';
 import { type Logger } from 'pino';
 import { isServiceError, type StatusError } from './errors';
 

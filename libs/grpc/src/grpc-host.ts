@@ -6,7 +6,8 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { addGrpcHealthAndReflection, maskPans, type GrpcHealthControl } from '@wxpay/observability';
+import { maskPans } from '@wxpay/card';
+import { addGrpcHealthAndReflection, type GrpcHealthControl } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { withBufferReader } from './buffer-reader';
 import { ServedCallContext, type CallContext, type IdempotencyKeys } from './call-context';

@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { type PipeTransform } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
+import { containsPan } from '@wxpay/card';
 import { cardTokenSchema, DomainError } from '@wxpay/contracts';
 import { z } from 'zod';
 
@@ -12,6 +13,11 @@ import { z } from 'zod';
  *
  * Decoded requests always have the declared scalar types (the generated codec fills defaults), so the rules are
  * about content: required, lengths, patterns, ranges, enum values that mean something.
+ *
+ * Text fields (free text and identifiers, `text()`) refuse a card number (PCI DSS: no PAN outside the vault): a
+ * description, a reason or a merchant id holding one is refused before anything stores or forwards it. Fields of
+ * a strict format (UUIDs, vault tokens, dates, amounts, enums) cannot carry one as written; the idempotency key
+ * has its own check (@Idempotent). Card numbers enter only at the vault, which screens its own fields.
  */
 
 /** Rules for the fields of a request message (unlisted fields are not checked). */
@@ -54,6 +60,12 @@ export interface TextRule {
   allowed?: string;
   /** Refuse characters outside the Basic Multilingual Plane (WeChat Pay accepts 1–3 byte UTF-8 only). */
   bmpOnly?: boolean;
+  /**
+   * An id this service issued (a plan id, an out_trade_no): not screened for card numbers. Random hex holds a
+   * Luhn-valid run of 13+ digits about once in a thousand ids, which would make that resource unreachable; a
+   * card number sent here matches nothing and is stored nowhere.
+   */
+  issuedId?: boolean;
 }
 
 export function text(rule: TextRule): z.ZodString {
@@ -76,7 +88,11 @@ export function text(rule: TextRule): z.ZodString {
       error: 'must not contain emoji or supplementary characters',
     }) as unknown as z.ZodString;
   }
-  return s;
+  if (rule.issuedId) return s;
+  // libs/card's search: 13–19 digits passing Luhn, whole or in groups joined by a space, dash or dot.
+  return s.refine((v) => !containsPan(v), {
+    error: 'must not contain a card number',
+  }) as unknown as z.ZodString;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

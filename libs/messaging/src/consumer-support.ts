@@ -1,4 +1,4 @@
-import { maskPans } from '@wxpay/observability';
+import { maskPans } from '@wxpay/card';
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { publishDeadLetter, type DeadLetter } from './dead-letter';

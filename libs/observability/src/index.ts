@@ -1,4 +1,3 @@
-export { maskPans } from './logging/pan-masking';
 export { maskPansInJson } from './logging/json-line-masking';
 export { REDACTED } from './logging/secret-keys';
 export { createSanitizer, type SanitizerOptions } from './logging/record-sanitizer';

@@ -52,6 +52,7 @@ export {
   type MerchantBundle,
 } from './cluster';
 export { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
+export { panScreeningFailures } from './pan-screening';
 export { callerTableMismatches, isCallerRefusal } from './caller-table';
 export { readmeErrorCodeMismatches } from './readme-error-codes';
 export { createGrpcClient, unaryCall, channelCredentials, type CallOptions } from './raw-grpc-client';

@@ -15,7 +15,6 @@ import {
   type RunReconciliationRequest,
 } from '@wxpay/contracts';
 import { rules, type RequestRules } from '@wxpay/grpc';
-import { z } from 'zod';
 
 /*
  * The field rules of the Payments requests (INVALID_ARGUMENT naming the field, nothing changed, the value never
@@ -51,10 +50,10 @@ export const CREATE_PAYMENT: RequestRules<CreatePaymentRequest> = {
 
 export const GET_PAYMENT: RequestRules<GetPaymentRequest> = {
   payment_id: rules.uuid('a payment id (UUID)', { optional: true }),
-  // Optional (GetPayment takes payment_id or out_trade_no), 6–32 characters when given.
-  out_trade_no: z.string().refine((v) => v === '' || (v.length >= 6 && v.length <= 32), {
-    error: 'must be 6–32 characters',
-  }),
+  // Optional (GetPayment takes payment_id or out_trade_no), 6–32 characters when given; ours (the payment id's hex).
+  out_trade_no: rules
+    .text({ max: 32, issuedId: true })
+    .refine((v) => v === '' || v.length >= 6, { error: 'must be 6–32 characters' }),
 };
 
 export const LIST_PAYMENTS: RequestRules<ListPaymentsRequest> = {

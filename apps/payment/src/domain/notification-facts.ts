@@ -1,3 +1,4 @@
+import { maskPans } from '@wxpay/card';
 import { WechatPayNotificationEventTypes, type WechatPayNotificationEventType } from '@wxpay/contracts';
 import { type VerifiedNotification } from '@wxpay/wechatpay';
 
@@ -21,6 +22,15 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
+/**
+ * A counterparty's free text (a summary, a state description, the merchant's attach, the refund's receiving
+ * account), stored and published as it came but with any card number in it masked: a notification cannot be
+ * refused for it, and it must not carry a PAN into our database or Kafka. Ids (long digit runs) are left alone.
+ */
+function freeText(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : maskPans(text);
+}
+
 /** Maps a verified, decrypted notification to its inbox entry. `receivedAt` is when our webhook got it. */
 export function inboxEntryOf(
   n: VerifiedNotification,
@@ -31,7 +41,7 @@ export function inboxEntryOf(
     notificationId: n.meta.id,
     wechatEventType: n.eventType,
     createTime: n.meta.createTime,
-    ...(n.meta.summary ? { summary: n.meta.summary.slice(0, 64) } : {}),
+    ...(n.meta.summary ? { summary: freeText(n.meta.summary.slice(0, 64)) } : {}),
     endpoint,
     verifiedBy: { serial: n.meta.serial, keyKind: n.meta.keyKind },
     receivedAt: receivedAt.toISOString(),
@@ -56,9 +66,9 @@ export function inboxEntryOf(
             transactionId: t.transaction_id,
             tradeType: t.trade_type,
             tradeState: t.trade_state,
-            tradeStateDesc: t.trade_state_desc,
+            tradeStateDesc: freeText(t.trade_state_desc),
             bankType: t.bank_type,
-            attach: t.attach,
+            attach: freeText(t.attach),
             successTime: t.success_time,
             payerOpenid: t.payer?.openid,
             amount: t.amount
@@ -91,7 +101,7 @@ export function inboxEntryOf(
             outRefundNo: r.out_refund_no,
             refundStatus: r.refund_status,
             successTime: r.success_time,
-            userReceivedAccount: r.user_received_account,
+            userReceivedAccount: freeText(r.user_received_account),
             amount: defined({
               total: r.amount.total,
               refund: r.amount.refund,

@@ -24,15 +24,17 @@ import { CURRENCY } from '../repayment-options';
  */
 
 /** An identifier of ours or WeChat Pay's: 1..max printable ASCII characters. */
-const identifier = (max = 64, options: { optional?: boolean } = {}) =>
+const identifier = (max = 64, options: { optional?: boolean; issuedId?: boolean } = {}) =>
   rules.text({
     min: options.optional ? 0 : 1,
     max,
     pattern: /^[\x21-\x7e]+$/,
     allowed: 'printable ASCII characters',
+    issuedId: options.issuedId,
   });
 
-const planId = identifier();
+/** Plan ids are ours (rpl_ + 32 hex). */
+const planId = identifier(64, { issuedId: true });
 const reason = rules.text({ max: 200 });
 
 /** Money in the plans' currency (CNY), in whole fen. */
@@ -71,7 +73,7 @@ export const RESUME_PLAN: RequestRules<ResumePlanRequest> = { plan_id: planId };
 export const CANCEL_PLAN: RequestRules<CancelPlanRequest> = { plan_id: planId, reason };
 
 export const LIST_RUNS: RequestRules<ListRunsRequest> = {
-  plan_id: identifier(64, { optional: true }),
+  plan_id: identifier(64, { optional: true, issuedId: true }),
   statement_id: identifier(64, { optional: true }),
   page_size: rules.intRange(1, 100, { unsetAllowed: true }),
 };

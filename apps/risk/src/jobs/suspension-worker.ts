@@ -1,4 +1,4 @@
-import { maskPans } from '@wxpay/observability';
+import { maskPans } from '@wxpay/card';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type CardStatuses } from '../domain/state/card-statuses';

@@ -1,4 +1,4 @@
-import { maskPans } from '@wxpay/observability';
+import { maskPans } from '@wxpay/card';
 
 /**
  * True when free text (a reason, a purpose, a cardholder reference) holds something that looks like a card

@@ -1,4 +1,4 @@
-import { maskPans } from '../logging/pan-masking';
+import { maskPans } from '@wxpay/card';
 
 /** Resolves when the component is usable; throws (or rejects) with the reason when it is not. */
 export type HealthCheck = () => Promise<void> | void;

@@ -1,4 +1,4 @@
-import { findPanSpans, mayContainPan, starDigits } from './pan-masking';
+import { findPanSpans, mayContainPan, starDigits } from '@wxpay/card';
 
 const QUOTE = 34;
 const BACKSLASH = 92;

@@ -1,6 +1,6 @@
 import { luhnInvalid, luhnValid, masked } from '../testing/luhn-fixtures';
 import { maskPansInJson } from './json-line-masking';
-import { maskPans } from './pan-masking';
+import { maskPans } from '@wxpay/card';
 
 describe('maskPans', () => {
   const pan13 = luhnValid('4', 13);

@@ -1,4 +1,4 @@
-import { maskPans } from './pan-masking';
+import { maskPans } from '@wxpay/card';
 import { REDACTED, SecretKeyMatcher } from './secret-keys';
 
 export interface SanitizerOptions {

@@ -1,3 +1,4 @@
+import { assertNoCardNumber } from '../models/free-text';
 import { assertFen, CURRENCY_CNY } from '../models/money';
 import {
   deductionAcceptedSchema,
@@ -104,6 +105,7 @@ export class PapayApi {
     remark: string,
     options: CallOptions = {},
   ): Promise<PapayContract> {
+    assertNoCardNumber(remark, 'contract_termination_remark');
     return this.ctx.caller.json(
       {
         method: 'POST',
@@ -193,6 +195,8 @@ export class PapayApi {
    */
   async applyDeduction(req: DeductionRequest, options: CallOptions = {}): Promise<DeductionAccepted> {
     assertFen(req.amount.total, 'amount.total');
+    assertNoCardNumber(req.description, 'description');
+    assertNoCardNumber(req.attach, 'attach');
     return this.ctx.caller.json(
       {
         method: 'POST',

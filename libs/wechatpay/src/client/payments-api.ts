@@ -1,4 +1,5 @@
 import { sensitiveFieldCipher } from '../crypto/sensitive-field';
+import { assertNoCardNumber } from '../models/free-text';
 import { assertFen, CURRENCY_CNY } from '../models/money';
 import { codeUrlSchema, prepayIdSchema, transactionSchema, type Transaction } from '../models/transaction';
 import { type JsapiInvokeParams } from '../signing/merchant-signer';
@@ -129,6 +130,8 @@ export class PaymentsApi {
 
   private orderBody(order: OrderRequest): Record<string, unknown> {
     assertFen(order.amount.total, 'amount.total');
+    assertNoCardNumber(order.description, 'description');
+    assertNoCardNumber(order.attach, 'attach');
     return {
       appid: this.ctx.appid,
       mchid: this.ctx.mchid,
