@@ -1,6 +1,7 @@
-import { ListKind, ListSubject, ReviewLabel } from '@wxpay/contracts';
+import { ListKind, ListSubject, ReviewLabel, type EvaluateRequest } from '@wxpay/contracts';
 import { RequestValidationPipe, type RequestRules } from '@wxpay/grpc';
 import { panScreeningFailures } from '@wxpay/testing';
+import { parseEvaluateRequest } from '../src/api/evaluate-request';
 import { CLAIM_REVIEW, PUT_LIST_ENTRY, RESOLVE_REVIEW } from '../src/api/request-rules';
 
 const screened = <R>(rules: RequestRules<R>, valid: R, fields: string[]) =>
@@ -31,5 +32,29 @@ describe('RiskEngine request validation', () => {
         ['value', 'reason', 'created_by'],
       ),
     ]).toEqual([]);
+  });
+
+  it("refuses a card number in Evaluate's caller-chosen ids and the city (its hand-written rules)", () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    const valid = {
+      attempt_id: DECISION,
+      card_token: 'tok_abcdefghijklmnopqrstuvwxyz',
+      amount_minor: '1000',
+      currency: 'CNY',
+      merchant_id: 'm-1',
+      mcc: '5814',
+      scene: 'ONLINE',
+      payer_id: 'oPayer',
+      device_id: 'dev-1',
+      ip: '',
+      geo: { country: 'CN', city: 'Shanghai', coordinates: undefined },
+      occurred_at: '2026-12-07T12:00:00Z',
+    } as unknown as EvaluateRequest;
+    const parse = (r: EvaluateRequest) =>
+      parseEvaluateRequest(r, { now, maxFutureSkewMs: 60_000, maxAgeMs: 3_600_000 });
+    expect(parse(valid)).toMatchObject({ merchantId: 'm-1' });
+    expect(panScreeningFailures(parse, valid, ['merchant_id', 'payer_id', 'device_id', 'geo.city'])).toEqual(
+      [],
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { luhnValid } from './luhn';
 import { containsPan, findPanSpans } from './pan-in-text';
 import { runtimePan } from './test-pans';
@@ -40,5 +41,16 @@ describe('containsPan (what the service edge refuses)', () => {
     const id = `4200${runtimePan('622202', 16)}0123`;
     expect(containsPan(id)).toBe(false);
     expect(findPanSpans(id)).toHaveLength(1);
+  });
+
+  it('never finds one in a UUID, whose digit groups (8-4-4-4-12) are not a card number written out', () => {
+    const allDigits = '12345678-1234-4234-8234-123456789012'; // every group digits: the worst case
+    expect(containsPan(allDigits)).toBe(false);
+    for (let i = 0; i < 20_000; i++) expect(containsPan(randomUUID())).toBe(false);
+    // Masking stays wider: it stars a number the edge lets through as not written out (8-8).
+    const pan = runtimePan('622202', 16);
+    const eightEight = `${pan.slice(0, 8)}-${pan.slice(8)}`;
+    expect(containsPan(eightEight)).toBe(false);
+    expect(findPanSpans(eightEight)).toHaveLength(1);
   });
 });

@@ -64,7 +64,7 @@ function splitGroups(text: string, start: number, end: number): DigitGroup[] {
  * Text positions of the digits to star inside one digit sequence (`text[start, end)`), in ascending order,
  * or an empty array when the sequence holds no PAN.
  */
-function maskedPositions(text: string, start: number, end: number, windows: boolean): number[] {
+function maskedPositions(text: string, start: number, end: number, search: Required<PanSearch>): number[] {
   const groups = splitGroups(text, start, end);
   const masked = new Set<number>();
   for (let first = 0; first < groups.length; first++) {
@@ -73,6 +73,9 @@ function maskedPositions(text: string, start: number, end: number, windows: bool
     for (let last = first; last < groups.length; last++) {
       const g = groups[last];
       if (positions.length + (g.end - g.start) > MAX_PAN_DIGITS) break;
+      // A written card number groups its digits by 4 (4-6-5 for 15): where the search asks, a longer group joined
+      // to others, or one glued to letters, is taken as part of something else (a UUID's 8-4-4-4-12).
+      if (last > first && search.writtenOut && !writtenOut(text, groups, first, last)) break;
       for (let i = g.start; i < g.end; i++) positions.push(i);
       digits += text.slice(g.start, g.end);
       if (digits.length >= MIN_PAN_DIGITS && luhnValid(digits)) {
@@ -80,8 +83,14 @@ function maskedPositions(text: string, start: number, end: number, windows: bool
       }
     }
   }
-  if (windows) for (const g of groups) if (g.end - g.start > MAX_PAN_DIGITS) maskWindows(text, g, masked);
+  if (search.windows)
+    for (const g of groups) if (g.end - g.start > MAX_PAN_DIGITS) maskWindows(text, g, masked);
   return [...masked].sort((a, b) => a - b);
+}
+
+function writtenOut(text: string, groups: DigitGroup[], first: number, last: number): boolean {
+  for (let i = first; i <= last; i++) if (groups[i]!.end - groups[i]!.start > 6) return false;
+  return !LETTER.test(text.charAt(groups[first]!.start - 1)) && !LETTER.test(text.charAt(groups[last]!.end));
 }
 
 /** Every 13–19-digit window of a run too long to be a card number that passes Luhn, added to `masked`. */
@@ -101,33 +110,43 @@ export interface PanSpan {
   positions: number[];
 }
 
-/**
- * Every digit sequence in `text` that holds at least one PAN, left to right. `windows: false` leaves runs of 20 or
- * more digits alone (see containsPan).
- */
-export function findPanSpans(text: string, options: { windows?: boolean } = {}): PanSpan[] {
-  const windows = options.windows ?? true;
+/** How widely a search looks (masking: as widely as it can; refusing: only at what is written as a card number). */
+export interface PanSearch {
+  /** Look inside runs of 20 or more digits (default true). */
+  windows?: boolean;
+  /**
+   * Join digit groups only as a card number is written out (default false): groups of at most 6 digits, not glued
+   * to letters at either end. Hex ids split into such groups by their letters and dashes otherwise spell one.
+   */
+  writtenOut?: boolean;
+}
+
+const LETTER = /[A-Za-z]/;
+
+/** Every digit sequence in `text` that holds at least one PAN, left to right. */
+export function findPanSpans(text: string, options: PanSearch = {}): PanSpan[] {
+  const search = { windows: options.windows ?? true, writtenOut: options.writtenOut ?? false };
   const spans: PanSpan[] = [];
   DIGIT_SEQUENCE.lastIndex = 0;
   for (let m = DIGIT_SEQUENCE.exec(text); m !== null; m = DIGIT_SEQUENCE.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
     if (end - start < MIN_PAN_DIGITS) continue;
-    const positions = maskedPositions(text, start, end, windows);
+    const positions = maskedPositions(text, start, end, search);
     if (positions.length > 0) spans.push({ start, end, positions });
   }
   return spans;
 }
 
 /**
- * True when `text` holds a card number written as one: 13–19 digits, whole or in groups joined by single spaces,
- * dashes or dots, passing Luhn. What the service edge refuses. Unlike masking it does not look inside runs of 20
- * or more digits: those are the ids of WeChat Pay and UnionPay (transaction ids, contract ids), nearly all of
- * which hold some Luhn-valid 13–19-digit window. The price of screening by Luhn: an id of 13–19 bare digits is
- * refused one time in ten, so ids of ours carry letters.
+ * True when `text` holds a card number written as one: 13–19 digits passing Luhn, whole or in groups of at most 6
+ * digits joined by single spaces, dashes or dots (not glued to letters). What the service edge refuses. Unlike masking it does not look
+ * inside runs of 20 or more digits (the ids of WeChat Pay and UnionPay, nearly all of which hold some Luhn-valid
+ * window), nor join longer groups (a UUID's 8-4-4-4-12 would otherwise spell one about once in 10,000). The price
+ * of screening by Luhn: an id of 13–19 bare digits is refused one time in ten, so ids should carry a letter.
  */
 export function containsPan(text: string): boolean {
-  return mayContainPan(text) && findPanSpans(text, { windows: false }).length > 0;
+  return mayContainPan(text) && findPanSpans(text, { windows: false, writtenOut: true }).length > 0;
 }
 
 /** `text[start, end)` with the digits at `positions` (ascending, all inside the range) replaced by `*`. */

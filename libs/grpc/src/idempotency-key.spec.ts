@@ -11,9 +11,10 @@ describe('checkIdempotencyKey', () => {
     expect(checkIdempotencyKey('order-2026-11-25-0001')).toBe('order-2026-11-25-0001');
   });
 
-  it('refuses a key that holds a card number, with the field named and the number not repeated', () => {
+  it('refuses a key that holds a card number, bare or written out in groups, with the field named and the number not repeated', () => {
     const pan = uniqueTestPan('622202', 19);
-    for (const key of [pan, `tok-${pan}-retry`]) {
+    const dashed = pan.match(/.{1,4}/g)!.join('-');
+    for (const key of [pan, `tok-${pan}-retry`, dashed, `retry.${pan.match(/.{1,4}/g)!.join('.')}`]) {
       const err = (() => {
         try {
           checkIdempotencyKey(key);

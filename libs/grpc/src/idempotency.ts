@@ -8,7 +8,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { DomainError } from '@wxpay/contracts';
-import { luhnValid } from '@wxpay/card';
+import { containsPan, luhnValid } from '@wxpay/card';
 import { replay, type StoredAnswer } from '@wxpay/persistence';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { type CallContext, type IdempotencyKeys } from './call-context';
@@ -71,11 +71,11 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const DIGIT_RUN = /\d{13,}/g;
 
 /**
- * Keys are stored as sent, so a key holding a card number is refused. Only unbroken digit runs count: callers'
- * keys are usually UUIDs, whose hex groups can spell a Luhn-valid number across the dashes but never hold more
- * than 12 digits in a row.
+ * Keys are stored as sent, so a key holding a card number is refused: a Luhn-valid 13–19-digit window of any
+ * digit run, or one written out in groups (libs/card's containsPan, which does not join a UUID's groups).
  */
 function holdsCardNumber(key: string): boolean {
+  if (containsPan(key)) return true;
   for (const [run] of key.matchAll(DIGIT_RUN)) {
     for (let len = 13; len <= Math.min(19, run.length); len++) {
       for (let i = 0; i + len <= run.length; i++) if (luhnValid(run.slice(i, i + len))) return true;

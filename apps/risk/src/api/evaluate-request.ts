@@ -1,3 +1,4 @@
+import { containsPan } from '@wxpay/card';
 import { cardTokenSchema, DomainError, type EvaluateRequest, type Geo } from '@wxpay/contracts';
 import { isCurrencyCode } from '@wxpay/persistence';
 import { isIP } from 'net';
@@ -23,6 +24,8 @@ function requiredId(value: string | undefined, field: string, max: number): stri
   if (!v) throw bad(field, 'is required');
   if (v.length > max) throw bad(field, `must be at most ${max} characters`);
   if (!ID.test(v)) throw bad(field, 'may contain only letters, digits and _ . : @ -');
+  // The same screening as rules.text (a cheap regex first, Luhn only on 13+ digits).
+  if (containsPan(v)) throw bad(field, 'must not contain a card number');
   return v;
 }
 
@@ -113,6 +116,7 @@ function parseGeo(geo: Geo | undefined): GeoReport {
   }
   if (geo.city) {
     if (geo.city.length > 64) throw bad('geo.city', 'must be at most 64 characters');
+    if (containsPan(geo.city)) throw bad('geo.city', 'must not contain a card number');
     out.city = geo.city;
   }
   return out;
