@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { PaymentsService, type CreatePaymentRequest } from '@wxpay/contracts';
-import { callerTableMismatches } from '@wxpay/testing';
+import { callerTableMismatches, uniqueTestPan } from '@wxpay/testing';
 import { CLIENT_NAMES, E2eCluster } from './support/e2e-cluster';
 
 jest.setTimeout(180_000);
@@ -68,6 +68,23 @@ describe('Payments callers (mutual TLS, service identities)', () => {
       n: number;
     }[];
     expect(after).toBe(before);
+  });
+
+  it('refuses a card number in a text field over mutual TLS, creating nothing and echoing nothing', async () => {
+    const card = await c.seedCard();
+    const pan = uniqueTestPan('622202', 16);
+    const count = async () =>
+      ((await c.db.dataSource.query(`SELECT count(*)::int AS n FROM payment`)) as { n: number }[])[0]!.n;
+    const before = await count();
+    const request = c.requestOf(
+      'createPayment',
+      c.createRequest(card, 1000, { description: `coffee for ${pan.match(/.{4}/g)!.join(' ')}` }),
+    ) as CreatePaymentRequest;
+    const err = await failure(c.payments('channel').createPayment(request));
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.metadata.get('x-field')).toEqual(['description']);
+    expect(err.details.replace(/\D/g, '')).not.toContain(pan.slice(6, 12));
+    expect(await count()).toBe(before);
   });
 
   it('refuses to talk to a server that is not the service the client meant', async () => {
