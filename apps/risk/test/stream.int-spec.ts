@@ -138,10 +138,14 @@ describe('lifecycle stream through real Kafka: windows, alerts, suspensions, exa
     );
     const [first, second] = h.suspender.calls.filter((c) => c.token === card);
     expect(second!.idempotencyKey).toBe(first!.idempotencyKey);
-    const [row] = await h.db.dataSource.query(
-      `SELECT status, attempts FROM token_suspension WHERE card_token = $1`,
-      [card],
-    );
+    // The worker records the outcome after the vault answered: beside a CPU hog the row was read in between.
+    const row = await eventually(async () => {
+      const [r] = (await h.db.dataSource.query(
+        `SELECT status, attempts FROM token_suspension WHERE card_token = $1`,
+        [card],
+      )) as { status: string; attempts: number }[];
+      return r?.status === 'DONE' && r;
+    }, 'the suspension recorded as done');
     expect(row).toEqual({ status: 'DONE', attempts: 2 });
   });
 

@@ -36,6 +36,13 @@ describe('containsPan (what the service edge refuses)', () => {
     expect(containsPan(grouped(runtimePan('622202', 16), ', '))).toBe(false);
   });
 
+  it('does not take digits glued to letters for one (an appid, a class name with a timestamp)', () => {
+    const pan = runtimePan('622202', 16);
+    expect(containsPan(`wx${pan}`)).toBe(false);
+    expect(containsPan(`${pan}abc`)).toBe(false);
+    expect(containsPan(`pan=${pan};`)).toBe(true);
+  });
+
   it('does not look inside runs of 20 or more digits (counterparty ids), which masking still stars', () => {
     // A transaction id that carries a Luhn-valid 16-digit window.
     const id = `4200${runtimePan('622202', 16)}0123`;

@@ -74,8 +74,9 @@ function maskedPositions(text: string, start: number, end: number, search: Requi
       const g = groups[last];
       if (positions.length + (g.end - g.start) > MAX_PAN_DIGITS) break;
       // A written card number groups its digits by 4 (4-6-5 for 15): where the search asks, a longer group joined
-      // to others, or one glued to letters, is taken as part of something else (a UUID's 8-4-4-4-12).
-      if (last > first && search.writtenOut && !writtenOut(text, groups, first, last)) break;
+      // to others, or digits glued to letters, are taken as part of something else (a UUID's 8-4-4-4-12). Letters
+      // end a digit sequence, so only its first and last group can touch one: no longer candidate does better.
+      if (search.writtenOut && !writtenOut(text, groups, first, last)) break;
       for (let i = g.start; i < g.end; i++) positions.push(i);
       digits += text.slice(g.start, g.end);
       if (digits.length >= MIN_PAN_DIGITS && luhnValid(digits)) {
@@ -89,7 +90,8 @@ function maskedPositions(text: string, start: number, end: number, search: Requi
 }
 
 function writtenOut(text: string, groups: DigitGroup[], first: number, last: number): boolean {
-  for (let i = first; i <= last; i++) if (groups[i]!.end - groups[i]!.start > 6) return false;
+  if (last > first)
+    for (let i = first; i <= last; i++) if (groups[i]!.end - groups[i]!.start > 6) return false;
   return !LETTER.test(text.charAt(groups[first]!.start - 1)) && !LETTER.test(text.charAt(groups[last]!.end));
 }
 
@@ -115,8 +117,9 @@ export interface PanSearch {
   /** Look inside runs of 20 or more digits (default true). */
   windows?: boolean;
   /**
-   * Join digit groups only as a card number is written out (default false): groups of at most 6 digits, not glued
-   * to letters at either end. Hex ids split into such groups by their letters and dashes otherwise spell one.
+   * Only what is written out as a card number (default false): digits not glued to letters at either end (an
+   * appid's `wx` + 16 digits, a migration's class name + timestamp), and groups joined only when each has at most
+   * 6 digits (hex ids split into such groups by their letters and dashes otherwise spell one).
    */
   writtenOut?: boolean;
 }

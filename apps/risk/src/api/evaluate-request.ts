@@ -24,7 +24,12 @@ function requiredId(value: string | undefined, field: string, max: number): stri
   if (!v) throw bad(field, 'is required');
   if (v.length > max) throw bad(field, `must be at most ${max} characters`);
   if (!ID.test(v)) throw bad(field, 'may contain only letters, digits and _ . : @ -');
-  // The same screening as rules.text (a cheap regex first, Luhn only on 13+ digits).
+  return v;
+}
+
+/** A caller-chosen id, screened as rules.text screens (a cheap regex first, Luhn only on 13+ digits). */
+function callerId(value: string | undefined, field: string, max: number): string {
+  const v = requiredId(value, field, max);
   if (containsPan(v)) throw bad(field, 'must not contain a card number');
   return v;
 }
@@ -55,7 +60,7 @@ export function parseEvaluateRequest(req: EvaluateRequest, bounds: TimeBounds): 
   if (!currency) throw bad('currency', 'is required');
   if (!isCurrencyCode(currency)) throw bad('currency', 'is not a currency the gateway settles');
 
-  const merchantId = requiredId(req.merchant_id, 'merchant_id', 64);
+  const merchantId = callerId(req.merchant_id, 'merchant_id', 64);
   const mcc = req.mcc ?? '';
   if (!/^\d{4}$/.test(mcc) || mcc === '0000') throw bad('mcc', 'must be a 4-digit merchant category code');
 
@@ -63,8 +68,8 @@ export function parseEvaluateRequest(req: EvaluateRequest, bounds: TimeBounds): 
   if (!(SCENES as readonly string[]).includes(scene)) {
     throw bad('scene', `must be one of ${SCENES.join(', ')}`);
   }
-  const payerId = requiredId(req.payer_id, 'payer_id', 128);
-  const deviceId = requiredId(req.device_id, 'device_id', 128);
+  const payerId = callerId(req.payer_id, 'payer_id', 128);
+  const deviceId = callerId(req.device_id, 'device_id', 128);
 
   const ip = req.ip ?? '';
   if (ip && (ip.length > 45 || isIP(ip) === 0)) throw bad('ip', 'must be an IPv4 or IPv6 address');

@@ -1,0 +1,168 @@
+/*
+ * `npm run scan:card-data [-- --data .data] [--logs <dir|file> ...] [--no-kafka]`: looks for card data and key material where
+ * none may be (PCI DSS 3.3–3.5, issue 15): every text, JSON and bytea column of the launcher's databases, every
+ * message (value, key and headers) of every Kafka topic, and every log file. A finding is a card number written as
+ * one (libs/card's containsPan: the edge's rule) or a piece of a secret the development cluster keeps in `.data`.
+ * Findings name the place and show the card number masked, never whole; the exit status is 1 when there is any.
+ * Run it after `npm test` and `npm run demo` against the same PostgreSQL and broker.
+ */
+import { containsPan, findPanSpans, starDigits } from '@wxpay/card';
+import { brokersFromEnv } from '@wxpay/messaging';
+import { DEFAULT_DATABASE_SERVER, withDatabase } from '@wxpay/persistence';
+import { workspaceRoot } from '@wxpay/testing';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { join } from 'path';
+import { Client } from 'pg';
+import { knownSecrets, type KnownSecret } from './secret-material';
+
+export interface Finding {
+  where: string;
+  what: string;
+}
+
+/** What one piece of text gives away: card numbers (masked in the answer) and secrets (named by their file). */
+export function inspect(text: string, secrets: readonly KnownSecret[]): string[] {
+  const found: string[] = [];
+  if (containsPan(text)) {
+    for (const span of findPanSpans(text, { windows: false, writtenOut: true })) {
+      const from = Math.max(0, span.start - 40);
+      const masked = starDigits(text, span.start, span.end, span.positions);
+      found.push(
+        `card number: …${text.slice(from, span.start)}${masked}${text.slice(span.end, span.end + 20)}…`,
+      );
+    }
+  }
+  for (const s of secrets) if (s.needles.some((n) => text.includes(n))) found.push(`secret from ${s.source}`);
+  return found;
+}
+
+const TEXT_TYPES = ['text', 'character varying', 'character', 'json', 'jsonb', 'bytea'];
+
+async function scanDatabase(url: string, secrets: readonly KnownSecret[], out: Finding[]): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  let values = 0;
+  try {
+    const { rows: columns } = await c.query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_schema = 'public' AND data_type = ANY($1) ORDER BY table_name, ordinal_position`,
+      [TEXT_TYPES],
+    );
+    for (const col of columns) {
+      const expr =
+        col.data_type === 'bytea' ? `encode("${col.column_name}", 'escape')` : `"${col.column_name}"::text`;
+      const { rows } = await c.query<{ v: string | null }>(`SELECT ${expr} AS v FROM "${col.table_name}"`);
+      for (const { v } of rows) {
+        if (v === null) continue;
+        values++;
+        for (const what of inspect(v, secrets))
+          out.push({ where: `${url.split('/').pop()}.${col.table_name}.${col.column_name}`, what });
+      }
+    }
+  } finally {
+    await c.end();
+  }
+  return values;
+}
+
+async function scanKafka(
+  brokers: string[],
+  secrets: readonly KnownSecret[],
+  out: Finding[],
+): Promise<number> {
+  const kafka = new Kafka({ clientId: 'card-data-scan', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+  const ends = new Map<string, number>();
+  for (const t of topics) {
+    const offsets = await admin.fetchTopicOffsets(t);
+    ends.set(
+      t,
+      offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0),
+    );
+  }
+  await admin.disconnect();
+  const total = [...ends.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return 0;
+  const consumer = kafka.consumer({ groupId: `card-data-scan-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: topics.filter((t) => ends.get(t)! > 0), fromBeginning: true });
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    // Bounded: the messages there were when the scan began, or 60 s without a new one.
+    let idle = setTimeout(resolve, 60_000);
+    void consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        seen++;
+        const parts = [message.value, message.key, ...Object.values(message.headers ?? {})];
+        for (const part of parts) {
+          const text = Buffer.isBuffer(part) ? part.toString('utf8') : typeof part === 'string' ? part : '';
+          for (const what of inspect(text, secrets))
+            out.push({ where: `kafka ${topic}@${message.offset}`, what });
+        }
+        clearTimeout(idle);
+        idle = setTimeout(resolve, seen >= total ? 0 : 60_000);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen;
+}
+
+function logFiles(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((name) => logFiles(join(path, name)));
+}
+
+function scanLogs(paths: string[], secrets: readonly KnownSecret[], out: Finding[]): number {
+  let lines = 0;
+  for (const file of paths.flatMap(logFiles)) {
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        lines++;
+        for (const what of inspect(line, secrets)) out.push({ where: `${file}:${i + 1}`, what });
+      });
+  }
+  return lines;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const root = workspaceRoot();
+  const arg = (name: string) => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]!] : []));
+  const dataDir = arg('--data')[0] ?? join(root, '.data');
+  const secrets = knownSecrets(dataDir);
+  const server = process.env.DATABASE_URL ?? DEFAULT_DATABASE_SERVER;
+  const prefix = process.env.LAUNCHER_DATABASE_PREFIX ?? 'wxpay_';
+  const out: Finding[] = [];
+
+  const admin = new Client({ connectionString: withDatabase(server, 'postgres') });
+  await admin.connect();
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname`,
+    [prefix],
+  );
+  await admin.end();
+  let values = 0;
+  for (const { datname } of rows) values += await scanDatabase(withDatabase(server, datname), secrets, out);
+  const messages = argv.includes('--no-kafka') ? 0 : await scanKafka(brokersFromEnv(), secrets, out);
+  const lines = scanLogs([join(dataDir, 'kafka', 'logs'), ...arg('--logs')], secrets, out);
+
+  console.log(
+    `scanned ${rows.length} databases (${values} values), ${messages} Kafka messages, ${lines} log lines ` +
+      `for card numbers and ${secrets.length} secret files`,
+  );
+  for (const f of out) console.log(`  ${f.where}: ${f.what}`);
+  console.log(out.length ? `${out.length} findings` : 'no findings');
+  process.exitCode = out.length ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 2;
+  });
+}
