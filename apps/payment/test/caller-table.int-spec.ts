@@ -16,6 +16,7 @@ const CALLERS: Record<keyof typeof PaymentsService, readonly string[]> = {
   checkLedger: ['console'],
   retryCapture: ['console'],
   resolveReconciliationBreak: ['console'],
+  listReconciliationBreaks: ['console'],
 };
 
 type Method = keyof typeof PaymentsService;

@@ -119,6 +119,11 @@ describe('operator paths: a refused capture retried, a reconciliation break reso
     const found = report.breaks.find((b) => b.reference === p.payment_id)!;
     expect(found).toMatchObject({ kind: 'AMOUNT_DIFFERS', id: expect.stringMatching(/^\d+$/) });
     expect(found.resolution).toBeUndefined();
+    const listed = await h.core.service.listBreaks({});
+    expect(listed.breaks.find((b) => b.break_id === found.id)).toMatchObject({
+      kind: 'AMOUNT_DIFFERS',
+      business_date: today,
+    });
 
     const request = {
       idempotency_key: randomUUID(),
@@ -136,6 +141,15 @@ describe('operator paths: a refused capture retried, a reconciliation break reso
     expect(Date.parse(resolved.resolution!.resolved_at)).not.toBeNaN();
     expect(await h.core.service.resolveBreak(request)).toEqual(resolved);
 
+    // Open breaks only by default; the resolved one is listed when asked for, with its resolution and day.
+    const open = await h.core.service.listBreaks({});
+    expect(open.breaks.map((b) => b.break_id)).not.toContain(found.id);
+    const all = await h.core.service.listBreaks({ include_resolved: true, business_date: today });
+    expect(all.breaks.find((b) => b.break_id === found.id)).toMatchObject({
+      business_date: today,
+      resolution: { operator: 'ops.carol' },
+    });
+
     const twice = await refusal(
       h.core.service.resolveBreak({ ...request, idempotency_key: randomUUID(), operator: 'ops.dave' }),
     );
@@ -145,6 +159,25 @@ describe('operator paths: a refused capture retried, a reconciliation break reso
       resolved_by: string;
     }[];
     expect(row!.resolved_by).toBe('ops.carol');
+  });
+
+  it('lists breaks newest first, a page at a time, each page bound to its filters', async () => {
+    const today = businessDateOf(new Date());
+    for (const amount of [1100, 1200, 1300]) {
+      const p = await h.create({ amount: CoreHarness.cny(amount) });
+      h.wechat.pay(String(p.out_trade_no));
+      await h.notify(transactionSuccess(String(p.out_trade_no), amount));
+      h.channel.settlementOverrides.set(String(p.payment_id), amount - 1);
+    }
+    await h.core.reconciliation.run(today);
+    const first = await h.core.service.listBreaks({ limit: 2 });
+    expect(first.breaks).toHaveLength(2);
+    expect(Number(first.breaks[0]!.break_id)).toBeGreaterThan(Number(first.breaks[1]!.break_id));
+    const second = await h.core.service.listBreaks({ limit: 2, page_token: first.next_page_token });
+    expect(Number(second.breaks[0]!.break_id)).toBeLessThan(Number(first.breaks[1]!.break_id));
+    await expect(
+      h.core.service.listBreaks({ limit: 2, include_resolved: true, page_token: first.next_page_token }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'page_token' });
   });
 
   it('answers BREAK_NOT_FOUND for a break that does not exist', async () => {

@@ -87,7 +87,7 @@ export function reportView(r: ReconciliationReport): ReportMessage {
     unionpay_items: r.unionpayItems,
     wechatpay_items: r.wechatpayItems,
     matched: r.matched,
-    breaks: r.breaks.map(breakView),
+    breaks: r.breaks.map((b) => breakView({ ...b, businessDate: r.businessDate })),
     finished_at: r.finishedAt.toISOString(),
   };
 }
@@ -101,6 +101,7 @@ export function breakView(b: ReconciliationBreak): BreakMessage {
     ledger_minor: String(b.ledgerMinor ?? 0),
     counterparty_minor: String(b.counterpartyMinor ?? 0),
     break_id: b.id ?? '',
+    business_date: b.businessDate ?? '',
     resolution: b.resolution && {
       operator: b.resolution.operator,
       note: b.resolution.note,

@@ -10,6 +10,8 @@ import {
   type GetPaymentRequest,
   type ListPaymentsRequest,
   type ListPaymentsResponse,
+  type ListReconciliationBreaksRequest,
+  type ListReconciliationBreaksResponse,
   type Payment,
   type ReconciliationReport,
   type RefundPaymentRequest,
@@ -42,6 +44,7 @@ import {
   CREATE_PAYMENT,
   GET_PAYMENT,
   LIST_PAYMENTS,
+  LIST_RECONCILIATION_BREAKS,
   REFUND_PAYMENT,
   RESOLVE_RECONCILIATION_BREAK,
   RETRY_CAPTURE,
@@ -142,5 +145,12 @@ export class PaymentsController implements GrpcController<typeof PaymentsService
     @Ctx() call: CallContext,
   ): Promise<ReconciliationBreak> {
     return this.breaks.resolve(request, call.idempotency!);
+  }
+
+  @Callers(operations)
+  listReconciliationBreaks(
+    @ValidRequest(LIST_RECONCILIATION_BREAKS) request: ListReconciliationBreaksRequest,
+  ): Promise<ListReconciliationBreaksResponse> {
+    return this.breaks.list(request);
   }
 }

@@ -7,6 +7,7 @@ import {
   type Device,
   type GetPaymentRequest,
   type ListPaymentsRequest,
+  type ListReconciliationBreaksRequest,
   type Money,
   type Payer,
   type RefundPaymentRequest,
@@ -88,4 +89,9 @@ export const RESOLVE_RECONCILIATION_BREAK: RequestRules<ResolveReconciliationBre
   break_id: rules.text({ min: 1, max: 19, pattern: /^[1-9]\d*$/, allowed: 'digits' }),
   operator: rules.operator(),
   note: rules.text({ min: 1, max: 512, bmpOnly: true }),
+};
+
+export const LIST_RECONCILIATION_BREAKS: RequestRules<ListReconciliationBreaksRequest> = {
+  business_date: rules.isoDate({ optional: true }),
+  limit: rules.intRange(1, 200, { unsetAllowed: true }),
 };

@@ -21,6 +21,8 @@ export interface ReconciliationBreak {
   ledgerMinor: number | null;
   counterpartyMinor: number | null;
   resolution?: BreakResolution;
+  /** The reconciled day, when read back from the store. */
+  businessDate?: string;
 }
 
 export interface ReconciliationReport {

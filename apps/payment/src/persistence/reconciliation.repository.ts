@@ -91,8 +91,30 @@ export class ReconciliationRepository {
   }
 
   async lockBreak(m: EntityManager, id: string): Promise<ReconciliationBreak | undefined> {
-    const rows: Row[] = await m.query(`SELECT * FROM recon_break WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: Row[] = await m.query(
+      `SELECT b.*, r.business_date FROM recon_break b JOIN recon_run r ON r.id = b.run_id
+        WHERE b.id = $1 FOR UPDATE OF b`,
+      [id],
+    );
     return rows[0] ? breakOf(rows[0]) : undefined;
+  }
+
+  /** Breaks newest first (by id), open ones only unless asked, optionally of one business day. */
+  async listBreaks(f: {
+    includeResolved: boolean;
+    businessDate?: string;
+    beforeId?: string;
+    limit: number;
+  }): Promise<ReconciliationBreak[]> {
+    const rows: Row[] = await this.ds.query(
+      `SELECT b.*, r.business_date FROM recon_break b JOIN recon_run r ON r.id = b.run_id
+        WHERE ($1::boolean OR b.resolved_at IS NULL)
+          AND ($2::date IS NULL OR r.business_date = $2::date)
+          AND ($3::bigint IS NULL OR b.id < $3::bigint)
+        ORDER BY b.id DESC LIMIT $4`,
+      [f.includeResolved, f.businessDate ?? null, f.beforeId ?? null, f.limit],
+    );
+    return rows.map(breakOf);
   }
 
   async resolveBreak(
@@ -101,8 +123,10 @@ export class ReconciliationRepository {
     resolution: { operator: string; note: string },
   ): Promise<ReconciliationBreak> {
     const result: unknown = await m.query(
-      `UPDATE recon_break SET resolved_by = $2, resolution_note = $3, resolved_at = now()
-        WHERE id = $1 AND resolved_at IS NULL RETURNING *`,
+      `UPDATE recon_break b SET resolved_by = $2, resolution_note = $3, resolved_at = now()
+         FROM recon_run r
+        WHERE b.id = $1 AND b.resolved_at IS NULL AND r.id = b.run_id
+        RETURNING b.*, r.business_date`,
       [id, resolution.operator, resolution.note],
     );
     return breakOf(returnedRows(result)[0]!);
@@ -122,6 +146,7 @@ function breakOf(r: Row): ReconciliationBreak {
     detail: String(r.detail),
     ledgerMinor: nullableMinor(r.ledger_minor, 'ledger_minor'),
     counterpartyMinor: nullableMinor(r.counterparty_minor, 'counterparty_minor'),
+    ...(r.business_date ? { businessDate: dateOnly(r.business_date) } : {}),
     ...(r.resolved_at
       ? {
           resolution: {
@@ -132,4 +157,13 @@ function breakOf(r: Row): ReconciliationBreak {
         }
       : {}),
   };
+}
+
+/** A `date` column as YYYY-MM-DD (node-postgres may answer a Date at local midnight or the text). */
+function dateOnly(v: unknown): string {
+  if (v instanceof Date) {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}`;
+  }
+  return String(v).slice(0, 10);
 }

@@ -9,6 +9,8 @@ import {
   type Payment as PaymentMessage,
   type RefundPaymentRequest,
   type RefundPaymentResponse,
+  ListReconciliationBreaksRequest,
+  type ListReconciliationBreaksResponse,
   type ReconciliationBreak as BreakMessage,
   type ResolveReconciliationBreakRequest,
   type RetryCaptureRequest,
@@ -146,6 +148,7 @@ export interface PaymentCore {
     cancel(request: CancelPaymentRequest, caller?: string): Promise<PaymentMessage>;
     retryCapture(request: RetryCaptureRequest): Promise<PaymentMessage>;
     resolveBreak(request: ResolveReconciliationBreakRequest): Promise<BreakMessage>;
+    listBreaks(request: Partial<ListReconciliationBreaksRequest>): Promise<ListReconciliationBreaksResponse>;
   };
 }
 
@@ -213,6 +216,7 @@ export class CoreHarness {
         cancel: (r, caller) => cancelling.cancel(r, idempotentRequest('CancelPayment', r, caller)),
         retryCapture: (r) => retryingCapture.retry(r, idempotentRequest('RetryCapture', r)),
         resolveBreak: (r) => breaks.resolve(r, idempotentRequest('ResolveReconciliationBreak', r)),
+        listBreaks: (r) => breaks.list(ListReconciliationBreaksRequest.fromPartial(r)),
       },
     };
     h.core.deps.settings.retryDelayMs = 50;

@@ -11,6 +11,7 @@ import {
   ListPaymentsRequest,
   PaymentsService,
   RefundPaymentRequest,
+  ListReconciliationBreaksRequest,
   ResolveReconciliationBreakRequest,
   RetryCaptureRequest,
   RunReconciliationRequest,
@@ -63,6 +64,7 @@ const REQUESTS: Record<PaymentsMethod, (partial: object) => unknown> = {
   checkLedger: (r) => CheckLedgerRequest.fromPartial(r),
   retryCapture: (r) => RetryCaptureRequest.fromPartial(r),
   resolveReconciliationBreak: (r) => ResolveReconciliationBreakRequest.fromPartial(r),
+  listReconciliationBreaks: (r) => ListReconciliationBreaksRequest.fromPartial(r),
 };
 
 /** Who calls what in these tests: payments are the bank channel's; reconciliation, the ledger and the operator paths the console's. */
@@ -71,6 +73,7 @@ const CONSOLE_METHODS: readonly PaymentsMethod[] = [
   'checkLedger',
   'retryCapture',
   'resolveReconciliationBreak',
+  'listReconciliationBreaks',
 ];
 
 /** The identities the tests call as (the caller table: channel pays, the console operates). */

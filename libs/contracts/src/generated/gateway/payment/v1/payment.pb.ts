@@ -506,7 +506,11 @@ export interface ReconciliationBreak {
   /** what ResolveReconciliationBreak names */
   break_id: string;
   /** unset while the break is open */
-  resolution: BreakResolution | undefined;
+  resolution:
+    | BreakResolution
+    | undefined;
+  /** the reconciled day (YYYY-MM-DD, Asia/Shanghai) */
+  business_date: string;
 }
 
 export interface BreakResolution {
@@ -545,6 +549,22 @@ export interface ResolveReconciliationBreakRequest {
   operator: string;
   /** what was done (1..512 characters) */
   note: string;
+}
+
+export interface ListReconciliationBreaksRequest {
+  /** default: open breaks only */
+  include_resolved: boolean;
+  /** optional filter, YYYY-MM-DD */
+  business_date: string;
+  /** 1..200, default 50 */
+  limit: number;
+  page_token: string;
+}
+
+export interface ListReconciliationBreaksResponse {
+  /** newest first */
+  breaks: ReconciliationBreak[];
+  next_page_token: string;
 }
 
 export interface CheckLedgerRequest {
@@ -2208,6 +2228,7 @@ function createBaseReconciliationBreak(): ReconciliationBreak {
     counterparty_minor: "0",
     break_id: "",
     resolution: undefined,
+    business_date: "",
   };
 }
 
@@ -2236,6 +2257,9 @@ export const ReconciliationBreak: MessageFns<ReconciliationBreak> = {
     }
     if (message.resolution !== undefined) {
       BreakResolution.encode(message.resolution, writer.uint32(66).fork()).join();
+    }
+    if (message.business_date !== "") {
+      writer.uint32(74).string(message.business_date);
     }
     return writer;
   },
@@ -2317,6 +2341,14 @@ export const ReconciliationBreak: MessageFns<ReconciliationBreak> = {
             message.resolution = BreakResolution.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.business_date = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2344,6 +2376,7 @@ export const ReconciliationBreak: MessageFns<ReconciliationBreak> = {
     message.resolution = (object.resolution !== undefined && object.resolution !== null)
       ? BreakResolution.fromPartial(object.resolution)
       : undefined;
+    message.business_date = object.business_date ?? "";
     return message;
   },
 };
@@ -2757,6 +2790,164 @@ export const ResolveReconciliationBreakRequest: MessageFns<ResolveReconciliation
   },
 };
 
+function createBaseListReconciliationBreaksRequest(): ListReconciliationBreaksRequest {
+  return { include_resolved: false, business_date: "", limit: 0, page_token: "" };
+}
+
+export const ListReconciliationBreaksRequest: MessageFns<ListReconciliationBreaksRequest> = {
+  encode(message: ListReconciliationBreaksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.include_resolved !== false) {
+      writer.uint32(8).bool(message.include_resolved);
+    }
+    if (message.business_date !== "") {
+      writer.uint32(18).string(message.business_date);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).int32(message.limit);
+    }
+    if (message.page_token !== "") {
+      writer.uint32(34).string(message.page_token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReconciliationBreaksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReconciliationBreaksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.include_resolved = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.business_date = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.page_token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ListReconciliationBreaksRequest>): ListReconciliationBreaksRequest {
+    return ListReconciliationBreaksRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReconciliationBreaksRequest>): ListReconciliationBreaksRequest {
+    const message = createBaseListReconciliationBreaksRequest();
+    message.include_resolved = object.include_resolved ?? false;
+    message.business_date = object.business_date ?? "";
+    message.limit = object.limit ?? 0;
+    message.page_token = object.page_token ?? "";
+    return message;
+  },
+};
+
+function createBaseListReconciliationBreaksResponse(): ListReconciliationBreaksResponse {
+  return { breaks: [], next_page_token: "" };
+}
+
+export const ListReconciliationBreaksResponse: MessageFns<ListReconciliationBreaksResponse> = {
+  encode(message: ListReconciliationBreaksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.breaks) {
+      ReconciliationBreak.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.next_page_token !== "") {
+      writer.uint32(18).string(message.next_page_token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReconciliationBreaksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReconciliationBreaksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.breaks.push(ReconciliationBreak.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.next_page_token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ListReconciliationBreaksResponse>): ListReconciliationBreaksResponse {
+    return ListReconciliationBreaksResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReconciliationBreaksResponse>): ListReconciliationBreaksResponse {
+    const message = createBaseListReconciliationBreaksResponse();
+    message.breaks = object.breaks?.map((e) => ReconciliationBreak.fromPartial(e)) || [];
+    message.next_page_token = object.next_page_token ?? "";
+    return message;
+  },
+};
+
 function createBaseCheckLedgerRequest(): CheckLedgerRequest {
   return {};
 }
@@ -3060,6 +3251,20 @@ export const PaymentsService = {
     responseSerialize: (value: ReconciliationBreak): Buffer => Buffer.from(ReconciliationBreak.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReconciliationBreak => ReconciliationBreak.decode(value),
   },
+  /** The breaks an operator has to look at (open ones by default), newest first. */
+  listReconciliationBreaks: {
+    path: "/gateway.payment.v1.Payments/ListReconciliationBreaks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReconciliationBreaksRequest): Buffer =>
+      Buffer.from(ListReconciliationBreaksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReconciliationBreaksRequest =>
+      ListReconciliationBreaksRequest.decode(value),
+    responseSerialize: (value: ListReconciliationBreaksResponse): Buffer =>
+      Buffer.from(ListReconciliationBreaksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReconciliationBreaksResponse =>
+      ListReconciliationBreaksResponse.decode(value),
+  },
 } as const;
 
 export interface PaymentsServer extends UntypedServiceImplementation {
@@ -3084,6 +3289,8 @@ export interface PaymentsServer extends UntypedServiceImplementation {
   retryCapture: handleUnaryCall<RetryCaptureRequest, Payment>;
   /** Records how an operator settled a reconciliation break (who, when, what was done). A break is resolved once. */
   resolveReconciliationBreak: handleUnaryCall<ResolveReconciliationBreakRequest, ReconciliationBreak>;
+  /** The breaks an operator has to look at (open ones by default), newest first. */
+  listReconciliationBreaks: handleUnaryCall<ListReconciliationBreaksRequest, ListReconciliationBreaksResponse>;
 }
 
 export interface PaymentsClient extends Client {
@@ -3233,6 +3440,22 @@ export interface PaymentsClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReconciliationBreak) => void,
+  ): ClientUnaryCall;
+  /** The breaks an operator has to look at (open ones by default), newest first. */
+  listReconciliationBreaks(
+    request: ListReconciliationBreaksRequest,
+    callback: (error: ServiceError | null, response: ListReconciliationBreaksResponse) => void,
+  ): ClientUnaryCall;
+  listReconciliationBreaks(
+    request: ListReconciliationBreaksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReconciliationBreaksResponse) => void,
+  ): ClientUnaryCall;
+  listReconciliationBreaks(
+    request: ListReconciliationBreaksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReconciliationBreaksResponse) => void,
   ): ClientUnaryCall;
 }
 
