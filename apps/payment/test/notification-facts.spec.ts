@@ -17,6 +17,26 @@ const meta: NotificationMeta = {
 };
 const at = new Date('2026-11-25T13:49:37.000Z');
 
+/** A REFUND.SUCCESS notification for `outTradeNo` with the given refund fields changed. */
+function refundNotice(outTradeNo: string, over: Record<string, string> = {}): VerifiedNotification {
+  return {
+    kind: 'refund',
+    eventType: 'REFUND.SUCCESS',
+    meta: { ...meta, eventType: 'REFUND.SUCCESS', originalType: 'refund' },
+    refund: {
+      mchid: '1900000109',
+      transaction_id: '4200000000202611250000000001',
+      out_trade_no: outTradeNo,
+      refund_id: '50000000382019052709732678859',
+      out_refund_no: 'R1',
+      refund_status: 'SUCCESS',
+      user_received_account: '招商银行信用卡0403',
+      amount: { total: 1000, refund: 300, payer_total: 1000, payer_refund: 300 },
+      ...over,
+    },
+  };
+}
+
 describe('notification facts', () => {
   it('maps a payment notification to camelCase facts valid against the published schema', () => {
     const n: VerifiedNotification = {
@@ -77,21 +97,7 @@ describe('notification facts', () => {
     });
 
     const refund = inboxEntryOf(
-      {
-        kind: 'refund',
-        eventType: 'REFUND.SUCCESS',
-        meta: { ...meta, eventType: 'REFUND.SUCCESS', originalType: 'refund' },
-        refund: {
-          mchid: '1900000109',
-          transaction_id: '4200000000202611250000000001',
-          out_trade_no: 'c'.repeat(32),
-          refund_id: '50000000382019052709732678859',
-          out_refund_no: 'R2',
-          refund_status: 'SUCCESS',
-          user_received_account: `招商银行信用卡${pan}`,
-          amount: { total: 1000, refund: 300, payer_total: 1000, payer_refund: 300 },
-        },
-      },
+      refundNotice('c'.repeat(32), { out_refund_no: 'R2', user_received_account: `招商银行信用卡${pan}` }),
       'refunds',
       at,
     );
@@ -102,21 +108,7 @@ describe('notification facts', () => {
   });
 
   it('keys a refund by its out_refund_no and its payment by out_trade_no', () => {
-    const n: VerifiedNotification = {
-      kind: 'refund',
-      eventType: 'REFUND.SUCCESS',
-      meta: { ...meta, eventType: 'REFUND.SUCCESS', originalType: 'refund' },
-      refund: {
-        mchid: '1900000109',
-        transaction_id: '4200000000202611250000000001',
-        out_trade_no: 'b'.repeat(32),
-        refund_id: '50000000382019052709732678859',
-        out_refund_no: 'R1',
-        refund_status: 'SUCCESS',
-        user_received_account: '招商银行信用卡0403',
-        amount: { total: 1000, refund: 300, payer_total: 1000, payer_refund: 300 },
-      },
-    };
+    const n = refundNotice('b'.repeat(32));
     const e = inboxEntryOf(n, 'refunds', at);
     expect(e.businessKey).toBe('REFUND.SUCCESS:R1');
     expect(e.aggregateRef).toBe('b'.repeat(32));

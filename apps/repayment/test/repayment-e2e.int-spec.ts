@@ -37,6 +37,18 @@ describe('automatic repayment end to end', () => {
     await cluster.stop();
   });
 
+  /** A card with a plan, a statement of `due` (minimum `minimum`), and business time moved to its notice. */
+  async function untilNoticeSent(due: number, minimum: number) {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(1_000_000);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), due, minimum));
+    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
+    await cluster.setClock(new Date(run.notice_at));
+    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    return { card, contract, statementId, run };
+  }
+
   /** Moves business time through the run's notice to its planned deduction, until that first attempt failed. */
   async function untilFirstAttemptFailed(statementId: string): Promise<{ run: Run; failed: Run }> {
     const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
@@ -282,13 +294,7 @@ describe('automatic repayment end to end', () => {
   });
 
   it('repays a cycle exactly once when the service is killed between the deduction and the posting', async () => {
-    const card = await cluster.seedCard();
-    const contract = await cluster.signContract(1_000_000);
-    await cluster.createPlan(card, contract);
-    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 66_600, 6_660));
-    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
-    await cluster.setClock(new Date(run.notice_at));
-    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    const { card, contract, statementId, run } = await untilNoticeSent(66_600, 6_660);
     const before = await cluster.unionpay.account(card.accountId);
 
     // The switch applies the credit but never answers: the posting is in flight when the service dies.
@@ -328,13 +334,7 @@ describe('automatic repayment end to end', () => {
   });
 
   it('posts a refused repayment again when an operator retries it, crediting the card account once', async () => {
-    const card = await cluster.seedCard();
-    const contract = await cluster.signContract(1_000_000);
-    await cluster.createPlan(card, contract);
-    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 77_700, 7_770));
-    const run = await runUntil(cluster, statementId, status('SCHEDULED'), 'scheduled');
-    await cluster.setClock(new Date(run.notice_at));
-    await runUntil(cluster, statementId, status('NOTICE_SENT'), 'notice sent');
+    const { card, statementId, run } = await untilNoticeSent(77_700, 7_770);
     const before = await cluster.unionpay.account(card.accountId);
 
     // The card system refuses the credit (57: transaction not permitted to the cardholder).
