@@ -45,8 +45,8 @@ const { channel, console: operations, cardSystem } = Identities;
  * gateway.repayment.v1.AutoRepayment. Who may call what: signing a card up for automatic repayment and changing
  * its terms is the bank channel's (the backend the cardholder uses); pausing, resuming, cancelling and reading
  * plans and runs are also the operations console's, and retrying a refused posting is the console's alone;
- * statements come from the issuer's card system. Idempotency
- * keys are scoped per caller; a stored answer is replayed before the use case runs.
+ * statements come from the issuer's card system. Idempotency keys are scoped per caller; a stored answer is
+ * replayed before the use case runs.
  */
 @GrpcService(AutoRepaymentService)
 export class AutoRepaymentController implements GrpcController<typeof AutoRepaymentService> {
