@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -47,8 +47,7 @@ describe('card-data scan', () => {
     expect(inspect(`pem ${pemBody.slice(0, 64).replace(/\n/g, '')}`, secrets)).toEqual([
       expect.stringMatching(/payment\.key$/),
     ]);
-    expect(
-      inspect('{"appid":"wx8888888888888888","id":"b49072e4-d8ad-4431-8340-497696001718"}', secrets),
-    ).toEqual([]);
+    // A UUID's digit groups are not a card number written out, whatever they spell (pan-in-text.spec tries 20,000).
+    expect(inspect(`{"appid":"wx8888888888888888","id":"${randomUUID()}"}`, secrets)).toEqual([]);
   });
 });
