@@ -16,7 +16,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { ensureDevPki } from '@wxpay/testing';
 import { benchInfra } from '../support/infra';
-import { machineLine, printTable } from '../support/stats';
+import { machineLine, pairedMedianRatio, printTable } from '../support/stats';
 import { compareRisk } from './risk';
 import { trees, type SideFigures } from './trees';
 import { compareVault } from './vault';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   try {
     await ensureDevPki({ dir: pki, services: ['tokenization', 'payment', 'channel', 'risk'] });
     const table: Row[] = [];
+    let riskInterval: ReturnType<typeof pairedMedianRatio> | undefined;
     if (ONLY.includes('vault')) {
       table.push(...rows('vault Detokenize', await compareVault(sides, pki, dir, ROUNDS, 1500), 'perSecond'));
     }
@@ -87,8 +88,16 @@ async function main(): Promise<void> {
     if (ONLY.includes('risk')) {
       const risk = await compareRisk(sides, pki, RISK_RATE, RISK_ROUNDS, 6);
       table.push(...rows(`risk Evaluate at ${RISK_RATE}/s`, risk, 'p99Ms'));
+      riskInterval = pairedMedianRatio(risk[0]!.roundP99sMs!, risk[1]!.roundP99sMs!);
     }
     printTable(`Before (${sides[0]!.root}) and after (${sides[1]!.root}), one run (${machineLine()})`, table);
+    if (riskInterval) {
+      const pct = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
+      console.log(
+        `risk Evaluate p99, median of ${RISK_ROUNDS} paired rounds, head vs base: ${pct(riskInterval.ratio)} ` +
+          `(95 % bootstrap interval ${pct(riskInterval.low)} to ${pct(riskInterval.high)})`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await infra.stop();

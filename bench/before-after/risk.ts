@@ -118,6 +118,7 @@ export async function compareRisk(
           [...s.roundP99s].sort((a, b) => a - b),
           50,
         ),
+        roundP99sMs: s.roundP99s,
         // The warm-up's calls are in the CPU too: per call it is over-counted alike on both sides.
         serverCpuMs: s.cpu / s.calls,
       };

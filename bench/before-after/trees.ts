@@ -19,6 +19,8 @@ export interface SideFigures {
    * lifts one round's tail, whichever side it falls on; the median of rounds is not moved by it, the pooled p99 is.
    */
   p99MedianOfRoundsMs?: number;
+  /** Each round's p99 in the order run: round k of one side ran next to round k of the other. */
+  roundP99sMs?: number[];
   serverCpuMs: number;
 }
 
