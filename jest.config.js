@@ -7,6 +7,9 @@ const { ownTopicPrefix } = require('./tools/jest/test-topics');
 
 // Before any worker or service starts: they inherit it (see tools/jest/test-topics.js).
 Object.assign(process.env, ownTopicPrefix(process.env));
+// The suites start services with development switches (dev keys, plaintext gRPC in unit tests, the controllable
+// clock); production is every service's default, and the tests of that refusal pass their own environment.
+process.env.GATEWAY_ENV ??= 'development';
 
 const shared = {
   rootDir: __dirname,

@@ -23,6 +23,9 @@ if (benches.length === 0) {
   console.error(`no benchmark matches ${filters.join(', ') || '(none under bench/)'}`);
   process.exit(1);
 }
+// Benchmarks run services with development keys, simulators and (some) plaintext gRPC, which production mode, every
+// service's default, refuses.
+process.env.GATEWAY_ENV ??= 'development';
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${path.relative(root, bench)} ===`);

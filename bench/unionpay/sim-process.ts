@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       httpPort: 0,
       dataDir,
       devKeys: true,
+      adminToken: '',
       switchId: '00010000',
       devAcquirerId: '49990000',
       pkiDir,

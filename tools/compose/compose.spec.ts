@@ -180,6 +180,7 @@ describe('docker-compose.yml', () => {
         ([k, v]) =>
           (k.endsWith('_DEV_KEYS') && v === 'on') ||
           (k === 'REPAYMENT_CLOCK' && v === 'controllable') ||
+          (k === 'GATEWAY_ENV' && v === 'development') ||
           k.endsWith('_DEV_BUNDLE'),
       );
     for (const [name, svc] of Object.entries(services)) {
@@ -202,6 +203,12 @@ describe('docker-compose.yml', () => {
     }
     expect(services.repayment?.environment?.REPAYMENT_CLOCK).toBe('controllable');
     expect(services.tokenization?.environment?.TOKENIZATION_DEV_KEYS).toBe('on');
+    // The services refuse their dev switches unless told they run in development (production by default).
+    for (const app of apps)
+      expect({ app: app.name, mode: services[app.name]!.environment?.GATEWAY_ENV }).toEqual({
+        app: app.name,
+        mode: 'development',
+      });
   });
 
   it('takes secrets from files only, all of which the dev secrets script writes', () => {

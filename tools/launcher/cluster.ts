@@ -71,6 +71,9 @@ function envVarPrefix(app: string): string {
 function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): NodeJS.ProcessEnv {
   const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
   return {
+    // `npm start` is a developer's cluster (dev keys, simulators, the controllable clock), which production mode
+    // refuses; GATEWAY_ENV=production in the launcher's environment shows what a deployment would refuse.
+    GATEWAY_ENV: 'development',
     ...m.env,
     ...process.env,
     KAFKA_BROKERS: infra.brokers.join(','),

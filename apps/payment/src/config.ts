@@ -1,7 +1,8 @@
-import { env, parseEnvWithRules } from '@wxpay/runtime';
+import { DevSwitches, env, parseEnvWithRules, refuseDevSwitches } from '@wxpay/runtime';
 import { unionPayChannelEnvShape } from '@wxpay/unionpay';
 import {
   wechatPayMerchantEnvProblems,
+  wechatPayDevSwitches,
   wechatPayMerchantEnvShape,
   withWechatPayDevBundle,
 } from '@wxpay/wechatpay';
@@ -56,6 +57,8 @@ const schema = z.object({
   ...unionPayChannelEnvShape,
   /** Where the daily settlement file is fetched (the simulator's admin HTTP in dev). */
   UNIONPAY_SETTLEMENT_URL: z.url().default('http://127.0.0.1:8091'),
+  /** Bearer token sent with the settlement file request (the simulator's UNIONPAY_SIM_ADMIN_TOKEN). */
+  UNIONPAY_SETTLEMENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -63,6 +66,19 @@ export type PaymentConfig = z.infer<typeof schema>;
 
 /** Reads and validates the environment; a ConfigError lists every problem by variable name. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PaymentConfig {
+  refuseDevSwitches(
+    SERVICE_NAME,
+    [
+      DevSwitches.plaintextGrpc,
+      ...wechatPayDevSwitches,
+      {
+        variable: 'UNIONPAY_SETTLEMENT_URL',
+        isOn: (v) => !v || /^http:/i.test(v),
+        what: "settlement files over plain HTTP (unset, it is the simulator's address)",
+      },
+    ],
+    source,
+  );
   return parseEnvWithRules(
     SERVICE_NAME,
     schema,

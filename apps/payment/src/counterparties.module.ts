@@ -129,7 +129,11 @@ export class CounterpartiesModule {
               client,
               log,
               links,
-              new HttpSettlementSource(config.UNIONPAY_SETTLEMENT_URL, log, links),
+              new HttpSettlementSource(
+                { url: config.UNIONPAY_SETTLEMENT_URL, token: config.UNIONPAY_SETTLEMENT_TOKEN },
+                log,
+                links,
+              ),
               { reversalWaitMs: 2_000 },
             );
           },

@@ -15,6 +15,7 @@ const complete = {
   WECHATPAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025111100000000',
   WECHATPAY_PUBLIC_KEY_FILE: '/keys/pub.pem',
   UNIONPAY_ACQUIRER_BUNDLE: '/keys/acquirer-bundle.json',
+  UNIONPAY_SETTLEMENT_URL: 'https://unionpay-files.bank.example',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -81,9 +82,33 @@ describe('payment configuration', () => {
         apiV3KeyFile: '/sim/apiv3.key',
       }),
     );
-    const c = loadConfig({ WECHATPAY_DEV_BUNDLE: bundle, UNIONPAY_ACQUIRER_BUNDLE: '/b.json' });
+    const c = loadConfig({
+      GATEWAY_ENV: 'development',
+      WECHATPAY_DEV_BUNDLE: bundle,
+      UNIONPAY_ACQUIRER_BUNDLE: '/b.json',
+    });
     expect(c.WECHATPAY_MERCHANT_SERIAL).toBe('ABCDEF0123456789');
     expect(c.WECHATPAY_APIV3_KEY_FILE).toBe('/sim/apiv3.key');
     expect(c.WECHATPAY_APIV3_KEY).toBeUndefined();
+  });
+
+  it('refuses the development settings in production (the default), naming each', () => {
+    const refused = problemsOf({
+      ...complete,
+      GRPC_TLS: 'off',
+      WECHATPAY_DEV_BUNDLE: '/sim/merchant-bundle.json',
+      WECHATPAY_BASE_URL: 'http://127.0.0.1:8090',
+      UNIONPAY_SETTLEMENT_URL: 'http://127.0.0.1:8091',
+    });
+    expect(refused.map((p) => p.split(':')[0])).toEqual([
+      'GRPC_TLS',
+      'WECHATPAY_DEV_BUNDLE',
+      'WECHATPAY_BASE_URL',
+      'UNIONPAY_SETTLEMENT_URL',
+      'GATEWAY_ENV',
+    ]);
+    expect(refused.join('\n')).not.toContain('merchant-bundle');
+    const { UNIONPAY_SETTLEMENT_URL: _url, ...withoutSettlement } = complete;
+    expect(problemsOf(withoutSettlement)[0]).toMatch(/^UNIONPAY_SETTLEMENT_URL: .*simulator/);
   });
 });

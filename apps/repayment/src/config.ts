@@ -1,8 +1,9 @@
-import { env, parseEnvWithRules } from '@wxpay/runtime';
+import { DevSwitches, env, parseEnvWithRules, refuseDevSwitches } from '@wxpay/runtime';
 import { unionPayChannelEnvShape } from '@wxpay/unionpay';
 import {
   wechatPayMerchantEnvProblems,
   wechatPayMerchantEnvShape,
+  wechatPayDevSwitches,
   withWechatPayDevBundle,
 } from '@wxpay/wechatpay';
 import { z } from 'zod';
@@ -65,6 +66,19 @@ export type RepaymentConfig = z.infer<typeof schema>;
 
 /** Reads and validates the environment; a ConfigError lists every problem by variable name. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): RepaymentConfig {
+  refuseDevSwitches(
+    SERVICE_NAME,
+    [
+      DevSwitches.plaintextGrpc,
+      ...wechatPayDevSwitches,
+      {
+        variable: 'REPAYMENT_CLOCK',
+        isOn: (v) => v === 'controllable',
+        what: 'business time moved by anyone over POST /admin/clock',
+      },
+    ],
+    source,
+  );
   return parseEnvWithRules(
     SERVICE_NAME,
     schema,

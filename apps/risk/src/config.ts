@@ -1,4 +1,4 @@
-import { ConfigError, env, parseEnv } from '@wxpay/runtime';
+import { ConfigError, DevSwitches, env, parseEnv, refuseDevSwitches } from '@wxpay/runtime';
 import { join } from 'path';
 import { z } from 'zod';
 import { FxRateError, parseFxRates, type FxRates } from './domain/engine/fx-rates';
@@ -62,6 +62,7 @@ export interface RiskConfig {
 }
 
 export function loadRiskConfig(source: NodeJS.ProcessEnv = process.env): RiskConfig {
+  refuseDevSwitches('risk', [DevSwitches.plaintextGrpc], source);
   const e = parseEnv('risk', schema, source);
   let fx: FxRates;
   try {

@@ -21,10 +21,30 @@ describe('tokenization configuration', () => {
     ).toBe(1);
   });
 
-  it('lists every problem, including plaintext detokenize outside development', () => {
+  it('refuses dev keys, plaintext gRPC and plaintext detokenize in production (the default)', () => {
     let error: ConfigError | undefined;
     try {
       loadConfig({
+        GRPC_TLS: 'off',
+        TOKENIZATION_DEV_KEYS: 'on',
+        TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE: 'on',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error?.problems.map((p) => p.split(':')[0])).toEqual([
+      'GRPC_TLS',
+      'TOKENIZATION_DEV_KEYS',
+      'TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE',
+      'GATEWAY_ENV',
+    ]);
+  });
+
+  it('lists every problem, including plaintext detokenize without dev keys in development', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        GATEWAY_ENV: 'development',
         TOKENIZATION_KEK_VERSIONS: '1,x',
         TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE: 'on',
       });
@@ -36,6 +56,7 @@ describe('tokenization configuration', () => {
     );
     try {
       loadConfig({
+        GATEWAY_ENV: 'development',
         TOKENIZATION_KEK_VERSIONS: '1',
         TOKENIZATION_KEK_CURRENT: '3',
         TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE: 'on',

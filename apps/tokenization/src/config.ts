@@ -1,5 +1,5 @@
 import { Topics } from '@wxpay/contracts';
-import { env, parseEnv } from '@wxpay/runtime';
+import { DevSwitches, env, parseEnv, refuseDevSwitches } from '@wxpay/runtime';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'tokenization';
@@ -82,6 +82,18 @@ export interface VaultConfig {
 
 /** Reads and checks every setting at once; a ConfigError lists each problem with its variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): VaultConfig {
+  refuseDevSwitches(
+    SERVICE_NAME,
+    [
+      DevSwitches.plaintextGrpc,
+      DevSwitches.flag('TOKENIZATION_DEV_KEYS', 'key shares generated on this machine, both in one folder'),
+      DevSwitches.flag(
+        'TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE',
+        'card numbers handed to unauthenticated plaintext callers',
+      ),
+    ],
+    environment,
+  );
   const c = parseEnv(SERVICE_NAME, schema, environment);
   return {
     grpc: { host: c.TOKENIZATION_GRPC_HOST, port: c.TOKENIZATION_GRPC_PORT, tls: c.GRPC_TLS },

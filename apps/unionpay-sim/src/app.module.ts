@@ -1,6 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { type Logger } from '@wxpay/observability';
-import { DATA_SOURCE, DatabaseModule, LOGGER, RuntimeModule, type RuntimeParts } from '@wxpay/runtime';
+import {
+  ADMIN_TOKEN,
+  DATA_SOURCE,
+  DatabaseModule,
+  LOGGER,
+  RuntimeModule,
+  type RuntimeParts,
+} from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
 import { AccountsController } from './admin/accounts.controller';
 import { FaultsController } from './admin/faults.controller';
@@ -39,6 +46,7 @@ export class SimAppModule {
       controllers: [AccountsController, FaultsController, SettlementController, SwitchController],
       providers: [
         { provide: SIM_CONFIG, useValue: o.config },
+        { provide: ADMIN_TOKEN, useValue: o.config.adminToken },
         { provide: SIM_KEYS, useValue: o.keys },
         { provide: SERVER_TLS, useValue: o.tls },
         { provide: FaultPlan, useValue: new FaultPlan() },

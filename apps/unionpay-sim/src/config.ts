@@ -1,5 +1,5 @@
 import { type LogLevel } from '@wxpay/observability';
-import { env, parseEnv } from '@wxpay/runtime';
+import { DevSwitches, env, parseEnv, refuseDevSwitches } from '@wxpay/runtime';
 import { z } from 'zod';
 
 export const SERVICE = 'unionpay-sim';
@@ -11,8 +11,13 @@ const schema = z.object({
   UNIONPAY_SIM_HTTP_PORT: env.port(8091),
   /** Keys (keys/), settlement files (settlement/). */
   UNIONPAY_SIM_DATA_DIR: z.string().min(1).default('.data/unionpay-sim'),
-  /** Generate the zone key, SM2 key pairs and the dev acquirer bundle on first start. Off: they must exist. */
-  UNIONPAY_SIM_DEV_KEYS: env.flag(true),
+  /**
+   * Generate the zone key, SM2 key pairs and the dev acquirer bundle on first start. Off: they must exist. On by
+   * default in development (GATEWAY_ENV), off otherwise.
+   */
+  UNIONPAY_SIM_DEV_KEYS: env.optionalFlag(),
+  /** Bearer token of the admin routes (/admin: keys, institutions, accounts, faults, settlement files). */
+  UNIONPAY_SIM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   UNIONPAY_SIM_SWITCH_ID: z
     .string()
     .regex(/^[0-9]{8,11}$/)
@@ -42,6 +47,8 @@ export interface SimConfig {
   httpPort: number;
   dataDir: string;
   devKeys: boolean;
+  /** Empty when the admin routes are open (development only). */
+  adminToken: string;
   switchId: string;
   devAcquirerId: string;
   pkiDir: string;
@@ -52,6 +59,17 @@ export interface SimConfig {
 }
 
 export function loadSimConfig(source: NodeJS.ProcessEnv = process.env): SimConfig {
+  const mode = refuseDevSwitches(
+    SERVICE,
+    [
+      DevSwitches.flag('UNIONPAY_SIM_DEV_KEYS', 'zone and institution keys generated on this machine'),
+      DevSwitches.unset(
+        'UNIONPAY_SIM_ADMIN_TOKEN',
+        'admin routes (institution keys, faults) without a token',
+      ),
+    ],
+    source,
+  );
   const e = parseEnv(SERVICE, schema, source);
   return {
     tlsHost: e.UNIONPAY_SIM_TLS_HOST,
@@ -59,7 +77,8 @@ export function loadSimConfig(source: NodeJS.ProcessEnv = process.env): SimConfi
     httpHost: e.UNIONPAY_SIM_HTTP_HOST,
     httpPort: e.UNIONPAY_SIM_HTTP_PORT,
     dataDir: e.UNIONPAY_SIM_DATA_DIR,
-    devKeys: e.UNIONPAY_SIM_DEV_KEYS,
+    devKeys: e.UNIONPAY_SIM_DEV_KEYS ?? mode === 'development',
+    adminToken: e.UNIONPAY_SIM_ADMIN_TOKEN ?? '',
     switchId: e.UNIONPAY_SIM_SWITCH_ID,
     devAcquirerId: e.UNIONPAY_SIM_DEV_ACQUIRER_ID,
     pkiDir: e.PKI_DIR,

@@ -19,6 +19,7 @@ import { NestLoggerAdapter, type SimLogger } from './logging/logger';
 import { NotificationDispatcher } from './notifications/notification-dispatcher';
 import { SimModule } from './sim.module';
 import { SimSettings } from './sim-settings';
+import { ADMIN_TOKEN } from '@wxpay/runtime';
 import { StateStore } from './store/state-store';
 
 export interface RunningSim {
@@ -55,6 +56,7 @@ export async function startSim(config: SimConfig, logger: SimLogger): Promise<Ru
     { provide: StateStore, useValue: store },
     { provide: KeyMaterial, useValue: keys },
     { provide: SimSettings, useValue: settings },
+    { provide: ADMIN_TOKEN, useValue: config.adminToken ?? '' },
     { provide: FaultInjector, useValue: faults },
     { provide: NotificationDispatcher, useValue: dispatcher },
     { provide: OrdersService, useValue: orders },

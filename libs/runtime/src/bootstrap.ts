@@ -5,6 +5,8 @@ import { serveGrpc, type GrpcEdgeOptions } from '@wxpay/grpc';
 import { NestPinoLogger } from '@wxpay/observability';
 import { IdempotencyStore, isDatabaseUnavailable } from '@wxpay/persistence';
 import { type DataSource } from 'typeorm';
+import { ConfigError } from './config';
+import { gatewayEnvOf } from './gateway-env';
 import { type RuntimeParts } from './runtime.module';
 import { DATA_SOURCE } from './tokens';
 
@@ -59,6 +61,13 @@ export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApp
   app.enableShutdownHooks();
   if (opts.grpc) {
     const edge = opts.grpc(app);
+    // The services' configuration refuses GRPC_TLS=off outside development already; this holds for any other way
+    // an edge is built without TLS (a test harness, a future service).
+    if (!edge.tls.enabled && gatewayEnvOf() !== 'development') {
+      throw new ConfigError('grpc', [
+        'GRPC_TLS: gRPC without TLS is refused because GATEWAY_ENV is production (the default)',
+      ]);
+    }
     const dataSource = app.get<DataSource>(DATA_SOURCE, { strict: false });
     const transport = serveGrpc(app, {
       ...edge,

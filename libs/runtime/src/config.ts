@@ -37,6 +37,12 @@ export const env = {
       .enum(['on', 'off', 'true', 'false', '1', '0'])
       .default(fallback ? 'on' : 'off')
       .transform((v) => v === 'on' || v === 'true' || v === '1'),
+  /** A flag whose default depends on something else (undefined when unset). */
+  optionalFlag: () =>
+    z
+      .enum(['on', 'off', 'true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'on' || v === 'true' || v === '1')),
   list: (fallback: string) =>
     z
       .string()

@@ -169,6 +169,7 @@ export {
   createWechatPayClientFromEnv,
   wechatPayMerchantEnvProblems,
   wechatPayMerchantEnvShape,
+  wechatPayDevSwitches,
   withWechatPayDevBundle,
   WechatPayKeyFileError,
   type WechatPayMerchantEnv,

@@ -71,6 +71,7 @@ export function testConfig(extra: Record<string, string> = {}): PaymentConfig {
     WECHATPAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025111100000000',
     WECHATPAY_PUBLIC_KEY_FILE: '/unused/pub.pem',
     UNIONPAY_ACQUIRER_BUNDLE: '/unused/bundle.json',
+    UNIONPAY_SETTLEMENT_URL: 'https://settlement.unused.invalid',
     PAYMENT_JANITOR_INTERVAL_MS: '50',
     PAYMENT_AWAITING_POLL_MS: '100',
     PAYMENT_LEASE_MS: '2000',

@@ -159,6 +159,7 @@ export class E2eCluster {
   /** The payment service's environment, as the launcher would give it. */
   env(): Record<string, string> {
     return {
+      GATEWAY_ENV: 'development',
       WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
       WECHATPAY_BASE_URL: this.wechat.url,
       WECHATPAY_NOTIFY_BASE_URL: `http://127.0.0.1:${this.httpPort}`,
@@ -170,6 +171,7 @@ export class E2eCluster {
       UNIONPAY_CHANNEL_ADDRESS: `127.0.0.1:${this.unionpay.tlsPort}`,
       UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
       UNIONPAY_SETTLEMENT_URL: this.unionpay.httpUrl,
+      UNIONPAY_SETTLEMENT_TOKEN: this.unionpay.adminToken,
       // Short enough for the timeout tests, long enough for four suites sharing two cores.
       UNIONPAY_TIMEOUT_MS: '3000',
       PKI_DIR: this.pkiDir,

@@ -141,6 +141,7 @@ export class RepaymentCluster {
       PKI_DIR: this.pkiDir,
     }).start(`http://127.0.0.1:${vaultHttp}/health/ready`);
     this.payment = await new ClusterApp('payment', {
+      GATEWAY_ENV: 'development',
       WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
       WECHATPAY_BASE_URL: this.wechat.url,
       WECHATPAY_NOTIFY_BASE_URL: this.paymentHttp,
@@ -152,6 +153,7 @@ export class RepaymentCluster {
       UNIONPAY_CHANNEL_ADDRESS: `127.0.0.1:${this.unionpay.tlsPort}`,
       UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,
       UNIONPAY_SETTLEMENT_URL: this.unionpay.httpUrl,
+      UNIONPAY_SETTLEMENT_TOKEN: this.unionpay.adminToken,
       PAYMENT_RECON_AT: 'off',
       PKI_DIR: this.pkiDir,
       ...this.overrides.payment,
@@ -196,6 +198,7 @@ export class RepaymentCluster {
     return {
       REPAYMENT_GRPC_PORT: String(grpc),
       REPAYMENT_HTTP_PORT: String(http),
+      GATEWAY_ENV: 'development',
       WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
       WECHATPAY_BASE_URL: this.wechat.url,
       REPAYMENT_NOTIFY_URL: `${this.paymentHttp}/notify/wechatpay/papay`,
@@ -303,6 +306,7 @@ export class RepaymentCluster {
   private merchantClient(): WechatPayClient {
     this.merchant ??= createWechatPayClientFromEnv(
       loadConfig({
+        GATEWAY_ENV: 'development',
         WECHATPAY_DEV_BUNDLE: this.wechat.bundlePath,
         WECHATPAY_BASE_URL: this.wechat.url,
         UNIONPAY_ACQUIRER_BUNDLE: this.unionpay.bundlePath,

@@ -69,6 +69,7 @@ export class VaultHarness {
     return {
       TOKENIZATION_GRPC_PORT: '0',
       TOKENIZATION_HTTP_PORT: '0',
+      GATEWAY_ENV: 'development',
       TOKENIZATION_DEV_KEYS: 'on',
       TOKENIZATION_KEY_DIR: this.keyDir,
       TOKENIZATION_ROTATION_AUTO: 'off',

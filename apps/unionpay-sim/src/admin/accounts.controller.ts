@@ -1,3 +1,4 @@
+import { AdminTokenGuard } from '@wxpay/runtime';
 import {
   Body,
   ConflictException,
@@ -9,6 +10,7 @@ import {
   ParseIntPipe,
   Patch,
   Post,
+  UseGuards,
 } from '@nestjs/common';
 import { isYymm, panProblem } from '@wxpay/card';
 import { z } from 'zod';
@@ -40,6 +42,7 @@ const updateSchema = z.object({
 
 /** Card accounts: seed, look up (by PAN in a POST body, never in a URL), read balances, change status/limits. */
 @Controller('admin/accounts')
+@UseGuards(AdminTokenGuard)
 export class AccountsController {
   constructor(private readonly accounts: CardAccounts) {}
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { AdminTokenGuard } from '@wxpay/runtime';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { faultRuleSchema, FaultPlan } from '../faults/fault-plan';
 import { parseBody } from './validation';
@@ -7,6 +8,7 @@ const outageSchema = z.object({ active: z.boolean() });
 
 /** Fault injection: rules (latency, no/late/duplicate answers, dropped connections, forced codes) and outage. */
 @Controller('admin/faults')
+@UseGuards(AdminTokenGuard)
 export class FaultsController {
   constructor(private readonly faults: FaultPlan) {}
 

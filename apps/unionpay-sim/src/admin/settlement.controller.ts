@@ -1,10 +1,12 @@
-import { Controller, Header, Param, Post } from '@nestjs/common';
+import { AdminTokenGuard } from '@wxpay/runtime';
+import { Controller, Header, Param, Post, UseGuards } from '@nestjs/common';
 import { beijingDate } from '@wxpay/unionpay';
 import { SettlementService } from '../settlement/settlement.service';
 import { parseDate } from './validation';
 
 /** Generates (and writes to <dataDir>/settlement) the settlement file of a Beijing calendar date. */
 @Controller('admin/settlement')
+@UseGuards(AdminTokenGuard)
 export class SettlementController {
   constructor(private readonly settlement: SettlementService) {}
 

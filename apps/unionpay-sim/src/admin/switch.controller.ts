@@ -8,10 +8,11 @@ import {
   Param,
   Post,
   Query,
+  UseGuards,
 } from '@nestjs/common';
 import { Sm2PublicKey } from '@wxpay/gm-crypto';
 import { keyCheckValue } from '@wxpay/unionpay';
-import { DATA_SOURCE } from '@wxpay/runtime';
+import { AdminTokenGuard, DATA_SOURCE } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { type SimConfig } from '../config';
@@ -28,6 +29,7 @@ const institutionSchema = z.object({
 
 /** Switch-level views: public key material, registered institutions, the journal (by RRN or STAN). */
 @Controller('admin')
+@UseGuards(AdminTokenGuard)
 export class SwitchController {
   constructor(
     @Inject(SIM_CONFIG) private readonly config: SimConfig,

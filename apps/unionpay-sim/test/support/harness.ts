@@ -69,7 +69,8 @@ export class ChannelHarness {
   readonly #clients = new Set<UnionPayClient>();
   readonly #dirs: string[] = [];
 
-  static async start(label: string): Promise<ChannelHarness> {
+  /** `adminToken`: the admin routes need it as a bearer token (the harness's own admin calls send it). */
+  static async start(label: string, o: { adminToken?: string } = {}): Promise<ChannelHarness> {
     const h = new ChannelHarness();
     const pkiDir = await h.#tempDir('pki');
     const pki = await ensureDevPki({ dir: pkiDir, services: ['payment'], simulators: ['unionpay-sim'] });
@@ -84,6 +85,7 @@ export class ChannelHarness {
       httpPort: 0,
       dataDir: await h.#tempDir('data'),
       devKeys: true,
+      adminToken: o.adminToken ?? '',
       switchId: '00010000',
       devAcquirerId: '49990000',
       pkiDir,
@@ -154,7 +156,10 @@ export class ChannelHarness {
   async admin<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.sim.httpUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.config.adminToken ? { authorization: `Bearer ${this.config.adminToken}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -1,3 +1,4 @@
+import { DevSwitches, refuseDevSwitches } from '@wxpay/runtime';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -88,6 +89,16 @@ const envSchema = z.object({
 
 /** Reads the environment; every problem is reported at once, by variable name, never echoing secret values. */
 export function loadSimConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
+  refuseDevSwitches(
+    'wechatpay-sim',
+    [
+      DevSwitches.unset(
+        'WECHATPAY_SIM_ADMIN_TOKEN',
+        'admin routes (keys, faults, contracts) without a token',
+      ),
+    ],
+    env,
+  );
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );

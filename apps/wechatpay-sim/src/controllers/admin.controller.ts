@@ -15,7 +15,7 @@ import { KEY_MODES } from '../config/sim-config';
 import { bulkContractsSchema, ContractSeeder } from '../domain/contract-seeder';
 import { DeductionsService } from '../domain/deductions-service';
 import { faultsRequestSchema, FaultInjector } from '../faults/fault-injector';
-import { AdminTokenGuard } from '../http/admin-token.guard';
+import { AdminTokenGuard } from '@wxpay/runtime';
 import { rawBody, type SimRequest } from '../http/sim-request';
 import { parseSimBody } from '../http/wechat-body';
 import { KeyMaterial } from '../keys/key-material';

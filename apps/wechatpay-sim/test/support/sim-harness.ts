@@ -22,6 +22,7 @@ export async function removeDir(dir: string): Promise<void> {
 
 export function simConfig(dataDir: string, env: Record<string, string> = {}): SimConfig {
   return loadSimConfig({
+    GATEWAY_ENV: 'development', // most suites drive /sim/admin without a token
     WECHATPAY_SIM_PORT: '0',
     WECHATPAY_SIM_DATA_DIR: dataDir,
     WECHATPAY_SIM_REFUND_DELAY_SECONDS: '0.05',

@@ -21,6 +21,8 @@ export class UnionPaySimProcess {
   tlsPort = 0;
   httpUrl = '';
   bundlePath = '';
+  /** The admin routes' bearer token: tests run the simulator as production would, with one. */
+  readonly adminToken = randomBytes(16).toString('hex');
   private proc?: TsProcess;
   private dir = '';
   private dbUrl = '';
@@ -40,6 +42,7 @@ export class UnionPaySimProcess {
       UNIONPAY_SIM_HTTP_PORT: String(http),
       UNIONPAY_SIM_DATA_DIR: s.dir,
       PKI_DIR: pkiDir,
+      UNIONPAY_SIM_ADMIN_TOKEN: s.adminToken,
     }).start();
     await s.proc.ready(`${s.httpUrl}/health/ready`);
     s.bundlePath = join(s.dir, 'keys', 'acquirer-bundle.json');
@@ -49,7 +52,10 @@ export class UnionPaySimProcess {
   async admin<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.httpUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

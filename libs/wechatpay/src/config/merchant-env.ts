@@ -36,6 +36,24 @@ export const wechatPayMerchantEnvShape = {
   WECHATPAY_DEADLINE_MS: duration(12_000),
 };
 
+/**
+ * The WeChat Pay settings only a developer's machine may use (refused outside GATEWAY_ENV=development by the
+ * services, through @wxpay/runtime's refuseDevSwitches): the simulator's generated merchant bundle, and a WeChat
+ * Pay address over plain HTTP, which would carry signed orders and the payer's data unencrypted.
+ */
+export const wechatPayDevSwitches = [
+  {
+    variable: 'WECHATPAY_DEV_BUNDLE',
+    isOn: (v: string | undefined) => !!v,
+    what: "the simulator's generated merchant keys",
+  },
+  {
+    variable: 'WECHATPAY_BASE_URL',
+    isOn: (v: string | undefined) => !!v && /^http:/i.test(v),
+    what: 'WeChat Pay over plain HTTP',
+  },
+] as const;
+
 export type WechatPayMerchantEnv = z.infer<z.ZodObject<typeof wechatPayMerchantEnvShape>>;
 
 export class WechatPayKeyFileError extends Error {

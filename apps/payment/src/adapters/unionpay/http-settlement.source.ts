@@ -21,7 +21,7 @@ const CURRENCIES: Record<string, string> = {
  */
 export class HttpSettlementSource implements SettlementSource {
   constructor(
-    private readonly baseUrl: string,
+    private readonly endpoint: { url: string; token?: string },
     private readonly log: UnionPayRequestLogReader,
     private readonly links: ChannelRefundLinkRepository,
   ) {}
@@ -29,8 +29,9 @@ export class HttpSettlementSource implements SettlementSource {
   async lines(businessDate: string): Promise<SettlementLine[]> {
     let content: string;
     try {
-      const res = await fetch(`${this.baseUrl}/admin/settlement/${businessDate}/file`, {
+      const res = await fetch(`${this.endpoint.url}/admin/settlement/${businessDate}/file`, {
         method: 'POST',
+        headers: this.endpoint.token ? { authorization: `Bearer ${this.endpoint.token}` } : {},
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
