@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { uniqueTestPan } from '@wxpay/testing';
-import { inspect } from './card-data-scan';
+import { clearExpiry, inspect } from './card-data-scan';
 import { knownSecrets } from './secret-material';
 
 describe('card-data scan', () => {
@@ -49,5 +49,13 @@ describe('card-data scan', () => {
     ]);
     // A UUID's digit groups are not a card number written out, whatever they spell (pan-in-text.spec tries 20,000).
     expect(inspect(`{"appid":"wx8888888888888888","id":"${randomUUID()}"}`, secrets)).toEqual([]);
+  });
+
+  it('reports an expiry in a clear column of the gateway, not in the issuer simulator of record', () => {
+    expect(clearExpiry('wxpay_tokenization', 'expiry_month', '07')).toBe('card expiry in a clear column');
+    expect(clearExpiry('wxpay_payment', 'card_expiry', '3107')).toBeDefined();
+    expect(clearExpiry('wxpay_tokenization', 'expiry_month', '')).toBeUndefined();
+    expect(clearExpiry('wxpay_tokenization', 'last4', '1234')).toBeUndefined();
+    expect(clearExpiry('wxpay_unionpay_sim', 'expiry', '3107')).toBeUndefined();
   });
 });

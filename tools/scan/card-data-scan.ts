@@ -2,7 +2,8 @@
  * `npm run scan:card-data [-- --data .data] [--logs <dir|file> ...] [--no-kafka]`: looks for card data and key material where
  * none may be (PCI DSS 3.3–3.5, issue 15): every text, JSON and bytea column of the launcher's databases, every
  * message (value, key and headers) of every Kafka topic, and every log file. A finding is a card number written as
- * one (libs/card's containsPan: the edge's rule) or a piece of a secret the development cluster keeps in `.data`.
+ * one (libs/card's containsPan: the edge's rule), a card expiry in a column named for one (outside the issuer
+ * simulator's), or a piece of a secret the development cluster keeps in `.data`.
  * Findings name the place and show the card number masked, never whole; the exit status is 1 when there is any.
  * Run it after `npm test` and `npm run demo` against the same PostgreSQL and broker.
  */
@@ -39,7 +40,22 @@ export function inspect(text: string, secrets: readonly KnownSecret[]): string[]
 
 const TEXT_TYPES = ['text', 'character varying', 'character', 'json', 'jsonb', 'bytea'];
 
+/** A text column named for an expiry (`expiry_month`, `card_expiry`, …): where a card's expiry would sit in clear. */
+const EXPIRY_COLUMN = /expir/i;
+/**
+ * The UnionPay simulator plays the issuer, the bank's card system of record, which keeps each account's expiry
+ * to check authorisations against; the gateway's own databases hold none outside the vault's envelope.
+ */
+const ISSUER_OF_RECORD = /unionpay_sim$/;
+
+/** A clear expiry: a value in an expiry column of one of the gateway's databases (never echoed). */
+export function clearExpiry(database: string, column: string, value: string): string | undefined {
+  if (!EXPIRY_COLUMN.test(column) || ISSUER_OF_RECORD.test(database) || value.trim() === '') return undefined;
+  return 'card expiry in a clear column';
+}
+
 async function scanDatabase(url: string, secrets: readonly KnownSecret[], out: Finding[]): Promise<number> {
+  const database = url.split('/').pop()!.split('?')[0]!;
   const c = new Client({ connectionString: url });
   await c.connect();
   let values = 0;
@@ -56,8 +72,10 @@ async function scanDatabase(url: string, secrets: readonly KnownSecret[], out: F
       for (const { v } of rows) {
         if (v === null) continue;
         values++;
-        for (const what of inspect(v, secrets))
-          out.push({ where: `${url.split('/').pop()}.${col.table_name}.${col.column_name}`, what });
+        const where = `${database}.${col.table_name}.${col.column_name}`;
+        for (const what of inspect(v, secrets)) out.push({ where, what });
+        const expiry = clearExpiry(database, col.column_name, v);
+        if (expiry) out.push({ where, what: expiry });
       }
     }
   } finally {
@@ -153,7 +171,7 @@ async function main(argv: string[]): Promise<void> {
 
   console.log(
     `scanned ${rows.length} databases (${values} values), ${messages} Kafka messages, ${lines} log lines ` +
-      `for card numbers and ${secrets.length} secret files`,
+      `for card numbers, clear expiries and ${secrets.length} secret files`,
   );
   for (const f of out) console.log(`  ${f.where}: ${f.what}`);
   console.log(out.length ? `${out.length} findings` : 'no findings');

@@ -17,6 +17,7 @@ import { kekName, KeyRing } from './keys/key-ring';
 import { AuditLog } from './persistence/audit-log';
 import { CardLookup } from './persistence/card-lookup';
 import { reconcileKeyRegistry } from './persistence/key-registry';
+import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
 import { KeyRotation } from './rotation/key-rotation';
 import { CardQueryService } from './use-cases/card-query.service';
 import { CardStatusService } from './use-cases/card-status.service';
@@ -183,6 +184,12 @@ export class VaultCoreModule {
           useFactory: (ds: DataSource, ring: KeyRing, audit: AuditLog, logger: Logger) =>
             new KeyRotation(ds, ring, audit, logger, config.eventsTopic),
         },
+        {
+          provide: EnvelopeUpgrade,
+          inject: [VAULT_DEPS],
+          useFactory: (deps: VaultDeps) =>
+            new EnvelopeUpgrade(deps.dataSource, deps, deps.audit, deps.logger),
+        },
         TokenizeService,
         DetokenizeService,
         CardStatusService,
@@ -194,6 +201,7 @@ export class VaultCoreModule {
         VAULT_DEPS,
         AuditLog,
         KeyRotation,
+        EnvelopeUpgrade,
         TokenizeService,
         DetokenizeService,
         CardStatusService,

@@ -8,6 +8,7 @@ import { type Logger } from '@wxpay/observability';
 import { IdempotencyStore } from '@wxpay/persistence';
 import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
+import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
 import { KeyRotation } from './rotation/key-rotation';
 import { RotationRunner } from './rotation/rotation-runner';
 import { VAULT_OPTIONS, type VaultRunOptions } from './vault-options';
@@ -15,19 +16,23 @@ import { VAULT_OPTIONS, type VaultRunOptions } from './vault-options';
 const PRUNE_EVERY_MS = 3600_000;
 
 /**
- * What runs in the background of the service: the key rotation (when TOKENIZATION_ROTATION_AUTO is on) and the
- * pruning of idempotency keys past their retention. Stopped before the vault drains and wipes its keys.
+ * What runs in the background of the service: the key rotation (when TOKENIZATION_ROTATION_AUTO is on), the
+ * upgrade of envelope 1 records (once, at start) and the pruning of idempotency keys past their retention.
+ * Stopped before the vault drains and wipes its keys.
  */
 @Injectable()
 export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private rotation?: RotationRunner;
   private pruner?: NodeJS.Timeout;
+  private upgrade?: Promise<unknown>;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(VAULT_OPTIONS) private readonly options: VaultRunOptions,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly keyRotation: KeyRotation,
+    private readonly envelopeUpgrade: EnvelopeUpgrade,
     private readonly idempotency: IdempotencyStore,
   ) {}
 
@@ -38,6 +43,14 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
         'TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE=on: ANY local process can read card numbers. Development only.',
       );
     }
+    this.upgrade = this.envelopeUpgrade
+      .run(config.rotation.batchSize, this.stopping.signal)
+      .catch((e: unknown) =>
+        this.logger.error(
+          { error: e instanceof Error ? e.message : String(e) },
+          'envelope upgrade stopped; it resumes at the next start',
+        ),
+      );
     if (config.rotation.auto) {
       this.rotation = new RotationRunner(this.keyRotation, config.rotation, this.logger);
       this.rotation.start();
@@ -57,6 +70,8 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.pruner);
+    this.stopping.abort();
+    await this.upgrade;
     await this.rotation?.stop();
   }
 }

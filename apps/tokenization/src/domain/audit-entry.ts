@@ -3,7 +3,14 @@ import { digest } from '../crypto/vault-crypto';
 
 /** What the audit log records about one operation: who, what, on which token, with what outcome and why. */
 export type AuditAction =
-  'tokenize' | 'detokenize' | 'suspend' | 'resume' | 'delete' | 'rotation-start' | 'rotation-complete';
+  | 'tokenize'
+  | 'detokenize'
+  | 'suspend'
+  | 'resume'
+  | 'delete'
+  | 'rotation-start'
+  | 'rotation-complete'
+  | 'envelope-upgrade';
 
 export interface AuditFact {
   /** The caller's client-certificate CN, `anonymous` on plaintext, `system:<job>` for the vault's own jobs. */

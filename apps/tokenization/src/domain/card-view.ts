@@ -2,7 +2,10 @@ import { maskedPan } from '@wxpay/card';
 import { TokenStatus, type CardView } from '@wxpay/contracts';
 import { type CardRow } from '../persistence/card.repository';
 
-/** The proto CardView: what any caller may see of a card (never the PAN). */
+/**
+ * The proto CardView: what any caller may see of a card. Never the number, and no longer the expiry: both are
+ * sealed together (envelope 2), and only Detokenize opens them. The two expiry fields stay empty.
+ */
 export function toCardView(row: CardRow): CardView {
   return {
     token: row.token,
@@ -10,8 +13,8 @@ export function toCardView(row: CardRow): CardView {
     bin: row.bin,
     last4: row.last4,
     masked_pan: maskedPan(row.bin, row.last4, row.pan_length),
-    expiry_month: row.expiry_month,
-    expiry_year: row.expiry_year,
+    expiry_month: '',
+    expiry_year: '',
     brand: row.brand,
     issuer: row.issuer,
     status: TokenStatus[row.status],

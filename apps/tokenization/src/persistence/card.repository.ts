@@ -1,6 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { type CardStatusName } from '@wxpay/contracts';
-import { type SealedRecord } from '../crypto/envelope';
+import { type EnvelopeVersion, type SealedRecord } from '../crypto/envelope';
 import { type ValidCard } from '../domain/card-input';
 
 export interface CardRow {
@@ -11,8 +11,10 @@ export interface CardRow {
   pan_length: number;
   brand: string;
   issuer: string;
-  expiry_month: string;
-  expiry_year: string;
+  /** Envelope 1 only: since envelope 2 the expiry is sealed with the number and these are null. */
+  expiry_month: string | null;
+  expiry_year: string | null;
+  envelope: EnvelopeVersion;
   status: CardStatusName;
   status_reason: string | null;
   pan_sealed: Buffer | null;
@@ -22,8 +24,8 @@ export interface CardRow {
   updated_at: Date;
 }
 
-const COLUMNS = `token, cardholder_ref, bin, last4, pan_length, brand, issuer, expiry_month, expiry_year, status,
-  status_reason, pan_sealed, dek_sealed, kek_version, created_at, updated_at`;
+const COLUMNS = `token, cardholder_ref, bin, last4, pan_length, brand, issuer, expiry_month, expiry_year, envelope,
+  status, status_reason, pan_sealed, dek_sealed, kek_version, created_at, updated_at`;
 
 /** Plain SQL over `card` and `card_fingerprint`; every function runs on the caller's manager (transaction). */
 export const CardRepository = {
@@ -78,9 +80,9 @@ export const CardRepository = {
     sealed: SealedRecord,
   ): Promise<CardRow> {
     const rows = (await manager.query(
-      `INSERT INTO card (token, cardholder_ref, bin, last4, pan_length, brand, issuer, expiry_month, expiry_year,
-                         status, pan_sealed, dek_sealed, kek_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ACTIVE', $10, $11, $12) RETURNING ${COLUMNS}`,
+      `INSERT INTO card (token, cardholder_ref, bin, last4, pan_length, brand, issuer, envelope, status, pan_sealed,
+                         dek_sealed, kek_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 2, 'ACTIVE', $8, $9, $10) RETURNING ${COLUMNS}`,
       [
         token,
         card.cardholderRef,
@@ -89,8 +91,6 @@ export const CardRepository = {
         card.panLength,
         card.brand,
         card.issuer,
-        card.expiryMonth,
-        card.expiryYear,
         sealed.panSealed,
         sealed.dekSealed,
         sealed.kekVersion,
@@ -99,12 +99,26 @@ export const CardRepository = {
     return rows[0]!;
   },
 
-  async updateExpiry(manager: EntityManager, token: string, month: string, year: string): Promise<CardRow> {
+  /**
+   * The card sealed again (envelope 2, same data key): a later expiry, or an envelope 1 record upgraded (a deleted
+   * one, which holds no card, passes null and only loses its clear expiry).
+   */
+  async reseal(manager: EntityManager, token: string, panSealed: Buffer | null): Promise<CardRow> {
     const [rows] = (await manager.query(
-      `UPDATE card SET expiry_month = $2, expiry_year = $3, updated_at = now() WHERE token = $1 RETURNING ${COLUMNS}`,
-      [token, month, year],
+      `UPDATE card SET pan_sealed = $2, envelope = 2, expiry_month = NULL, expiry_year = NULL, updated_at = now()
+        WHERE token = $1 RETURNING ${COLUMNS}`,
+      [token, panSealed],
     )) as [CardRow[], number];
     return rows[0]!;
+  },
+
+  /** Envelope 1 records after `after` in token order, locked for their upgrade; another instance skips them. */
+  async lockEnvelopeV1(manager: EntityManager, after: string, limit: number): Promise<CardRow[]> {
+    return (await manager.query(
+      `SELECT ${COLUMNS} FROM card WHERE envelope = 1 AND token > $1 ORDER BY token LIMIT $2
+          FOR UPDATE SKIP LOCKED`,
+      [after, limit],
+    )) as CardRow[];
   },
 
   async setStatus(
@@ -129,7 +143,7 @@ export const CardRepository = {
     await manager.query(`DELETE FROM card_fingerprint WHERE token = $1`, [token]);
     const [rows] = (await manager.query(
       `UPDATE card SET status = 'DELETED', status_reason = $2, pan_sealed = NULL, dek_sealed = NULL,
-              kek_version = NULL, updated_at = now()
+              kek_version = NULL, envelope = 2, expiry_month = NULL, expiry_year = NULL, updated_at = now()
         WHERE token = $1 RETURNING ${COLUMNS}`,
       [token, reason],
     )) as [CardRow[], number];

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type DetokenizeRequest, type DetokenizeResponse } from '@wxpay/contracts';
-import { IntegrityError } from '../crypto/vault-crypto';
-import { openPan, unwrapDek } from '../crypto/envelope';
+import { openStoredCard } from '../crypto/card-opener';
+import { type SealedCard } from '../crypto/envelope';
 import { checkFreeText, checkToken } from '../domain/text-fields';
 import { tokenNotFound, VaultErrors, vaultError } from '../errors';
-import { UnknownKekVersionError } from '../keys/key-errors';
-import { type CardRow } from '../persistence/card.repository';
 import { VAULT_DEPS, type Caller, type VaultDeps } from '../vault-deps';
+import { unopenableCard } from './unopenable-card';
 
 /**
  * Detokenize: the one way a card number leaves the vault. Who may call it is the controller's (@Callers); every
@@ -40,25 +39,11 @@ export class DetokenizeService {
     if (row.status === 'SUSPENDED') throw vaultError(VaultErrors.tokenSuspended, 'token: suspended', 'token');
     if (row.status === 'DELETED') throw vaultError(VaultErrors.tokenDeleted, 'token: deleted', 'token');
 
-    let pan: string;
+    let card: SealedCard;
     try {
-      pan = this.reveal(row);
+      card = openStoredCard(this.deps, row);
     } catch (e) {
-      if (e instanceof UnknownKekVersionError) {
-        // Written by an instance that already holds a newer KEK (a rolling change of keys): retry elsewhere.
-        throw vaultError(VaultErrors.keyUnavailable, 'token: its key is not loaded here; retry');
-      }
-      if (!(e instanceof IntegrityError)) throw e;
-      // Tampered or swapped ciphertext: nothing is released; the token (never the data) goes to the log.
-      this.deps.logger.error(
-        { token: row.token, kekVersion: row.kek_version },
-        'card record failed its integrity check',
-      );
-      throw vaultError(
-        VaultErrors.integrityFailure,
-        'token: the card record failed its integrity check',
-        'token',
-      );
+      unopenableCard(e, row, this.deps.logger);
     }
     await this.deps.audit.append({
       actor: caller.actor,
@@ -67,20 +52,6 @@ export class DetokenizeService {
       result: 'ok',
       reason: purpose,
     });
-    return { pan, expiry_month: row.expiry_month, expiry_year: row.expiry_year };
-  }
-
-  private reveal(row: CardRow): string {
-    const { dekCache, ring } = this.deps;
-    const cached = dekCache.get(row.token);
-    if (cached) return openPan(cached, row.token, row.cardholder_ref, row.pan_sealed!);
-    const dek = unwrapDek(ring, row.token, row.kek_version!, row.dek_sealed!);
-    try {
-      const pan = openPan(dek, row.token, row.cardholder_ref, row.pan_sealed!);
-      dekCache.put(row.token, dek);
-      return pan;
-    } finally {
-      dek.fill(0);
-    }
+    return { pan: card.pan, expiry_month: card.expiryMonth, expiry_year: card.expiryYear };
   }
 }

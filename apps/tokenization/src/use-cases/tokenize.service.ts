@@ -3,17 +3,19 @@ import { type TokenizeRequest, type TokenizeResponse } from '@wxpay/contracts';
 import { type IdempotentRequest } from '@wxpay/grpc';
 import { IdempotencyStore } from '@wxpay/persistence';
 import { type EntityManager } from 'typeorm';
-import { sealNewRecord } from '../crypto/envelope';
+import { withDataKey } from '../crypto/card-opener';
+import { openCard, sealCard, sealNewRecord, type SealedCard } from '../crypto/envelope';
 import { validateCard, type ValidCard } from '../domain/card-input';
 import { newToken } from '../domain/card-token';
 import { toCardView } from '../domain/card-view';
 import { VaultErrors, vaultError } from '../errors';
 import { emitCardEvent } from '../persistence/card-events';
-import { CardRepository, type CardRow } from '../persistence/card.repository';
+import { CardRepository } from '../persistence/card.repository';
 import { VAULT_DEPS, type Caller, type VaultDeps } from '../vault-deps';
+import { unopenableCard } from './unopenable-card';
 
-function laterExpiry(row: CardRow, card: ValidCard): boolean {
-  return `${card.expiryYear}${card.expiryMonth}` > `${row.expiry_year}${row.expiry_month}`;
+function laterExpiry(stored: SealedCard, card: ValidCard): boolean {
+  return `${card.expiryYear}${card.expiryMonth}` > `${stored.expiryYear}${stored.expiryMonth}`;
 }
 
 /**
@@ -60,7 +62,7 @@ export class TokenizeService {
     if (!token) {
       const fresh = newToken();
       if (await CardRepository.claimFingerprint(manager, card.cardholderRef, fingerprint, fresh)) {
-        const sealed = sealNewRecord(ring, fresh, card.cardholderRef, card.pan);
+        const sealed = sealNewRecord(ring, fresh, card.cardholderRef, card);
         const row = await CardRepository.insert(manager, fresh, card, sealed);
         await emitCardEvent(manager, this.deps.eventsTopic, 'CardTokenized', row, caller.traceId);
         return recorded({ token: fresh, created: true, card: toCardView(row) }, 'created');
@@ -72,8 +74,20 @@ export class TokenizeService {
     }
     let row = (await CardRepository.find(manager, token, true))!;
     let reason = 'existing';
-    if (laterExpiry(row, card)) {
-      row = await CardRepository.updateExpiry(manager, token, card.expiryMonth, card.expiryYear);
+    // The stored expiry is sealed with the number: the record is opened (and sealed again, same data key) only
+    // here, in the transaction that holds its row lock.
+    let resealed: Buffer | undefined;
+    try {
+      resealed = withDataKey(this.deps, row, (dek) =>
+        laterExpiry(openCard(dek, row), card)
+          ? sealCard(dek, row.token, row.cardholder_ref, card)
+          : undefined,
+      );
+    } catch (e) {
+      unopenableCard(e, row, this.deps.logger);
+    }
+    if (resealed) {
+      row = await CardRepository.reseal(manager, token, resealed);
       reason = 'existing, expiry updated';
     }
     return recorded({ token, created: false, card: toCardView(row) }, reason);

@@ -1,5 +1,6 @@
 import { CreateMessagingTables1732500000000 } from '@wxpay/messaging';
 import { CreateVaultTables1732600000000 } from './create-vault-tables.migration';
+import { SealExpiryWithPan1733800000000 } from './seal-expiry-with-pan.migration';
 import { UnifyIdempotencyRecords1733400000000 } from './unify-idempotency-records.migration';
 
 /** In order: the shared outbox/inbox tables first, then the vault's own. */
@@ -7,4 +8,5 @@ export const VAULT_MIGRATIONS = [
   CreateMessagingTables1732500000000,
   CreateVaultTables1732600000000,
   UnifyIdempotencyRecords1733400000000,
+  SealExpiryWithPan1733800000000,
 ];

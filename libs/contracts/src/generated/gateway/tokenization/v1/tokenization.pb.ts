@@ -116,7 +116,7 @@ export interface ListTokensResponse {
   cards: CardView[];
 }
 
-/** What any caller may see of a card: never the PAN. */
+/** What any caller may see of a card: never the PAN, nor its expiry (sealed with the PAN; Detokenize returns both). */
 export interface CardView {
   token: string;
   cardholder_ref: string;
@@ -125,7 +125,17 @@ export interface CardView {
   last4: string;
   /** first 6 + '*' + last 4 */
   masked_pan: string;
+  /**
+   * always empty: the expiry is sealed with the PAN
+   *
+   * @deprecated
+   */
   expiry_month: string;
+  /**
+   * always empty
+   *
+   * @deprecated
+   */
   expiry_year: string;
   /** e.g. UNIONPAY, VISA, MASTERCARD */
   brand: string;
