@@ -25,6 +25,13 @@ const schema = z
       .transform((versions) => [...new Set(versions.map(Number))].sort((a, b) => a - b)),
     /** The version new data keys are wrapped with; defaults to the highest loaded version. */
     TOKENIZATION_KEK_CURRENT: kekVersion.optional(),
+    /** Every fingerprint key version to load: the current one, plus older ones until their fingerprints moved. */
+    TOKENIZATION_FINGERPRINT_VERSIONS: env
+      .list('1')
+      .pipe(z.array(z.string().regex(/^[1-9]\d{0,3}$/, 'must list versions 1-9999, e.g. 1,2')).min(1))
+      .transform((versions) => [...new Set(versions.map(Number))].sort((a, b) => a - b)),
+    /** The version new cards are fingerprinted under; defaults to the highest loaded version. */
+    TOKENIZATION_FINGERPRINT_CURRENT: kekVersion.optional(),
     /** A JSON BIN table replacing the built-in sample (see cards/sample-bin-table.ts for the format). */
     TOKENIZATION_BIN_TABLE_FILE: z.string().min(1).optional(),
     /** Unwrapped data keys kept in memory; 0 turns the cache off. */
@@ -53,6 +60,16 @@ const schema = z
         message: 'must be one of TOKENIZATION_KEK_VERSIONS',
       });
     }
+    if (
+      c.TOKENIZATION_FINGERPRINT_CURRENT !== undefined &&
+      !c.TOKENIZATION_FINGERPRINT_VERSIONS.includes(c.TOKENIZATION_FINGERPRINT_CURRENT)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOKENIZATION_FINGERPRINT_CURRENT'],
+        message: 'must be one of TOKENIZATION_FINGERPRINT_VERSIONS',
+      });
+    }
     if (c.TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE && !c.TOKENIZATION_DEV_KEYS) {
       ctx.addIssue({
         code: 'custom',
@@ -71,6 +88,8 @@ export interface VaultConfig {
     dir: string;
     kekVersions: readonly number[];
     currentKekVersion: number;
+    fingerprintVersions: readonly number[];
+    currentFingerprintVersion: number;
   };
   binTableFile?: string;
   dekCache: { entries: number; ttlMs: number };
@@ -105,6 +124,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): VaultC
       kekVersions: c.TOKENIZATION_KEK_VERSIONS,
       currentKekVersion:
         c.TOKENIZATION_KEK_CURRENT ?? c.TOKENIZATION_KEK_VERSIONS[c.TOKENIZATION_KEK_VERSIONS.length - 1]!,
+      fingerprintVersions: c.TOKENIZATION_FINGERPRINT_VERSIONS,
+      currentFingerprintVersion:
+        c.TOKENIZATION_FINGERPRINT_CURRENT ??
+        c.TOKENIZATION_FINGERPRINT_VERSIONS[c.TOKENIZATION_FINGERPRINT_VERSIONS.length - 1]!,
     },
     binTableFile: c.TOKENIZATION_BIN_TABLE_FILE,
     dekCache: { entries: c.TOKENIZATION_DEK_CACHE_ENTRIES, ttlMs: c.TOKENIZATION_DEK_CACHE_TTL_MS },

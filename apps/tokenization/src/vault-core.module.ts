@@ -18,6 +18,7 @@ import { AuditLog } from './persistence/audit-log';
 import { CardLookup } from './persistence/card-lookup';
 import { reconcileKeyRegistry } from './persistence/key-registry';
 import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
+import { FingerprintRotation } from './rotation/fingerprint-rotation';
 import { KeyRotation } from './rotation/key-rotation';
 import { CardQueryService } from './use-cases/card-query.service';
 import { CardStatusService } from './use-cases/card-status.service';
@@ -190,6 +191,12 @@ export class VaultCoreModule {
           useFactory: (deps: VaultDeps) =>
             new EnvelopeUpgrade(deps.dataSource, deps, deps.audit, deps.logger),
         },
+        {
+          provide: FingerprintRotation,
+          inject: [VAULT_DEPS],
+          useFactory: (deps: VaultDeps) =>
+            new FingerprintRotation(deps.dataSource, deps, deps.audit, deps.logger),
+        },
         TokenizeService,
         DetokenizeService,
         CardStatusService,
@@ -202,6 +209,7 @@ export class VaultCoreModule {
         AuditLog,
         KeyRotation,
         EnvelopeUpgrade,
+        FingerprintRotation,
         TokenizeService,
         DetokenizeService,
         CardStatusService,

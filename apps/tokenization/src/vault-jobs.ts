@@ -9,6 +9,7 @@ import { IdempotencyStore } from '@wxpay/persistence';
 import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
 import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
+import { FingerprintRotation } from './rotation/fingerprint-rotation';
 import { KeyRotation } from './rotation/key-rotation';
 import { RotationRunner } from './rotation/rotation-runner';
 import { VAULT_OPTIONS, type VaultRunOptions } from './vault-options';
@@ -16,9 +17,9 @@ import { VAULT_OPTIONS, type VaultRunOptions } from './vault-options';
 const PRUNE_EVERY_MS = 3600_000;
 
 /**
- * What runs in the background of the service: the key rotation (when TOKENIZATION_ROTATION_AUTO is on), the
- * upgrade of envelope 1 records (once, at start) and the pruning of idempotency keys past their retention.
- * Stopped before the vault drains and wipes its keys.
+ * What runs in the background of the service: the key rotation and the move of fingerprints to the current
+ * fingerprint key (when TOKENIZATION_ROTATION_AUTO is on), the upgrade of envelope 1 records (once, at start) and
+ * the pruning of idempotency keys past their retention. Stopped before the vault drains and wipes its keys.
  */
 @Injectable()
 export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -33,6 +34,7 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly keyRotation: KeyRotation,
     private readonly envelopeUpgrade: EnvelopeUpgrade,
+    private readonly fingerprintRotation: FingerprintRotation,
     private readonly idempotency: IdempotencyStore,
   ) {}
 
@@ -43,14 +45,16 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
         'TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE=on: ANY local process can read card numbers. Development only.',
       );
     }
-    this.upgrade = this.envelopeUpgrade
-      .run(config.rotation.batchSize, this.stopping.signal)
-      .catch((e: unknown) =>
-        this.logger.error(
-          { error: e instanceof Error ? e.message : String(e) },
-          'envelope upgrade stopped; it resumes at the next start',
-        ),
-      );
+    const { batchSize, pauseMs } = config.rotation;
+    this.upgrade = (async () => {
+      await this.envelopeUpgrade.run(batchSize, this.stopping.signal);
+      if (config.rotation.auto) await this.fingerprintRotation.run(batchSize, this.stopping.signal, pauseMs);
+    })().catch((e: unknown) =>
+      this.logger.error(
+        { error: e instanceof Error ? e.message : String(e) },
+        'envelope upgrade or fingerprint rotation stopped; it resumes at the next start',
+      ),
+    );
     if (config.rotation.auto) {
       this.rotation = new RotationRunner(this.keyRotation, config.rotation, this.logger);
       this.rotation.start();

@@ -27,7 +27,11 @@ describe('envelope encryption (SM4-GCM data key under a versioned KEK)', () => {
       [2, randomKey()],
     ]),
     1,
-    randomKey(),
+    new Map([
+      [1, randomKey()],
+      [2, randomKey()],
+    ]),
+    1,
   );
 
   it('round-trips number and expiry, and the ciphertext shows neither', () => {
@@ -72,10 +76,13 @@ describe('envelope encryption (SM4-GCM data key under a versioned KEK)', () => {
     expect(openCard(dek, stored(sealed.panSealed))).toEqual(CARD);
   });
 
-  it('fingerprints equal card numbers equally, under the key only', () => {
-    const other = new KeyRing(new Map([[1, randomKey()]]), 1, randomKey());
+  it('fingerprints equal card numbers equally, under the key and its version only', () => {
+    const other = new KeyRing(new Map([[1, randomKey()]]), 1, new Map([[1, randomKey()]]), 1);
     expect(ring.fingerprint(PAN).equals(ring.fingerprint(PAN))).toBe(true);
     expect(ring.fingerprint(PAN).equals(other.fingerprint(PAN))).toBe(false);
     expect(ring.fingerprint(PAN).equals(ring.requestHash('pan', [PAN]))).toBe(false);
+    expect(ring.fingerprint(PAN, 2).equals(ring.fingerprint(PAN, 1))).toBe(false);
+    expect(ring.fingerprints(PAN)).toEqual([ring.fingerprint(PAN, 1), ring.fingerprint(PAN, 2)]);
+    expect(() => ring.fingerprint(PAN, 3)).toThrow('fingerprint key version 3 is not loaded');
   });
 });

@@ -10,7 +10,8 @@ export type AuditAction =
   | 'delete'
   | 'rotation-start'
   | 'rotation-complete'
-  | 'envelope-upgrade';
+  | 'envelope-upgrade'
+  | 'fingerprint-rotation';
 
 export interface AuditFact {
   /** The caller's client-certificate CN, `anonymous` on plaintext, `system:<job>` for the vault's own jobs. */

@@ -12,7 +12,10 @@ export class KeyMaterialError extends Error {
 /** A record names a KEK version this process did not load (its shares were not configured). */
 export class UnknownKekVersionError extends Error {
   override readonly name = 'UnknownKekVersionError';
-  constructor(readonly version: number) {
-    super(`KEK version ${version} is not loaded`);
+  constructor(
+    readonly version: number,
+    what = 'KEK',
+  ) {
+    super(`${what} version ${version} is not loaded`);
   }
 }

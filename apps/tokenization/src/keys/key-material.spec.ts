@@ -10,7 +10,16 @@ describe('loading key material', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const load = (over: Partial<Parameters<typeof loadKeyMaterial>[0]> = {}) =>
-    loadKeyMaterial({ dir, kekVersions: [1], currentKekVersion: 1, devGenerate: false, env: {}, ...over });
+    loadKeyMaterial({
+      dir,
+      kekVersions: [1],
+      currentKekVersion: 1,
+      fingerprintVersions: [1],
+      currentFingerprintVersion: 1,
+      devGenerate: false,
+      env: {},
+      ...over,
+    });
 
   function problemsOf(fn: () => unknown): readonly string[] {
     try {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs
 import { join, resolve } from 'path';
 import { randomKey } from '../crypto/vault-crypto';
 import { KeyMaterialError } from './key-errors';
-import { FINGERPRINT_KEY_NAME, KeyRing, kekName } from './key-ring';
+import { fingerprintKeyName, KeyRing, kekName } from './key-ring';
 import {
   combineShares,
   formatShareFile,
@@ -20,6 +20,9 @@ export interface KeyMaterialOptions {
   dir: string;
   kekVersions: readonly number[];
   currentKekVersion: number;
+  /** Every fingerprint key version to load (old ones while FingerprintRotation moves their fingerprints). */
+  fingerprintVersions: readonly number[];
+  currentFingerprintVersion: number;
   /** Development: create both shares of a key that has neither. Never creates one half of an existing key. */
   devGenerate: boolean;
   env?: NodeJS.ProcessEnv;
@@ -65,7 +68,7 @@ function writeNewShares(dir: string, keyName: string): string[] {
 }
 
 /**
- * Loads every configured KEK version and the fingerprint key from their two shares each (environment variable
+ * Loads every configured KEK version and fingerprint key version from their two shares each (environment variable
  * first, then the share file in the key directory). All problems are collected and reported together, each
  * naming the key and share but never a value. In development mode, a key with neither share is generated.
  */
@@ -75,7 +78,7 @@ export function loadKeyMaterial(opts: KeyMaterialOptions): LoadedKeyMaterial {
   const warnings: string[] = [];
   const generated: string[] = [];
   const keys = new Map<string, Buffer>();
-  const names = [...opts.kekVersions.map(kekName), FINGERPRINT_KEY_NAME];
+  const names = [...opts.kekVersions.map(kekName), ...opts.fingerprintVersions.map(fingerprintKeyName)];
 
   for (const name of names) {
     let found = SHARE_INDEXES.map((i) => findShare(opts, name, i, warnings));
@@ -105,8 +108,8 @@ export function loadKeyMaterial(opts: KeyMaterialOptions): LoadedKeyMaterial {
     throw new KeyMaterialError(problems);
   }
   const keks = new Map(opts.kekVersions.map((v) => [v, keys.get(kekName(v))!]));
-  const fingerprintKey = keys.get(FINGERPRINT_KEY_NAME)!;
-  const ring = new KeyRing(keks, opts.currentKekVersion, fingerprintKey);
-  fingerprintKey.fill(0);
+  const fingerprintKeys = new Map(opts.fingerprintVersions.map((v) => [v, keys.get(fingerprintKeyName(v))!]));
+  const ring = new KeyRing(keks, opts.currentKekVersion, fingerprintKeys, opts.currentFingerprintVersion);
+  fingerprintKeys.forEach((k) => k.fill(0));
   return { ring, generated, warnings };
 }

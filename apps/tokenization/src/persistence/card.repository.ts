@@ -43,14 +43,26 @@ export const CardRepository = {
     ])) as CardRow[];
   },
 
+  /**
+   * Serialises the tokenizations of one cardholder for the rest of the transaction, so that looking a card up
+   * under every loaded fingerprint version and claiming it under the current one is atomic even while instances
+   * disagree on the current version (both versions loaded everywhere first: README, fingerprint keys).
+   */
+  async lockCardholder(manager: EntityManager, cardholderRef: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('vault-cardholder:' || $1, 0))`, [
+      cardholderRef,
+    ]);
+  },
+
+  /** The token of the card whose fingerprint, under any of the given key versions, is one of `fingerprints`. */
   async tokenByFingerprint(
     manager: EntityManager,
     cardholderRef: string,
-    fingerprint: Buffer,
+    fingerprints: Buffer[],
   ): Promise<string | undefined> {
     const rows = (await manager.query(
-      `SELECT token FROM card_fingerprint WHERE cardholder_ref = $1 AND fingerprint = $2`,
-      [cardholderRef, fingerprint],
+      `SELECT token FROM card_fingerprint WHERE cardholder_ref = $1 AND fingerprint = ANY($2::bytea[])`,
+      [cardholderRef, fingerprints],
     )) as { token: string }[];
     return rows[0]?.token;
   },
@@ -62,13 +74,13 @@ export const CardRepository = {
   async claimFingerprint(
     manager: EntityManager,
     cardholderRef: string,
-    fingerprint: Buffer,
+    fingerprint: { value: Buffer; keyVersion: number },
     token: string,
   ): Promise<boolean> {
     const rows = (await manager.query(
-      `INSERT INTO card_fingerprint (cardholder_ref, fingerprint, token) VALUES ($1, $2, $3)
+      `INSERT INTO card_fingerprint (cardholder_ref, fingerprint, key_version, token) VALUES ($1, $2, $3, $4)
        ON CONFLICT (cardholder_ref, fingerprint) DO NOTHING RETURNING token`,
-      [cardholderRef, fingerprint, token],
+      [cardholderRef, fingerprint.value, fingerprint.keyVersion, token],
     )) as unknown[];
     return rows.length === 1;
   },

@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { KeyMaterialError } from '../keys/key-errors';
-import { kekName, type KeyRing } from '../keys/key-ring';
+import { fingerprintKeyName, kekName, type KeyRing } from '../keys/key-ring';
 
 export interface KeyRegistryReport {
   /** Records per KEK version that wraps their data key. */
@@ -13,7 +13,8 @@ export interface KeyRegistryReport {
  * Start-up check of the loaded keys against the database, which holds check values only (never keys):
  * - a key whose check value differs from the one registered under its name is refused (a share from another
  *   key, or a version number reused for a new key would otherwise make data unreadable or fork fingerprints);
- * - a KEK version that still wraps data keys but was not loaded is refused (its records could not be read);
+ * - a KEK version that still wraps data keys but was not loaded is refused (its records could not be read), and so
+ *   is a fingerprint key version that cards are still fingerprinted under (they would not be found);
  * - loaded versions that wrap nothing and are not current are reported as retirable.
  */
 export async function reconcileKeyRegistry(ds: DataSource, ring: KeyRing): Promise<KeyRegistryReport> {
@@ -42,11 +43,28 @@ export async function reconcileKeyRegistry(ds: DataSource, ring: KeyRing): Promi
       );
     }
   }
+  for (const [version, count] of await fingerprintsByVersion(ds.manager)) {
+    if (!ring.fingerprintVersions.includes(version)) {
+      problems.push(
+        `${count} card(s) are fingerprinted under ${fingerprintKeyName(version)}, whose shares are not loaded: ` +
+          `keep ${version} in TOKENIZATION_FINGERPRINT_VERSIONS until the fingerprint rotation has moved them ` +
+          `(their cards would not be found, and would get a second token)`,
+      );
+    }
+  }
   if (problems.length) throw new KeyMaterialError(problems);
   // Retirement is a finding, not a lock: a version made current again (a roll-back) is in service again.
   await ds.query(`UPDATE vault_key SET retired_at = NULL WHERE name = $1`, [kekName(ring.currentVersion)]);
   const unusedVersions = ring.versions.filter((v) => v !== ring.currentVersion && !wrappedByVersion.has(v));
   return { wrappedByVersion, unusedVersions };
+}
+
+/** Fingerprints per fingerprint key version. */
+export async function fingerprintsByVersion(manager: EntityManager): Promise<Map<number, number>> {
+  const rows = (await manager.query(
+    `SELECT key_version, count(*)::int AS n FROM card_fingerprint GROUP BY key_version`,
+  )) as { key_version: number; n: number }[];
+  return new Map(rows.map((r) => [r.key_version, r.n]));
 }
 
 export async function countWrappedByVersion(manager: EntityManager): Promise<Map<number, number>> {

@@ -57,18 +57,21 @@ export class TokenizeService {
           { actor: caller.actor, action: 'tokenize', token: value.token, result: 'ok', reason },
         ]),
     });
-    const fingerprint = ring.fingerprint(card.pan);
-    let token = await CardRepository.tokenByFingerprint(manager, card.cardholderRef, fingerprint);
+    // Looked up under every loaded fingerprint key version, claimed under the current one (see lockCardholder).
+    await CardRepository.lockCardholder(manager, card.cardholderRef);
+    const fingerprints = ring.fingerprints(card.pan);
+    const current = { value: ring.fingerprint(card.pan), keyVersion: ring.currentFingerprintVersion };
+    let token = await CardRepository.tokenByFingerprint(manager, card.cardholderRef, fingerprints);
     if (!token) {
       const fresh = newToken();
-      if (await CardRepository.claimFingerprint(manager, card.cardholderRef, fingerprint, fresh)) {
+      if (await CardRepository.claimFingerprint(manager, card.cardholderRef, current, fresh)) {
         const sealed = sealNewRecord(ring, fresh, card.cardholderRef, card);
         const row = await CardRepository.insert(manager, fresh, card, sealed);
         await emitCardEvent(manager, this.deps.eventsTopic, 'CardTokenized', row, caller.traceId);
         return recorded({ token: fresh, created: true, card: toCardView(row) }, 'created');
       }
       // Another transaction claimed this card first and has committed: use its token.
-      token = await CardRepository.tokenByFingerprint(manager, card.cardholderRef, fingerprint);
+      token = await CardRepository.tokenByFingerprint(manager, card.cardholderRef, fingerprints);
       if (!token)
         throw vaultError(VaultErrors.tokenizeRetry, 'a concurrent tokenization of this card failed; retry');
     }
