@@ -61,6 +61,7 @@ export async function compareVault(
         TOKENIZATION_GRPC_PORT: '0',
         TOKENIZATION_DEV_KEYS: 'on',
         TOKENIZATION_KEY_DIR: join(dir, `vault-keys-${tree.name}`),
+        TOKENIZATION_AUDIT_CHECKPOINT_FILE: join(dir, `vault-audit-${tree.name}.jsonl`),
         TOKENIZATION_EVENTS_TOPIC: topic,
         TOKENIZATION_DATABASE_POOL_SIZE: '10',
         LOG_LEVEL: 'warn',

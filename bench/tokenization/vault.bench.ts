@@ -183,6 +183,7 @@ async function main(): Promise<void> {
     TOKENIZATION_GRPC_PORT: '0',
     TOKENIZATION_DEV_KEYS: 'on',
     TOKENIZATION_KEY_DIR: join(dir, 'keys'),
+    TOKENIZATION_AUDIT_CHECKPOINT_FILE: join(dir, 'audit-checkpoints.jsonl'),
     TOKENIZATION_EVENTS_TOPIC: topic,
     TOKENIZATION_DATABASE_POOL_SIZE: String(DB_POOL),
     LOG_LEVEL: 'warn',

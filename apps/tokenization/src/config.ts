@@ -44,6 +44,15 @@ const schema = z
     TOKENIZATION_ROTATION_PAUSE_MS: env.durationMs(0),
     /** Database connections; detokenize reads and audit group commits share them. */
     TOKENIZATION_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+    /**
+     * Where the audit chain's head is written outside the database (append-only, synced; also logged), and how
+     * often when it moved. The verifier needs the file to tell a cut tail.
+     */
+    TOKENIZATION_AUDIT_CHECKPOINT_FILE: z
+      .string()
+      .min(1)
+      .default('.data/tokenization/audit-checkpoints.jsonl'),
+    TOKENIZATION_AUDIT_CHECKPOINT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     /** Where card lifecycle events go; tests and benchmarks point it at a topic of their own. */
     TOKENIZATION_EVENTS_TOPIC: z.string().min(1).default(Topics.cardsLifecycle.name),
     /** How long an idempotency key's first answer is kept (and replayed). */
@@ -95,6 +104,7 @@ export interface VaultConfig {
   dekCache: { entries: number; ttlMs: number };
   rotation: { auto: boolean; batchSize: number; pauseMs: number };
   idempotencyRetentionMs: number;
+  auditCheckpoint: { file: string; everyMs: number };
   eventsTopic: string;
   databasePoolSize: number;
 }
@@ -137,6 +147,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): VaultC
       pauseMs: c.TOKENIZATION_ROTATION_PAUSE_MS,
     },
     idempotencyRetentionMs: c.TOKENIZATION_IDEMPOTENCY_RETENTION_MS,
+    auditCheckpoint: {
+      file: c.TOKENIZATION_AUDIT_CHECKPOINT_FILE,
+      everyMs: c.TOKENIZATION_AUDIT_CHECKPOINT_MS,
+    },
     eventsTopic: c.TOKENIZATION_EVENTS_TOPIC,
     databasePoolSize: c.TOKENIZATION_DATABASE_POOL_SIZE,
   };

@@ -17,6 +17,7 @@ import { kekName, KeyRing } from './keys/key-ring';
 import { AuditLog } from './persistence/audit-log';
 import { CardLookup } from './persistence/card-lookup';
 import { reconcileKeyRegistry } from './persistence/key-registry';
+import { AuditCheckpointer } from './persistence/audit-checkpoints';
 import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
 import { FingerprintRotation } from './rotation/fingerprint-rotation';
 import { KeyRotation } from './rotation/key-rotation';
@@ -128,14 +129,16 @@ export class VaultCoreModule {
         },
         {
           provide: AuditLog,
-          inject: [DATA_SOURCE, METRICS],
-          useFactory: (ds: DataSource, metrics: Metrics) => {
+          inject: [DATA_SOURCE, METRICS, KeyRing],
+          useFactory: (ds: DataSource, metrics: Metrics, ring: KeyRing) => {
             const groupCommit = metrics.histogram({
               name: 'tokenization_audit_group_commit_entries',
               help: 'Audit entries written per group commit (detokenize and refusals)',
               buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
             });
-            return new AuditLog(ds, { onGroupCommit: (n) => groupCommit.observe(n) });
+            return new AuditLog(ds, (data) => ring.auditMac(data), {
+              onGroupCommit: (n) => groupCommit.observe(n),
+            });
           },
         },
         {
@@ -197,6 +200,17 @@ export class VaultCoreModule {
           useFactory: (deps: VaultDeps) =>
             new FingerprintRotation(deps.dataSource, deps, deps.audit, deps.logger),
         },
+        {
+          provide: AuditCheckpointer,
+          inject: [VAULT_DEPS],
+          useFactory: (deps: VaultDeps) =>
+            new AuditCheckpointer(
+              deps.dataSource,
+              config.auditCheckpoint.file,
+              (data) => deps.ring.auditMac(data),
+              deps.logger,
+            ),
+        },
         TokenizeService,
         DetokenizeService,
         CardStatusService,
@@ -204,6 +218,7 @@ export class VaultCoreModule {
         Vault,
       ],
       exports: [
+        AuditCheckpointer,
         VAULT_OPTIONS,
         VAULT_DEPS,
         AuditLog,

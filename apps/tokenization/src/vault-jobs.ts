@@ -8,6 +8,7 @@ import { type Logger } from '@wxpay/observability';
 import { IdempotencyStore } from '@wxpay/persistence';
 import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
+import { AuditCheckpointer } from './persistence/audit-checkpoints';
 import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
 import { FingerprintRotation } from './rotation/fingerprint-rotation';
 import { KeyRotation } from './rotation/key-rotation';
@@ -25,6 +26,7 @@ const PRUNE_EVERY_MS = 3600_000;
 export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private rotation?: RotationRunner;
   private pruner?: NodeJS.Timeout;
+  private checkpoints?: NodeJS.Timeout;
   private upgrade?: Promise<unknown>;
   private readonly stopping = new AbortController();
 
@@ -35,6 +37,7 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly keyRotation: KeyRotation,
     private readonly envelopeUpgrade: EnvelopeUpgrade,
     private readonly fingerprintRotation: FingerprintRotation,
+    private readonly checkpointer: AuditCheckpointer,
     private readonly idempotency: IdempotencyStore,
   ) {}
 
@@ -70,12 +73,28 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
         );
     this.pruner = setInterval(prune, PRUNE_EVERY_MS);
     this.pruner.unref();
+    this.checkpoints = setInterval(() => void this.checkpoint(), config.auditCheckpoint.everyMs);
+    this.checkpoints.unref();
+  }
+
+  /** A failed checkpoint is logged at error level: the audit trail outside the database has a gap until the next. */
+  private checkpoint(): Promise<unknown> {
+    return this.checkpointer
+      .write()
+      .catch((e: unknown) =>
+        this.logger.error(
+          { error: e instanceof Error ? e.message : String(e) },
+          'audit checkpoint not written; the next interval tries again',
+        ),
+      );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.pruner);
+    clearInterval(this.checkpoints);
     this.stopping.abort();
     await this.upgrade;
+    await this.checkpoint(); // the head as the service leaves it
     await this.rotation?.stop();
   }
 }

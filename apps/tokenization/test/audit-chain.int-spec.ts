@@ -1,8 +1,9 @@
 import { spawnSync } from 'child_process';
 import { uniqueName } from '@wxpay/testing';
 import { join } from 'path';
+import { AuditCheckpointer, lastCheckpoint, readCheckpointFile } from '../src/persistence/audit-checkpoints';
 import { verifyAuditChain } from '../src/persistence/audit-verifier';
-import { auditEntryHash } from '../src/domain/audit-entry';
+import { unkeyedAuditEntryHash } from '../src/domain/audit-entry';
 import { card, idempotencyKey } from './support/cards';
 import { VaultHarness } from './support/vault-harness';
 
@@ -10,7 +11,7 @@ jest.setTimeout(90_000);
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-describe('tamper-evident audit log (SM3 hash chain)', () => {
+describe('tamper-evident audit log (HMAC-SM3 chain, checkpoints outside the database)', () => {
   let h: VaultHarness;
   beforeAll(async () => {
     h = await VaultHarness.create('vault_audit');
@@ -18,7 +19,10 @@ describe('tamper-evident audit log (SM3 hash chain)', () => {
   });
   afterAll(() => h.close());
 
-  const verify = () => verifyAuditChain(h.db.dataSource.manager, 50);
+  const mac = (data: Buffer) => h.vault.ring.auditMac(data);
+  const checkpoint = () => lastCheckpoint(readCheckpointFile(h.checkpointFile), mac).last;
+  const verify = () =>
+    verifyAuditChain(h.db.dataSource.manager, mac, { pageSize: 50, checkpoint: checkpoint() });
 
   function verifyCli(): { status: number | null; out: string } {
     const r = spawnSync(
@@ -26,7 +30,7 @@ describe('tamper-evident audit log (SM3 hash chain)', () => {
       ['-r', './tools/ts-register.js', 'apps/tokenization/src/cli/verify-audit.ts'],
       {
         cwd: ROOT,
-        env: { ...process.env, TOKENIZATION_DATABASE_URL: h.db.url },
+        env: { ...process.env, ...h.env(), TOKENIZATION_DATABASE_URL: h.db.url },
         encoding: 'utf8',
       },
     );
@@ -116,7 +120,68 @@ describe('tamper-evident audit log (SM3 hash chain)', () => {
       expect((await verify()).ok).toBe(true);
     });
 
-    it('detects an entry rewritten with its own hash recomputed, and a removed entry', async () => {
+    it('detects a tail cut with the head moved back, against the checkpoint written outside the database', async () => {
+      const written = await h.app!.get(AuditCheckpointer).write();
+      expect(written).toBeDefined();
+      const head = BigInt(written!.seq);
+      const cut = (await q(`SELECT * FROM audit_entry WHERE seq > $1 ORDER BY seq`, [
+        (head - 2n).toString(),
+      ])) as Record<string, unknown>[];
+      const [newHead] = (await q(`SELECT seq, entry_hash FROM audit_entry WHERE seq = $1`, [
+        (head - 2n).toString(),
+      ])) as { seq: string; entry_hash: Buffer }[];
+      // The attack the issue tried: trigger off, two entries cut, the head moved back onto the new last entry.
+      await q(`DELETE FROM audit_entry WHERE seq > $1`, [(head - 2n).toString()]);
+      await q(`UPDATE audit_head SET seq = $1, entry_hash = $2`, [newHead!.seq, newHead!.entry_hash]);
+      try {
+        // The chain alone holds together; the checkpoint does not.
+        expect((await verifyAuditChain(h.db.dataSource.manager, mac)).ok).toBe(true);
+        const result = await verify();
+        expect(result.ok).toBe(false);
+        expect(result.firstBroken!.problem).toMatch(
+          new RegExp(
+            `^the log ends at entry ${newHead!.seq} but the checkpoint of .* recorded entry ${head}`,
+          ),
+        );
+        const cli = verifyCli();
+        expect(cli.status).toBe(1);
+        expect(cli.out).toContain('entries were cut off the end');
+      } finally {
+        for (const r of cut) {
+          await q(
+            `INSERT INTO audit_entry (seq, occurred_at, actor, action, token, result, reason, prev_hash, entry_hash,
+                                      hash_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            [
+              r.seq,
+              r.occurred_at,
+              r.actor,
+              r.action,
+              r.token,
+              r.result,
+              r.reason,
+              r.prev_hash,
+              r.entry_hash,
+              r.hash_version,
+            ],
+          );
+        }
+        await q(`UPDATE audit_head SET seq = $1, entry_hash = $2`, [written!.seq, written!.entryHash]);
+      }
+      expect(await verify()).toMatchObject({ ok: true });
+      // A checkpoint line forged without the audit key is ignored (and counted), never trusted.
+      const forged = JSON.stringify({
+        seq: '1',
+        entryHash: '00',
+        at: new Date().toISOString(),
+        mac: '00'.repeat(32),
+      });
+      expect(lastCheckpoint(`${readCheckpointFile(h.checkpointFile)}${forged}\n`, mac)).toMatchObject({
+        rejected: 1,
+        last: { seq: written!.seq },
+      });
+    });
+
+    it('detects an entry rewritten with a hash recomputed without the key, and a removed entry', async () => {
       const [row] = (await q(`SELECT * FROM audit_entry WHERE seq = 20`)) as {
         seq: string;
         occurred_at: Date;
@@ -128,16 +193,26 @@ describe('tamper-evident audit log (SM3 hash chain)', () => {
         prev_hash: Buffer;
         entry_hash: Buffer;
       }[];
-      const forged = auditEntryHash(row!.prev_hash, '20', row!.occurred_at, { ...row!, actor: 'cn:nobody' });
+      // All a database writer can compute: the unkeyed hash, as a keyed entry or relabelled as an old one.
+      const forged = unkeyedAuditEntryHash(row!.prev_hash, '20', row!.occurred_at, {
+        ...row!,
+        actor: 'cn:nobody',
+      });
       await q(`UPDATE audit_entry SET actor = 'cn:nobody', entry_hash = $1 WHERE seq = 20`, [forged]);
       expect((await verify()).firstBroken).toEqual({
-        seq: '21',
-        problem: 'prev_hash does not match the hash of entry 20: one was rewritten',
+        seq: '20',
+        problem: 'its fields do not match its hash: the entry was edited',
       });
-      await q(`UPDATE audit_entry SET actor = $1, entry_hash = $2 WHERE seq = 20`, [
+      await q(`UPDATE audit_entry SET hash_version = 1 WHERE seq = 20`);
+      expect((await verify()).firstBroken).toEqual({
+        seq: '20',
+        problem: 'an unkeyed entry after keyed ones: it was written without the audit key',
+      });
+      await q(`UPDATE audit_entry SET actor = $1, entry_hash = $2, hash_version = 2 WHERE seq = 20`, [
         row!.actor,
         row!.entry_hash,
       ]);
+      expect((await verify()).ok).toBe(true);
 
       await q(`DELETE FROM audit_entry WHERE seq = 33`);
       expect((await verify()).firstBroken).toEqual({

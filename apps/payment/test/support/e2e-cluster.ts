@@ -252,6 +252,7 @@ export class E2eCluster {
         TOKENIZATION_GRPC_PORT: String(vaultGrpc),
         TOKENIZATION_HTTP_PORT: String(vaultHttp),
         TOKENIZATION_KEY_DIR: keyDir,
+        TOKENIZATION_AUDIT_CHECKPOINT_FILE: join(keyDir, '..', 'audit-checkpoints.jsonl'),
         PKI_DIR: this.pkiDir,
       }).start(`http://127.0.0.1:${vaultHttp}/health/ready`),
     );

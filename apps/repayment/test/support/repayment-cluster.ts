@@ -138,6 +138,7 @@ export class RepaymentCluster {
       TOKENIZATION_GRPC_PORT: String(vaultGrpc),
       TOKENIZATION_HTTP_PORT: String(vaultHttp),
       TOKENIZATION_KEY_DIR: keyDir,
+      TOKENIZATION_AUDIT_CHECKPOINT_FILE: join(keyDir, '..', 'audit-checkpoints.jsonl'),
       PKI_DIR: this.pkiDir,
     }).start(`http://127.0.0.1:${vaultHttp}/health/ready`);
     this.payment = await new ClusterApp('payment', {

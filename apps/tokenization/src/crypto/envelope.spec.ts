@@ -32,6 +32,7 @@ describe('envelope encryption (SM4-GCM data key under a versioned KEK)', () => {
       [2, randomKey()],
     ]),
     1,
+    randomKey(),
   );
 
   it('round-trips number and expiry, and the ciphertext shows neither', () => {
@@ -77,7 +78,7 @@ describe('envelope encryption (SM4-GCM data key under a versioned KEK)', () => {
   });
 
   it('fingerprints equal card numbers equally, under the key and its version only', () => {
-    const other = new KeyRing(new Map([[1, randomKey()]]), 1, new Map([[1, randomKey()]]), 1);
+    const other = new KeyRing(new Map([[1, randomKey()]]), 1, new Map([[1, randomKey()]]), 1, randomKey());
     expect(ring.fingerprint(PAN).equals(ring.fingerprint(PAN))).toBe(true);
     expect(ring.fingerprint(PAN).equals(other.fingerprint(PAN))).toBe(false);
     expect(ring.fingerprint(PAN).equals(ring.requestHash('pan', [PAN]))).toBe(false);

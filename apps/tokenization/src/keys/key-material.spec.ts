@@ -34,6 +34,8 @@ describe('loading key material', () => {
   it('generates both shares of each key in development, mode 0600, and loads the same keys again', () => {
     const first = load({ devGenerate: true });
     expect(first.generated.map((p) => p.slice(dir.length + 1)).sort()).toEqual([
+      'audit-key.share1',
+      'audit-key.share2',
       'fingerprint-key.share1',
       'fingerprint-key.share2',
       'kek-v1.share1',
@@ -47,7 +49,7 @@ describe('loading key material', () => {
 
   it('refuses to start in production without the shares, naming each missing one and where it looked', () => {
     const problems = problemsOf(() => load());
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(6); // two shares each of kek-v1, fingerprint-key and audit-key
     expect(problems[0]).toBe(
       `kek-v1 share 1 is missing (looked for file ${join(dir, 'kek-v1.share1')} or environment ` +
         `TOKENIZATION_KEK_V1_SHARE1); both custodians' shares are required`,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs
 import { join, resolve } from 'path';
 import { randomKey } from '../crypto/vault-crypto';
 import { KeyMaterialError } from './key-errors';
-import { fingerprintKeyName, KeyRing, kekName } from './key-ring';
+import { AUDIT_KEY_NAME, fingerprintKeyName, KeyRing, kekName } from './key-ring';
 import {
   combineShares,
   formatShareFile,
@@ -68,7 +68,7 @@ function writeNewShares(dir: string, keyName: string): string[] {
 }
 
 /**
- * Loads every configured KEK version and fingerprint key version from their two shares each (environment variable
+ * Loads every configured KEK version, fingerprint key version and the audit key from their two shares each (environment variable
  * first, then the share file in the key directory). All problems are collected and reported together, each
  * naming the key and share but never a value. In development mode, a key with neither share is generated.
  */
@@ -78,7 +78,11 @@ export function loadKeyMaterial(opts: KeyMaterialOptions): LoadedKeyMaterial {
   const warnings: string[] = [];
   const generated: string[] = [];
   const keys = new Map<string, Buffer>();
-  const names = [...opts.kekVersions.map(kekName), ...opts.fingerprintVersions.map(fingerprintKeyName)];
+  const names = [
+    ...opts.kekVersions.map(kekName),
+    ...opts.fingerprintVersions.map(fingerprintKeyName),
+    AUDIT_KEY_NAME,
+  ];
 
   for (const name of names) {
     let found = SHARE_INDEXES.map((i) => findShare(opts, name, i, warnings));
@@ -109,7 +113,15 @@ export function loadKeyMaterial(opts: KeyMaterialOptions): LoadedKeyMaterial {
   }
   const keks = new Map(opts.kekVersions.map((v) => [v, keys.get(kekName(v))!]));
   const fingerprintKeys = new Map(opts.fingerprintVersions.map((v) => [v, keys.get(fingerprintKeyName(v))!]));
-  const ring = new KeyRing(keks, opts.currentKekVersion, fingerprintKeys, opts.currentFingerprintVersion);
+  const auditKey = keys.get(AUDIT_KEY_NAME)!;
+  const ring = new KeyRing(
+    keks,
+    opts.currentKekVersion,
+    fingerprintKeys,
+    opts.currentFingerprintVersion,
+    auditKey,
+  );
   fingerprintKeys.forEach((k) => k.fill(0));
+  auditKey.fill(0);
   return { ring, generated, warnings };
 }

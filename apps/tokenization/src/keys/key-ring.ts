@@ -3,6 +3,7 @@ import { hmac, keyCheckValue } from '../crypto/vault-crypto';
 import { UnknownKekVersionError } from './key-errors';
 
 export const FINGERPRINT_KEY_NAME = 'fingerprint-key';
+export const AUDIT_KEY_NAME = 'audit-key';
 
 export function kekName(version: number): string {
   return `kek-v${version}`;
@@ -29,13 +30,18 @@ interface FingerprintSubkeys {
  */
 export class KeyRing {
   private readonly fingerprintKeys = new Map<number, FingerprintSubkeys>();
+  private readonly auditSubkey: Buffer;
+  private readonly auditCheck: string;
 
   constructor(
     private readonly keks: ReadonlyMap<number, Buffer>,
     readonly currentVersion: number,
     fingerprintKeys: ReadonlyMap<number, Buffer>,
     readonly currentFingerprintVersion: number,
+    auditKey: Buffer,
   ) {
+    this.auditCheck = keyCheckValue(auditKey);
+    this.auditSubkey = hmac(auditKey, Buffer.from('wxpay-vault audit-chain v2'));
     if (!keks.has(currentVersion)) throw new UnknownKekVersionError(currentVersion);
     for (const [version, key] of fingerprintKeys) {
       this.fingerprintKeys.set(version, {
@@ -101,6 +107,14 @@ export class KeyRing {
     }
   }
 
+  /**
+   * The audit log's MAC (HMAC-SM3 under the audit key): chain links and checkpoints that someone with write access
+   * to the database, but not the vault's key shares, cannot recompute.
+   */
+  auditMac(data: Buffer): Buffer {
+    return hmac(this.auditSubkey, data);
+  }
+
   /** Check values of every loaded key, for the registry and for logs. */
   checkValues(): { name: string; checkValue: string }[] {
     return [
@@ -109,12 +123,14 @@ export class KeyRing {
         name: fingerprintKeyName(v),
         checkValue: this.fingerprintKeys.get(v)!.check,
       })),
+      { name: AUDIT_KEY_NAME, checkValue: this.auditCheck },
     ];
   }
 
   /** Overwrites the key bytes (on shutdown); the ring is unusable afterwards. */
   destroy(): void {
     for (const key of this.keks.values()) key.fill(0);
+    this.auditSubkey.fill(0);
     for (const key of this.fingerprintKeys.values()) {
       key.pan.fill(0);
       key.request.fill(0);

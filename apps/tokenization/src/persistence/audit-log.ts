@@ -1,6 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { Batcher } from '../support/batcher';
-import { auditEntryHash, type AuditFact } from '../domain/audit-entry';
+import { auditEntryHash, type AuditFact, type AuditMac } from '../domain/audit-entry';
 
 interface Head {
   seq: bigint;
@@ -27,7 +27,8 @@ const INSERT_ROWS = `INSERT INTO audit_entry (seq, occurred_at, actor, action, t
 const OPTIMISTIC_ATTEMPTS = 3;
 
 /**
- * The hash-chained audit log (see audit-entry.ts). Every append moves the single `audit_head` row from the
+ * The hash-chained audit log (see audit-entry.ts), its links keyed with the audit key (hash version 2, the
+ * column's default). Every append moves the single `audit_head` row from the
  * previous last entry to the new one in the same atomic step as it inserts the entries; PostgreSQL's row lock on
  * the head serializes appenders in this process and in any other, so the chain never forks, and an entry is
  * covered by the chain from the moment it is committed.
@@ -54,6 +55,7 @@ export class AuditLog {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly mac: AuditMac,
     opts: AuditLogOptions = {},
   ) {
     // One group in flight: each chains onto the previous one's last hash. Measured and dropped: two in flight,
@@ -79,6 +81,7 @@ export class AuditLog {
     this.head = undefined;
     const now = new Date();
     const chained = chain(
+      this.mac,
       await readHead(manager, true),
       facts.map((fact) => ({ fact, occurredAt: now })),
     );
@@ -96,7 +99,7 @@ export class AuditLog {
   private async commitGroup(entries: NewEntry[]): Promise<void[]> {
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       const head = this.head ?? (await readHead(this.dataSource.manager, false));
-      const chained = chain(head, entries);
+      const chained = chain(this.mac, head, entries);
       this.head = undefined;
       const [row] = await this.casAppend(chained, head);
       if (row!.n === entries.length) {
@@ -107,7 +110,7 @@ export class AuditLog {
     }
     // Heavily contended: take the head's lock and append behind whoever holds it.
     await this.dataSource.transaction(async (m) => {
-      const chained = chain(await readHead(m, true), entries);
+      const chained = chain(this.mac, await readHead(m, true), entries);
       await m.query(
         `WITH appended AS (${INSERT_ROWS}) UPDATE audit_head SET seq = $10, entry_hash = $11`,
         chained.params,
@@ -141,13 +144,13 @@ async function readHead(manager: EntityManager, lock: boolean): Promise<Head> {
 }
 
 /** Numbers and hashes entries after `head`: params are the nine column arrays, then the new head's seq and hash. */
-function chain(head: Head, entries: NewEntry[]): { params: unknown[]; head: Head } {
+function chain(mac: AuditMac, head: Head, entries: NewEntry[]): { params: unknown[]; head: Head } {
   const cols: unknown[][] = Array.from({ length: 9 }, () => []);
   let seq = head.seq;
   let prev = head.hash;
   for (const { fact, occurredAt } of entries) {
     seq += 1n;
-    const hash = auditEntryHash(prev, seq.toString(), occurredAt, fact);
+    const hash = auditEntryHash(mac, prev, seq.toString(), occurredAt, fact);
     const values = [
       seq.toString(),
       occurredAt.toISOString(),

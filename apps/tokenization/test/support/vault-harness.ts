@@ -44,6 +44,7 @@ export class VaultHarness {
   readonly dir = mkdtempSync(join(tmpdir(), 'vault-it-'));
   readonly pkiDir = join(this.dir, 'pki');
   readonly keyDir = join(this.dir, 'keys');
+  readonly checkpointFile = join(this.dir, 'audit-checkpoints.jsonl');
   private readonly logRuns: string[][] = [];
   db!: TestDatabase;
   /** The test's own copy of cards.lifecycle.v1 (same partitions), so it reads only its own events. */
@@ -72,6 +73,7 @@ export class VaultHarness {
       GATEWAY_ENV: 'development',
       TOKENIZATION_DEV_KEYS: 'on',
       TOKENIZATION_KEY_DIR: this.keyDir,
+      TOKENIZATION_AUDIT_CHECKPOINT_FILE: this.checkpointFile,
       TOKENIZATION_ROTATION_AUTO: 'off',
       PKI_DIR: this.pkiDir,
       GRPC_TLS: 'on',

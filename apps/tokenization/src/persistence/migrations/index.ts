@@ -1,5 +1,6 @@
 import { CreateMessagingTables1732500000000 } from '@wxpay/messaging';
 import { CreateVaultTables1732600000000 } from './create-vault-tables.migration';
+import { KeyAuditChain1734000000000 } from './key-audit-chain.migration';
 import { SealExpiryWithPan1733800000000 } from './seal-expiry-with-pan.migration';
 import { UnifyIdempotencyRecords1733400000000 } from './unify-idempotency-records.migration';
 import { VersionFingerprintKeys1733900000000 } from './version-fingerprint-keys.migration';
@@ -11,4 +12,5 @@ export const VAULT_MIGRATIONS = [
   UnifyIdempotencyRecords1733400000000,
   SealExpiryWithPan1733800000000,
   VersionFingerprintKeys1733900000000,
+  KeyAuditChain1734000000000,
 ];
