@@ -1,6 +1,6 @@
 import { ListKind, ListSubject, ReviewLabel, type EvaluateRequest } from '@wxpay/contracts';
 import { RequestValidationPipe, type RequestRules } from '@wxpay/grpc';
-import { panScreeningFailures } from '@wxpay/testing';
+import { panScreeningFailures, uniqueTestPan } from '@wxpay/testing';
 import { parseEvaluateRequest } from '../src/api/evaluate-request';
 import { CLAIM_REVIEW, PUT_LIST_ENTRY, RESOLVE_REVIEW } from '../src/api/request-rules';
 
@@ -34,7 +34,7 @@ describe('RiskEngine request validation', () => {
     ]).toEqual([]);
   });
 
-  it("refuses a card number in Evaluate's caller-chosen ids and the city (its hand-written rules)", () => {
+  it("refuses a card number in Evaluate's caller-chosen ids and the city, not in the merchant number", () => {
     const now = Date.parse('2026-12-07T12:00:00Z');
     const valid = {
       attempt_id: DECISION,
@@ -53,8 +53,9 @@ describe('RiskEngine request validation', () => {
     const parse = (r: EvaluateRequest) =>
       parseEvaluateRequest(r, { now, maxFutureSkewMs: 60_000, maxAgeMs: 3_600_000 });
     expect(parse(valid)).toMatchObject({ merchantId: 'm-1' });
-    expect(panScreeningFailures(parse, valid, ['merchant_id', 'payer_id', 'device_id', 'geo.city'])).toEqual(
-      [],
-    );
+    expect(panScreeningFailures(parse, valid, ['payer_id', 'device_id', 'geo.city'])).toEqual([]);
+    // The merchant number is the bank's own (15 digits at UnionPay, one in ten Luhn-valid): taken as it is.
+    const merchant = uniqueTestPan('8984', 15);
+    expect(parse({ ...valid, merchant_id: merchant })).toMatchObject({ merchantId: merchant });
   });
 });

@@ -61,9 +61,10 @@ export interface TextRule {
   /** Refuse characters outside the Basic Multilingual Plane (WeChat Pay accepts 1–3 byte UTF-8 only). */
   bmpOnly?: boolean;
   /**
-   * An id this service issued (a plan id, an out_trade_no): not screened for card numbers. Random hex holds a
-   * Luhn-valid run of 13+ digits about once in a thousand ids, which would make that resource unreachable; a
-   * card number sent here matches nothing and is stored nowhere.
+   * An id this service or the bank issued (a plan id, an out_trade_no, a merchant number): not screened for card
+   * numbers. Random hex holds a Luhn-valid run of 13+ digits about once in a thousand ids, which would make that
+   * resource unreachable, and one UnionPay merchant number (15 digits) in ten is Luhn-valid, which would refuse
+   * that merchant's every payment.
    */
   issuedId?: boolean;
 }

@@ -32,11 +32,13 @@ const cnyAmount = rules.message<Money>({ amount_minor: rules.minorUnits(), curre
 export const CREATE_PAYMENT: RequestRules<CreatePaymentRequest> = {
   card_token: rules.cardToken(),
   amount: cnyAmount,
+  // The acquirer's merchant number (issued by the bank, 15 digits at UnionPay): one in ten reads as a card number.
   merchant_id: rules.text({
     min: 1,
     max: 64,
     pattern: /^[0-9A-Za-z_-]+$/,
     allowed: 'letters, digits, _ and -',
+    issuedId: true,
   }),
   mcc: rules.text({ min: 4, max: 4, pattern: /^\d{4}$/, allowed: 'digits' }),
   scene: rules.enumValue(Scene),
@@ -58,7 +60,7 @@ export const GET_PAYMENT: RequestRules<GetPaymentRequest> = {
 };
 
 export const LIST_PAYMENTS: RequestRules<ListPaymentsRequest> = {
-  merchant_id: rules.text({ max: 64, bmpOnly: true }),
+  merchant_id: rules.text({ max: 64, bmpOnly: true, issuedId: true }),
   card_token: rules.cardToken({ optional: true }),
   status: rules.enumValue(PaymentStatus, { optional: true }),
   limit: rules.intRange(1, 200, { unsetAllowed: true }),

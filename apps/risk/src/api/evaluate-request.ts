@@ -60,7 +60,8 @@ export function parseEvaluateRequest(req: EvaluateRequest, bounds: TimeBounds): 
   if (!currency) throw bad('currency', 'is required');
   if (!isCurrencyCode(currency)) throw bad('currency', 'is not a currency the gateway settles');
 
-  const merchantId = callerId(req.merchant_id, 'merchant_id', 64);
+  // Issued by the bank (a UnionPay merchant number is 15 digits, one in ten Luhn-valid): not screened.
+  const merchantId = requiredId(req.merchant_id, 'merchant_id', 64);
   const mcc = req.mcc ?? '';
   if (!/^\d{4}$/.test(mcc) || mcc === '0000') throw bad('mcc', 'must be a 4-digit merchant category code');
 
