@@ -79,6 +79,7 @@ function signOn(
   let clientNonce: string;
   try {
     clientNonce = verifySignOnRequest(signOnContext, request.text(48), publicKey);
+    ctx.signOns.admit(acquirerId, signOnContext.transmissionDateTime, clientNonce);
   } catch (e) {
     if (!(e instanceof UnionPaySecurityError)) throw e;
     ctx.logger.warn({ connection: conn.id, institution: acquirerId, reason: e.message }, 'sign-on refused');

@@ -1,4 +1,5 @@
 import { type Counter, type Logger } from '@wxpay/observability';
+import { type SignOnReplayGuard } from '@wxpay/unionpay';
 import { type SimConfig } from '../config';
 import { type FaultPlan } from '../faults/fault-plan';
 import { type LedgerBatcher } from '../issuer/ledger-batcher';
@@ -13,6 +14,8 @@ export interface SwitchContext {
   ledger: LedgerBatcher;
   faults: FaultPlan;
   logger: Logger;
+  /** Sign-ons admitted once, within the switch's time window (a replayed 0820 is refused). */
+  signOns: SignOnReplayGuard;
   /** unionpay_sim_messages_total{mti, response_code}: every answer the switch produced. */
   answers: Counter<'mti' | 'response_code'>;
 }

@@ -1,3 +1,4 @@
+import { SignOnReplayGuard } from '@wxpay/unionpay';
 import {
   Inject,
   Injectable,
@@ -37,7 +38,11 @@ export class SwitchLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       help: 'Answers the simulated switch produced, by answer MTI and response code',
       labelNames: ['mti', 'response_code'],
     });
-    this.server = new SwitchServer({ config, keys, institutions, ledger, faults, logger, answers }, tls);
+    const signOns = new SignOnReplayGuard();
+    this.server = new SwitchServer(
+      { config, keys, institutions, ledger, faults, logger, answers, signOns },
+      tls,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

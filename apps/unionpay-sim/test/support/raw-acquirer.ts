@@ -89,25 +89,30 @@ export class RawAcquirer {
     });
   }
 
+  /** A signed 0820/001 as the client sends it (transmitted `at`), with what verifying its answer needs. */
+  signOnRequest(acquirerKey: Sm2PrivateKey, at = new Date()) {
+    const stan = this.nextStan();
+    const f7 = transmissionDateTime(at);
+    const ctx = { transmissionDateTime: f7, stan, acquirerId: this.acquirerId };
+    const nonce = newNonce();
+    const message = networkRequest({
+      code: NetworkCode.SIGN_ON,
+      stan,
+      transmissionDateTime: f7,
+      acquirerId: this.acquirerId,
+      forwardingId: this.acquirerId,
+      additionalData: signOnRequestField(ctx, nonce, acquirerKey),
+    });
+    return { message, ctx, nonce };
+  }
+
   async signOnAndGetKeys(
     acquirerKey: Sm2PrivateKey,
     switchKey: Sm2PublicKey,
     zoneKey: Buffer,
   ): Promise<WorkingKeys> {
-    const stan = this.nextStan();
-    const f7 = transmissionDateTime(new Date());
-    const ctx = { transmissionDateTime: f7, stan, acquirerId: this.acquirerId };
-    const nonce = newNonce();
-    const signOn = await this.exchange(
-      networkRequest({
-        code: NetworkCode.SIGN_ON,
-        stan,
-        transmissionDateTime: f7,
-        acquirerId: this.acquirerId,
-        forwardingId: this.acquirerId,
-        additionalData: signOnRequestField(ctx, nonce, acquirerKey),
-      }),
-    );
+    const { message, ctx, nonce } = this.signOnRequest(acquirerKey);
+    const signOn = await this.exchange(message);
     if (signOn.message.text(39) !== '00') throw new Error(`sign-on answered ${signOn.message.text(39)}`);
     verifySignOnResponse(ctx, nonce, signOn.message.text(48), switchKey, this.switchId);
     const reset = await this.exchange(
