@@ -87,7 +87,6 @@ export {
 // Security
 export {
   MAC_FIELD,
-  MAC_FIELDS,
   MAC_LENGTH,
   applyMac,
   buildMacBlock,

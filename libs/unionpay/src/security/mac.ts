@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sm4CbcMac } from '@wxpay/gm-crypto';
-import { fieldSpec } from '../codec/field-specs';
 import { type IsoMessage } from '../codec/iso-message';
 import { UnionPaySecurityError } from '../errors/unionpay-errors';
 
@@ -8,45 +7,29 @@ import { UnionPaySecurityError } from '../errors/unionpay-errors';
 export const MAC_LENGTH = 8;
 export const MAC_FIELD = 128;
 
-/**
- * Fields that enter the MAC block, in this order after the MTI: the commonly cited CUPS selection (fact sheet
- * §2.6) with this profile's additions (37, 48, 49, 53, 60, 62 — 62 stands in for the PAN it encrypts, 70).
- */
-export const MAC_FIELDS: readonly number[] = [
-  2, 3, 4, 7, 11, 18, 25, 32, 33, 37, 38, 39, 41, 42, 48, 49, 53, 60, 62, 70, 90, 100, 102, 103,
-];
+/** Fields never in the MAC block: the MACs themselves. */
+const MAC_FIELDS_THEMSELVES = new Set([64, MAC_FIELD]);
 
-function renderField(message: IsoMessage, field: number): string | undefined {
-  const value = message.get(field);
-  if (value === undefined) return undefined;
-  const spec = fieldSpec(field)!;
-  const text = typeof value === 'string' ? value : value.toString('hex');
-  const length = typeof value === 'string' ? value.length : value.length;
-  if (spec.kind === 'fixed') return text;
-  return `${String(length).padStart(spec.kind === 'llvar' ? 2 : 3, '0')}${text}`;
-}
-
-/** CUPS MAB normalisation of one element: upper case, keep A–Z 0–9 space comma full stop, trim. */
-function normalise(part: string): string {
-  return part
-    .toUpperCase()
-    .replace(/[^A-Z0-9 ,.]/g, '')
-    .trim();
+function element(label: string, bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${label}${String(bytes.length).padStart(4, '0')}`, 'latin1'), bytes]);
 }
 
 /**
- * The MAC block (fact sheet §2.6): MTI and the selected fields present, variable fields with their length
- * prefix, binary fields as upper-case hex, one space between elements, runs of spaces collapsed.
+ * The MAC block (profile §7.2 ⚙): the MTI, then every field present but the MACs, in field order, each as its
+ * number (3 digits) ‖ its length in bytes (4 digits) ‖ its bytes exactly as the codec holds them (text as
+ * Latin-1, binary as it is). Nothing is left out or normalised: CUPS' customary block (a field selection, upper
+ * case, only A–Z 0–9 space comma full stop) let two messages differing in F42's case, in punctuation or in an
+ * unselected field share a MAC. The length prefixes keep any two different messages' blocks apart.
  */
-export function buildMacBlock(message: IsoMessage, fields: readonly number[] = MAC_FIELDS): Buffer {
-  const parts = [normalise(message.mti)];
-  for (const f of fields) {
-    const rendered = renderField(message, f);
-    if (rendered === undefined) continue;
-    const n = normalise(rendered);
-    if (n.length > 0) parts.push(n);
+export function buildMacBlock(message: IsoMessage): Buffer {
+  const parts = [element('MTI', Buffer.from(message.mti, 'latin1'))];
+  for (const field of message.fieldNumbers()) {
+    if (MAC_FIELDS_THEMSELVES.has(field)) continue;
+    const value = message.get(field)!;
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+    parts.push(element(String(field).padStart(3, '0'), bytes));
   }
-  return Buffer.from(parts.join(' ').replace(/ {2,}/g, ' '), 'latin1');
+  return Buffer.concat(parts);
 }
 
 /** SM4 CBC-MAC (ISO/IEC 9797-1 algorithm 1, zero IV, zero padding) over a MAC block, full 16 bytes. */

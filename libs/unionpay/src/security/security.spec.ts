@@ -35,19 +35,42 @@ describe('MAC (SM4 CBC-MAC over the CUPS MAC block)', () => {
     );
   });
 
-  it('builds the MAC block with length prefixes, upper case, allowed characters and single spaces', () => {
+  it('builds the MAC block from every field but the MAC, each numbered and length-prefixed, bytes as they are', () => {
     const m = new IsoMessage('0200')
-      .set(2, '6222021234567890123')
       .set(3, '000000')
-      .set(4, '000000010000')
-      .set(7, '0711154841')
-      .set(11, '001171')
       .set(42, 'shop-no_1  (x) ')
-      .set(43, 'NOT IN THE MAC SELECTION                ')
-      .set(62, Buffer.from('0aff', 'hex'));
-    expect(buildMacBlock(m).toString('latin1')).toBe(
-      '0200 196222021234567890123 000000 000000010000 0711154841 001171 SHOPNO1 X 0020AFF',
+      .set(43, 'Not in the old selection')
+      .set(62, Buffer.from('0aff', 'hex'))
+      .set(128, Buffer.alloc(8));
+    expect(buildMacBlock(m)).toEqual(
+      Buffer.concat([
+        Buffer.from(
+          'MTI00040200' + '0030006000000' + '0420015shop-no_1  (x) ' + '0430024Not in the old selection',
+        ),
+        Buffer.from('0620002', 'latin1'),
+        Buffer.from('0aff', 'hex'),
+      ]),
     );
+  });
+
+  it('gives different MACs to messages that differ only in F42 case, in punctuation or in any one field', () => {
+    const base = () =>
+      new IsoMessage('0200')
+        .set(3, '000000')
+        .set(4, '000000010000')
+        .set(42, '898440000000001')
+        .set(43, 'Shop');
+    const macOf = (m: IsoMessage) => computeMac(STANDARD_KEY, m).toString('hex');
+    const variants = [
+      base(),
+      base().set(42, 'SHOP-A'),
+      base().set(42, 'shop-a'),
+      base().set(43, 'Shop.'),
+      base().set(43, 'Shop '),
+      base().set(48, 'X'),
+      base().set(43, 'Sho').set(44, 'p'),
+    ];
+    expect(new Set(variants.map(macOf)).size).toBe(variants.length);
   });
 
   it('keeps the leftmost 8 bytes in F128 and verifies them', () => {
