@@ -95,22 +95,29 @@ describe('working keys', () => {
     expect(keyCheckValue(STANDARD_KEY)).toBe('2677F46B');
   });
 
-  it('wraps PIN/MAC/data keys under the zone key and unwraps them with their check values', () => {
+  it('protects PIN/MAC/data keys in a key block bound to their usage and generation, and unwraps them', () => {
     const zone = generateWorkingKeys(1).macKey;
     const keys = generateWorkingKeys(7);
     const block = encodeKeyBlock(zone, keys);
-    expect(block).toMatch(/^KX0107P[0-9A-F]{40}M[0-9A-F]{40}D[0-9A-F]{40}$/);
+    expect(block).toMatch(/^KX0207P0[0-9A-F]{96}M1[0-9A-F]{96}D0[0-9A-F]{96}$/);
     expect(block).not.toContain(keys.macKey.toString('hex').toUpperCase());
     expect(decodeKeyBlock(zone, block)).toEqual(keys);
   });
 
-  it('detects a wrong zone key, a corrupted key and a corrupted check value', () => {
+  it('refuses a wrong zone key, an altered key, a key moved to another usage and a changed generation', () => {
     const zone = generateWorkingKeys(1).macKey;
     const block = encodeKeyBlock(zone, generateWorkingKeys(2));
-    expect(securityError(() => decodeKeyBlock(Buffer.alloc(16, 9), block)).code).toBe('KCV_MISMATCH');
+    expect(securityError(() => decodeKeyBlock(Buffer.alloc(16, 9), block)).code).toBe('BAD_KEY_BLOCK');
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === '0' ? '1' : '0') + s.slice(i + 1);
-    expect(securityError(() => decodeKeyBlock(zone, flip(block, 8))).code).toBe('KCV_MISMATCH');
-    expect(securityError(() => decodeKeyBlock(zone, flip(block, 40))).code).toBe('KCV_MISMATCH');
+    expect(securityError(() => decodeKeyBlock(zone, flip(block, 40))).code).toBe('BAD_KEY_BLOCK');
+    // The MAC key's protected bytes and KCV put where the data key goes, labels kept: its binding says M1.
+    const entry = (i: number) => block.slice(6 + i * 98, 6 + (i + 1) * 98);
+    const swapped = `${block.slice(0, 6)}${entry(0)}M1${entry(2).slice(2)}D0${entry(1).slice(2)}`;
+    expect(securityError(() => decodeKeyBlock(zone, swapped)).code).toBe('BAD_KEY_BLOCK');
+    expect(securityError(() => decodeKeyBlock(zone, `KX0203${block.slice(6)}`)).code).toBe('BAD_KEY_BLOCK');
+    expect(securityError(() => decodeKeyBlock(zone, flip(block, block.length - 1))).code).toBe(
+      'KCV_MISMATCH',
+    );
     expect(securityError(() => decodeKeyBlock(zone, block.slice(1))).code).toBe('BAD_KEY_BLOCK');
   });
 
