@@ -68,6 +68,20 @@ function envVarPrefix(app: string): string {
   return app.toUpperCase().replace(/-/g, '_');
 }
 
+/**
+ * The app's environment with its database URL's user set to its runtime role (manifest `databaseRole`), which its
+ * migrate step, run as the owner, has created and granted; unchanged for an app without one, or when the
+ * operator gave the URL.
+ */
+function asDatabaseRole(m: AppManifest, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
+  if (!m.databaseRole || process.env[dbVar]) return env;
+  const url = new URL(env[dbVar]!);
+  url.username = m.databaseRole;
+  url.password = '';
+  return { ...env, [dbVar]: url.toString() };
+}
+
 function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): NodeJS.ProcessEnv {
   const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
   return {
@@ -155,7 +169,7 @@ export async function launchCluster(argv: string[]): Promise<void> {
   if (!options.infraOnly) {
     for (const [i, m] of manifests.entries()) {
       const env = appEnv(m, infra, pkiDir);
-      const app = new SupervisedApp(m, { root, env, colorIndex: i, log });
+      const app = new SupervisedApp(m, { root, env: asDatabaseRole(m, env), colorIndex: i, log });
       try {
         if (m.needs.includes('postgres')) {
           await ensureDatabase(env[`${envVarPrefix(m.name)}_DATABASE_URL`]!);

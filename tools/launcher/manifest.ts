@@ -27,8 +27,13 @@ export interface AppManifest {
   env: Record<string, string>;
   /** How the launcher knows the app is up. */
   ready: { http?: string; tcp?: string };
-  /** Optional: a script run to completion before the app starts (database migrations). */
+  /** Optional: a script run to completion before the app starts (database migrations), as the schema's owner. */
   migrate?: string;
+  /**
+   * Optional: the database role the app runs as, apart from the owner that migrates (its migrate script creates
+   * the role and grants its rights); the launcher connects the app with this user.
+   */
+  databaseRole?: string;
   /** Shown in the table the launcher prints. */
   endpoints?: Record<string, string>;
 }
@@ -103,6 +108,8 @@ function validate(m: Partial<AppManifest>, file: string): AppManifest {
     problems.push('requires must be a list of app names');
   if (m.simulator !== undefined && typeof m.simulator !== 'boolean')
     problems.push('simulator must be true or false');
+  if (m.databaseRole !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(m.databaseRole))
+    problems.push('databaseRole must be a lower-case SQL identifier');
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}`);
   return { order: 100, needs: [], requires: [], env: {}, simulator: false, ...m } as AppManifest;
 }

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { luhnValid } from '@wxpay/card';
 import { uniqueTestPan } from '@wxpay/testing';
 import { clearExpiry, inspect } from './card-data-scan';
 import { knownSecrets } from './secret-material';
@@ -47,6 +48,13 @@ describe('card-data scan', () => {
     expect(inspect(`pem ${pemBody.slice(0, 64).replace(/\n/g, '')}`, secrets)).toEqual([
       expect.stringMatching(/payment\.key$/),
     ]);
+    // Epoch milliseconds (the broker's log) are timestamps, whichever of them pass Luhn; a 13-digit Visa is not.
+    const luhnValidNow = Array.from({ length: 40 }, (_, i) => String(Date.now() - i)).filter((t) =>
+      luhnValid(t),
+    );
+    expect(luhnValidNow.length).toBeGreaterThan(0);
+    expect(inspect(`lastModifiedTime=${luhnValidNow[0]}, largestRecordTimestamp`, secrets)).toEqual([]);
+    expect(inspect(`card ${uniqueTestPan('4', 13)}`, secrets)).toHaveLength(1);
     // A UUID's digit groups are not a card number written out, whatever they spell (pan-in-text.spec tries 20,000).
     expect(inspect(`{"appid":"wx8888888888888888","id":"${randomUUID()}"}`, secrets)).toEqual([]);
   });

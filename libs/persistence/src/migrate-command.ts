@@ -1,4 +1,4 @@
-import { type DataSourceOptions } from 'typeorm';
+import { type DataSource, type DataSourceOptions } from 'typeorm';
 import { createDataSource, initializeDataSource } from './data-source';
 import { ensureDatabase } from './database-admin';
 import { databaseUrlFor, redactDatabaseUrl } from './database-url';
@@ -11,6 +11,8 @@ export async function runMigrationsCommand(
   service: string,
   migrations: NonNullable<DataSourceOptions['migrations']>,
   log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  /** Runs on the same connection once the migrations are in (e.g. the grants of a service's runtime role). */
+  after?: (ds: DataSource) => Promise<void>,
 ): Promise<void> {
   const url = databaseUrlFor(service);
   await ensureDatabase(url);
@@ -24,6 +26,7 @@ export async function runMigrationsCommand(
         ? `${service}: applied ${applied.map((m) => m.name).join(', ')} to ${redactDatabaseUrl(url)}`
         : `${service}: schema up to date at ${redactDatabaseUrl(url)}`,
     );
+    await after?.(ds);
   } finally {
     await ds.destroy();
   }

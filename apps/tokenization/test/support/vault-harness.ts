@@ -83,7 +83,8 @@ export class VaultHarness {
   }
 
   /** Starts (or restarts) the service with the given environment on the same database and key directory. */
-  async start(over: Record<string, string> = {}): Promise<void> {
+  /** `databaseUrl`: connect the service another way (e.g. as its runtime role) than the test's owner URL. */
+  async start(over: Record<string, string> = {}, opts: { databaseUrl?: string } = {}): Promise<void> {
     await this.stop();
     const env = this.env(over);
     const config = loadConfig(env);
@@ -100,7 +101,7 @@ export class VaultHarness {
         config,
         parts,
         env,
-        databaseUrl: this.db.url,
+        databaseUrl: opts.databaseUrl ?? this.db.url,
         brokers: testBrokers(),
       }),
       httpPort: 0,
