@@ -53,6 +53,11 @@ const schema = z
       .min(1)
       .default('.data/tokenization/audit-checkpoints.jsonl'),
     TOKENIZATION_AUDIT_CHECKPOINT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    /** A syslog collector (SIEM) the checkpoints also go to, `udp://host:port` (RFC 5424). */
+    TOKENIZATION_AUDIT_SYSLOG: z
+      .string()
+      .regex(/^udp:\/\/[^/:]+(:\d{1,5})?$/, 'must be udp://host:port')
+      .optional(),
     /** Where card lifecycle events go; tests and benchmarks point it at a topic of their own. */
     TOKENIZATION_EVENTS_TOPIC: z.string().min(1).default(Topics.cardsLifecycle.name),
     /** How long an idempotency key's first answer is kept (and replayed). */
@@ -104,7 +109,7 @@ export interface VaultConfig {
   dekCache: { entries: number; ttlMs: number };
   rotation: { auto: boolean; batchSize: number; pauseMs: number };
   idempotencyRetentionMs: number;
-  auditCheckpoint: { file: string; everyMs: number };
+  auditCheckpoint: { file: string; everyMs: number; syslog?: string };
   eventsTopic: string;
   databasePoolSize: number;
 }
@@ -150,6 +155,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): VaultC
     auditCheckpoint: {
       file: c.TOKENIZATION_AUDIT_CHECKPOINT_FILE,
       everyMs: c.TOKENIZATION_AUDIT_CHECKPOINT_MS,
+      syslog: c.TOKENIZATION_AUDIT_SYSLOG,
     },
     eventsTopic: c.TOKENIZATION_EVENTS_TOPIC,
     databasePoolSize: c.TOKENIZATION_DATABASE_POOL_SIZE,

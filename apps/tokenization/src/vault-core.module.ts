@@ -17,7 +17,7 @@ import { kekName, KeyRing } from './keys/key-ring';
 import { AuditLog } from './persistence/audit-log';
 import { CardLookup } from './persistence/card-lookup';
 import { reconcileKeyRegistry } from './persistence/key-registry';
-import { AuditCheckpointer } from './persistence/audit-checkpoints';
+import { AuditCheckpointer, SyslogTarget } from './persistence/audit-checkpoints';
 import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
 import { FingerprintRotation } from './rotation/fingerprint-rotation';
 import { KeyRotation } from './rotation/key-rotation';
@@ -209,6 +209,7 @@ export class VaultCoreModule {
               config.auditCheckpoint.file,
               (data) => deps.ring.auditMac(data),
               deps.logger,
+              config.auditCheckpoint.syslog ? new SyslogTarget(config.auditCheckpoint.syslog) : undefined,
             ),
         },
         TokenizeService,

@@ -1,4 +1,6 @@
+import { createSocket } from 'dgram';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'fs';
+import { hostname } from 'os';
 import { dirname } from 'path';
 import { type Logger } from '@wxpay/observability';
 import { type DataSource } from 'typeorm';
@@ -49,10 +51,40 @@ export function readCheckpointFile(path: string): string {
 }
 
 /**
+ * A syslog collector (a SIEM's intake) the checkpoints also go to: RFC 5424 over UDP, facility auth (4),
+ * severity notice (5), app-name `wxpay-vault`, msgid `audit-checkpoint`, the checkpoint line as the message.
+ */
+export class SyslogTarget {
+  private readonly socket = createSocket('udp4');
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(url: string) {
+    const u = new URL(url);
+    if (u.protocol !== 'udp:' || !u.hostname) throw new Error('the syslog target must be udp://host:port');
+    this.host = u.hostname;
+    this.port = Number(u.port || 514);
+    this.socket.unref();
+  }
+
+  send(line: string, at: string): Promise<void> {
+    const message = `<37>1 ${at} ${hostname()} wxpay-vault ${process.pid} audit-checkpoint - ${line}`;
+    return new Promise((resolve, reject) =>
+      this.socket.send(message, this.port, this.host, (e) => (e ? reject(e) : resolve())),
+    );
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/**
  * Writes the audit chain's head outside the database, so that a tail cut by someone who can write the database
  * (trigger disabled, entries deleted, head moved back) shows against the last checkpoint (audit-verifier.ts):
- * appended to a file (opened for append only, synced before the next one), and logged, which takes it to
- * wherever the service's logs go (the bank's log store). Only when the head moved since the last checkpoint.
+ * appended to a file (opened for append only, synced before the next one), logged, which takes it to wherever
+ * the service's logs go (the bank's log store), and sent to a syslog collector when one is set. Only when the
+ * head moved since the last checkpoint.
  */
 export class AuditCheckpointer {
   private lastSeq?: string;
@@ -62,6 +94,7 @@ export class AuditCheckpointer {
     private readonly file: string,
     private readonly mac: AuditMac,
     private readonly logger: Logger,
+    private readonly syslog?: SyslogTarget,
   ) {}
 
   async write(): Promise<AuditCheckpoint | undefined> {
@@ -82,6 +115,7 @@ export class AuditCheckpointer {
     }
     this.lastSeq = head.seq;
     this.logger.info({ auditCheckpoint: JSON.parse(line) as unknown }, 'audit checkpoint');
+    await this.syslog?.send(line, checkpoint.at);
     return checkpoint;
   }
 }
