@@ -6,6 +6,13 @@ export const SERVICE_NAME = 'tokenization';
 
 const kekVersion = z.coerce.number().int().min(1).max(9999);
 
+/** A list of key versions (KEKs, fingerprint keys), sorted and without repeats. */
+const versionList = () =>
+  env
+    .list('1')
+    .pipe(z.array(z.string().regex(/^[1-9]\d{0,3}$/, 'must list versions 1-9999, e.g. 1,2')).min(1))
+    .transform((versions) => [...new Set(versions.map(Number))].sort((a, b) => a - b));
+
 const schema = z
   .object({
     TOKENIZATION_GRPC_HOST: env.host(),
@@ -19,17 +26,11 @@ const schema = z
     TOKENIZATION_DEV_KEYS: env.flag(false),
     TOKENIZATION_KEY_DIR: z.string().min(1).default('.data/tokenization/keys'),
     /** Every KEK version the process must load (all versions that still wrap data keys, plus the current one). */
-    TOKENIZATION_KEK_VERSIONS: env
-      .list('1')
-      .pipe(z.array(z.string().regex(/^[1-9]\d{0,3}$/, 'must list versions 1-9999, e.g. 1,2')).min(1))
-      .transform((versions) => [...new Set(versions.map(Number))].sort((a, b) => a - b)),
+    TOKENIZATION_KEK_VERSIONS: versionList(),
     /** The version new data keys are wrapped with; defaults to the highest loaded version. */
     TOKENIZATION_KEK_CURRENT: kekVersion.optional(),
     /** Every fingerprint key version to load: the current one, plus older ones until their fingerprints moved. */
-    TOKENIZATION_FINGERPRINT_VERSIONS: env
-      .list('1')
-      .pipe(z.array(z.string().regex(/^[1-9]\d{0,3}$/, 'must list versions 1-9999, e.g. 1,2')).min(1))
-      .transform((versions) => [...new Set(versions.map(Number))].sort((a, b) => a - b)),
+    TOKENIZATION_FINGERPRINT_VERSIONS: versionList(),
     /** The version new cards are fingerprinted under; defaults to the highest loaded version. */
     TOKENIZATION_FINGERPRINT_CURRENT: kekVersion.optional(),
     /** A JSON BIN table replacing the built-in sample (see cards/sample-bin-table.ts for the format). */
@@ -64,26 +65,23 @@ const schema = z
     TOKENIZATION_IDEMPOTENCY_RETENTION_MS: env.durationMs(7 * 24 * 3600_000),
   })
   .superRefine((c, ctx) => {
-    if (
-      c.TOKENIZATION_KEK_CURRENT !== undefined &&
-      !c.TOKENIZATION_KEK_VERSIONS.includes(c.TOKENIZATION_KEK_CURRENT)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOKENIZATION_KEK_CURRENT'],
-        message: 'must be one of TOKENIZATION_KEK_VERSIONS',
-      });
-    }
-    if (
-      c.TOKENIZATION_FINGERPRINT_CURRENT !== undefined &&
-      !c.TOKENIZATION_FINGERPRINT_VERSIONS.includes(c.TOKENIZATION_FINGERPRINT_CURRENT)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOKENIZATION_FINGERPRINT_CURRENT'],
-        message: 'must be one of TOKENIZATION_FINGERPRINT_VERSIONS',
-      });
-    }
+    const currentIn = (current: number | undefined, versions: number[], variable: string, list: string) => {
+      if (current !== undefined && !versions.includes(current)) {
+        ctx.addIssue({ code: 'custom', path: [variable], message: `must be one of ${list}` });
+      }
+    };
+    currentIn(
+      c.TOKENIZATION_KEK_CURRENT,
+      c.TOKENIZATION_KEK_VERSIONS,
+      'TOKENIZATION_KEK_CURRENT',
+      'TOKENIZATION_KEK_VERSIONS',
+    );
+    currentIn(
+      c.TOKENIZATION_FINGERPRINT_CURRENT,
+      c.TOKENIZATION_FINGERPRINT_VERSIONS,
+      'TOKENIZATION_FINGERPRINT_CURRENT',
+      'TOKENIZATION_FINGERPRINT_VERSIONS',
+    );
     if (c.TOKENIZATION_ALLOW_PLAINTEXT_DETOKENIZE && !c.TOKENIZATION_DEV_KEYS) {
       ctx.addIssue({
         code: 'custom',

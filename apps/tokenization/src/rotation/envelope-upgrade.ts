@@ -6,6 +6,7 @@ import { openCard, sealCard } from '../crypto/envelope';
 import { type KeyRing } from '../keys/key-ring';
 import { type AuditLog } from '../persistence/audit-log';
 import { CardRepository, type CardRow } from '../persistence/card.repository';
+import { inTokenBatches } from './token-batches';
 
 const ACTOR = 'system:envelope-upgrade';
 
@@ -27,10 +28,10 @@ export class EnvelopeUpgrade {
 
   /** Upgrades every envelope 1 record it can; answers how many it moved. */
   async run(batchSize = 200, signal?: AbortSignal): Promise<number> {
-    let after = '';
-    let moved = 0;
-    while (!signal?.aborted) {
-      const batch = await this.dataSource.transaction(async (manager) => {
+    const moved = await inTokenBatches(
+      this.dataSource,
+      batchSize,
+      async (manager, after) => {
         const rows = await CardRepository.lockEnvelopeV1(manager, after, batchSize);
         let done = 0;
         for (const row of rows) {
@@ -51,11 +52,9 @@ export class EnvelopeUpgrade {
           ]);
         }
         return { seen: rows.length, done, last: rows.at(-1)?.token };
-      });
-      moved += batch.done;
-      if (batch.seen < batchSize || !batch.last) break;
-      after = batch.last;
-    }
+      },
+      { signal },
+    );
     if (moved)
       this.logger.info(
         { records: moved },

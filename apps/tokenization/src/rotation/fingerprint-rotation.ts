@@ -5,6 +5,7 @@ import { type DekCache } from '../crypto/dek-cache';
 import { type KeyRing } from '../keys/key-ring';
 import { type AuditLog } from '../persistence/audit-log';
 import { fingerprintsByVersion } from '../persistence/key-registry';
+import { inTokenBatches } from './token-batches';
 
 const ACTOR = 'system:fingerprint-rotation';
 
@@ -35,10 +36,10 @@ export class FingerprintRotation {
   /** Moves what it can; answers how many fingerprints it moved. */
   async run(batchSize = 200, signal?: AbortSignal, pauseMs = 0): Promise<number> {
     const current = this.keys.ring.currentFingerprintVersion;
-    let after = '';
-    let moved = 0;
-    while (!signal?.aborted) {
-      const batch = await this.dataSource.transaction(async (manager) => {
+    const moved = await inTokenBatches(
+      this.dataSource,
+      batchSize,
+      async (manager, after) => {
         const rows = (await manager.query(
           `SELECT f.token, f.cardholder_ref, f.key_version, c.envelope, c.pan_sealed, c.expiry_month,
                   c.expiry_year, c.dek_sealed, c.kek_version
@@ -69,12 +70,9 @@ export class FingerprintRotation {
           ]);
         }
         return { seen: rows.length, done, last: rows.at(-1)?.token };
-      });
-      moved += batch.done;
-      if (batch.seen < batchSize || !batch.last) break;
-      after = batch.last;
-      if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
-    }
+      },
+      { signal, pauseMs },
+    );
     if (moved)
       this.logger.info({ fingerprints: moved, keyVersion: current }, 'fingerprints moved to the current key');
     return moved;
