@@ -11,6 +11,16 @@ describe('tokenization configuration', () => {
     expect(c.eventsTopic).toBe(Topics.cardsLifecycle.name);
   });
 
+  it('makes the highest fingerprint key version current unless told otherwise, and one of those loaded', () => {
+    expect(loadConfig({ TOKENIZATION_FINGERPRINT_VERSIONS: '2,1' }).keys).toMatchObject({
+      fingerprintVersions: [1, 2],
+      currentFingerprintVersion: 2,
+    });
+    expect(() =>
+      loadConfig({ TOKENIZATION_FINGERPRINT_VERSIONS: '1,2', TOKENIZATION_FINGERPRINT_CURRENT: '3' }),
+    ).toThrow(/TOKENIZATION_FINGERPRINT_CURRENT: must be one of TOKENIZATION_FINGERPRINT_VERSIONS/);
+  });
+
   it('makes the highest KEK version current unless told otherwise', () => {
     expect(loadConfig({ TOKENIZATION_KEK_VERSIONS: '2, 1' }).keys).toMatchObject({
       kekVersions: [1, 2],
