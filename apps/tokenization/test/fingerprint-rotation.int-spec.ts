@@ -1,4 +1,5 @@
 import { eventually, uniqueName } from '@wxpay/testing';
+import { FingerprintRotation } from '../src/rotation/fingerprint-rotation';
 import { card, randomPan } from './support/cards';
 import { VaultHarness, type VaultClient } from './support/vault-harness';
 
@@ -72,6 +73,16 @@ describe('fingerprint key rotation under load', () => {
       async () => h.logs.some((l) => l.includes('fingerprints moved to the current key')),
       'the job reports its end',
     );
+  });
+
+  it('never moves fingerprints back: a vault with the older version current leaves them, and says so', async () => {
+    await h.start({ TOKENIZATION_FINGERPRINT_VERSIONS: '1,2', TOKENIZATION_FINGERPRINT_CURRENT: '1' });
+    const k = known[0]!;
+    expect(await h.client('channel').tokenize(card(k.cardholder, k.pan))).toMatchObject({ token: k.token });
+    // The job as TOKENIZATION_ROTATION_AUTO would run it at start, here to its end: it moves nothing.
+    expect(await h.app!.get(FingerprintRotation).run(200)).toBe(0);
+    expect((await byVersion()).v1).toBe(0);
+    expect(h.logs.some((l) => l.includes('finish the rollout'))).toBe(true);
   });
 
   it('retires the old key: the vault starts without it and still finds every card', async () => {

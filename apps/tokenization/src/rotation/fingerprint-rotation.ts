@@ -27,15 +27,27 @@ export class FingerprintRotation {
     private readonly logger: Logger,
   ) {}
 
+  /** Fingerprints under versions older than the current one. */
   async pending(): Promise<number> {
+    const current = this.keys.ring.currentFingerprintVersion;
     const byVersion = await fingerprintsByVersion(this.dataSource.manager);
-    byVersion.delete(this.keys.ring.currentFingerprintVersion);
-    return [...byVersion.values()].reduce((a, b) => a + b, 0);
+    return [...byVersion].filter(([v]) => v < current).reduce((n, [, count]) => n + count, 0);
   }
 
-  /** Moves what it can; answers how many fingerprints it moved. */
+  /**
+   * Moves what it can forward, from older versions to the current one; answers how many fingerprints it moved.
+   * Fingerprints under a newer version stay where they are: a vault started with an older current version in the
+   * middle of a rollout would otherwise move them back while the others move them on.
+   */
   async run(batchSize = 200, signal?: AbortSignal, pauseMs = 0): Promise<number> {
     const current = this.keys.ring.currentFingerprintVersion;
+    const newer = [...(await fingerprintsByVersion(this.dataSource.manager))].filter(([v]) => v > current);
+    if (newer.length) {
+      this.logger.warn(
+        { currentVersion: current, newerVersions: newer.map(([v]) => v) },
+        'cards are fingerprinted under a newer fingerprint key than this vault makes current: finish the rollout',
+      );
+    }
     const moved = await inTokenBatches(
       this.dataSource,
       batchSize,
@@ -44,7 +56,7 @@ export class FingerprintRotation {
           `SELECT f.token, f.cardholder_ref, f.key_version, c.envelope, c.pan_sealed, c.expiry_month,
                   c.expiry_year, c.dek_sealed, c.kek_version
              FROM card_fingerprint f JOIN card c USING (token)
-            WHERE f.key_version <> $1 AND f.token > $2
+            WHERE f.key_version < $1 AND f.token > $2
             ORDER BY f.token LIMIT $3 FOR UPDATE OF f SKIP LOCKED`,
           [current, after, batchSize],
         )) as FingerprintRow[];
