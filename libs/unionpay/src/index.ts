@@ -119,7 +119,7 @@ export {
   verifySignOnResponse,
   type SignOnContext,
 } from './security/sign-on';
-export { SignOnReplayGuard, transmissionInstant } from './security/sign-on-replay';
+export { SignOnReplayGuard } from './security/sign-on-replay';
 export { requireExpiry, requirePan } from './security/pan';
 
 // Client

@@ -46,3 +46,28 @@ export function beijingYearMonth(at: Date): string {
   const p = parts(at);
   return `${p.year.slice(2)}${p.month}`;
 }
+
+/**
+ * The instant an F7 (MMDDhhmmss, Beijing time, no year) names: in the year that puts it nearest `now`; undefined
+ * for a malformed F7 or a date that does not exist (31 February).
+ */
+export function transmissionInstant(f7: string, now: Date): Date | undefined {
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(f7);
+  if (!m) return undefined;
+  const [month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const year = Number(parts(now).year);
+  let best: Date | undefined;
+  for (const y of [year - 1, year, year + 1]) {
+    const at = new Date(Date.UTC(y, month - 1, day, hour, minute, second) - OFFSET_MS);
+    // Date.UTC rolls 31 February over into March: such an F7 names no instant.
+    if (transmissionDateTime(at) !== f7) continue;
+    if (!best || Math.abs(at.getTime() - now.getTime()) < Math.abs(best.getTime() - now.getTime())) best = at;
+  }
+  return best;
+}

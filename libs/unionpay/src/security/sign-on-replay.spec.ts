@@ -1,6 +1,6 @@
 import { UnionPaySecurityError } from '../errors/unionpay-errors';
-import { transmissionDateTime } from '../profile/beijing-time';
-import { SignOnReplayGuard, transmissionInstant } from './sign-on-replay';
+import { transmissionDateTime, transmissionInstant } from '../profile/beijing-time';
+import { SignOnReplayGuard } from './sign-on-replay';
 
 describe('sign-on replay guard', () => {
   it('reads F7 in the year nearest the clock, across new year, and refuses dates that do not exist', () => {

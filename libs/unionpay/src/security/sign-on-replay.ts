@@ -1,28 +1,5 @@
 import { UnionPaySecurityError } from '../errors/unionpay-errors';
-
-const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
-
-/** The instant an F7 (MMDDhhmmss, Beijing time, no year) names: in the year that puts it nearest `now`. */
-export function transmissionInstant(f7: string, now: Date): Date | undefined {
-  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(f7);
-  if (!m) return undefined;
-  const [month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const year = new Date(now.getTime() + BEIJING_OFFSET_MS).getUTCFullYear();
-  let best: Date | undefined;
-  for (const y of [year - 1, year, year + 1]) {
-    const at = new Date(Date.UTC(y, month - 1, day, hour, minute, second) - BEIJING_OFFSET_MS);
-    // Date.UTC rolls 31 February over into March: such an F7 names no instant.
-    if (new Date(at.getTime() + BEIJING_OFFSET_MS).getUTCDate() !== day) continue;
-    if (!best || Math.abs(at.getTime() - now.getTime()) < Math.abs(best.getTime() - now.getTime())) best = at;
-  }
-  return best;
-}
+import { transmissionInstant } from '../profile/beijing-time';
 
 /**
  * The switch's defence against a replayed sign-on (profile §8.1). The signatures already stop a replayed answer
