@@ -10,26 +10,34 @@ export const MAC_FIELD = 128;
 /** Fields never in the MAC block: the MACs themselves. */
 const MAC_FIELDS_THEMSELVES = new Set([64, MAC_FIELD]);
 
-function element(label: string, bytes: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${label}${String(bytes.length).padStart(4, '0')}`, 'latin1'), bytes]);
-}
+/** Each element's header: a 3-character label and a 4-digit length. */
+const HEADER = 7;
 
 /**
  * The MAC block (profile §7.2 ⚙): the MTI, then every field present but the MACs, in field order, each as its
  * number (3 digits) ‖ its length in bytes (4 digits) ‖ its bytes exactly as the codec holds them (text as
  * Latin-1, binary as it is). Nothing is left out or normalised: CUPS' customary block (a field selection, upper
  * case, only A–Z 0–9 space comma full stop) let two messages differing in F42's case, in punctuation or in an
- * unselected field share a MAC. The length prefixes keep any two different messages' blocks apart.
+ * unselected field share a MAC. The length prefixes keep any two different messages' blocks apart. Built in one
+ * buffer: every MACed message goes through here twice (sent and checked).
  */
 export function buildMacBlock(message: IsoMessage): Buffer {
-  const parts = [element('MTI', Buffer.from(message.mti, 'latin1'))];
-  for (const field of message.fieldNumbers()) {
-    if (MAC_FIELDS_THEMSELVES.has(field)) continue;
-    const value = message.get(field)!;
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
-    parts.push(element(String(field).padStart(3, '0'), bytes));
-  }
-  return Buffer.concat(parts);
+  const fields = message.fieldNumbers().filter((f) => !MAC_FIELDS_THEMSELVES.has(f));
+  const values = fields.map((f) => message.get(f)!);
+  const byteLength = (v: string | Buffer) =>
+    typeof v === 'string' ? Buffer.byteLength(v, 'latin1') : v.length;
+  let size = HEADER + byteLength(message.mti);
+  for (const v of values) size += HEADER + byteLength(v);
+  const block = Buffer.allocUnsafe(size);
+  let at = 0;
+  const put = (label: string, v: string | Buffer) => {
+    const length = byteLength(v);
+    at += block.write(`${label}${String(length).padStart(4, '0')}`, at, 'latin1');
+    at += typeof v === 'string' ? block.write(v, at, 'latin1') : v.copy(block, at);
+  };
+  put('MTI', message.mti);
+  fields.forEach((f, i) => put(String(f).padStart(3, '0'), values[i]!));
+  return block;
 }
 
 /** SM4 CBC-MAC (ISO/IEC 9797-1 algorithm 1, zero IV, zero padding) over a MAC block, full 16 bytes. */
