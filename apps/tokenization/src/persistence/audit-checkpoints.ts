@@ -53,6 +53,8 @@ export function readCheckpointFile(path: string): string {
 /**
  * A syslog collector (a SIEM's intake) the checkpoints also go to: RFC 5424 over UDP, facility auth (4),
  * severity notice (5), app-name `wxpay-vault`, msgid `audit-checkpoint`, the checkpoint line as the message.
+ * Written by hand: one formatted line on a datagram socket, a checkpoint every few seconds at most; the npm
+ * syslog clients add transports and reconnection this does not need, and none is kept up more than this line.
  */
 export class SyslogTarget {
   private readonly socket = createSocket('udp4');
