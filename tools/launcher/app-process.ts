@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'child_process';
 import { join } from 'path';
 import { createInterface } from 'readline';
+import { createLineFormatter, defaultAppOutput, type AppOutput } from './log-format';
 import { type AppManifest } from './manifest';
 
-const COLORS = [36, 35, 33, 32, 34, 31];
-
-/** One app as a child process, its output prefixed with its name so the cluster's logs stay readable. */
+/**
+ * One app as a child process, each line of its output shown with its name (log-format.ts: prettified, or the
+ * raw JSON with `npm start -- --json` / LOG_FORMAT=json) so the cluster's logs stay readable.
+ */
 export class AppProcess {
   private child?: ChildProcess;
   private exited = false;
@@ -15,6 +17,7 @@ export class AppProcess {
     private readonly root: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly colorIndex: number,
+    private readonly output: AppOutput = defaultAppOutput(),
   ) {}
 
   get alive(): boolean {
@@ -58,9 +61,9 @@ export class AppProcess {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const prefix = `\x1b[${COLORS[this.colorIndex % COLORS.length]}m[${this.manifest.name}]\x1b[0m `;
+    const format = createLineFormatter(this.manifest.name, this.colorIndex, this.output);
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(format(line) + '\n'));
     }
     return child;
   }

@@ -6,18 +6,22 @@ import { AppProcess } from './app-process';
 import { requestRestart, serveControl, type RestartRequest } from './control';
 import { claimDevDatabases, devDatabaseName } from './dev-databases';
 import { databaseServerFromEnv, startInfrastructure, type RunningInfrastructure } from './infrastructure';
+import { colorWanted, logFormatFromEnv, paint, type AppOutput } from './log-format';
 import { readManifests, selectApps, type AppManifest } from './manifest';
 import { devPkiIdentities } from './pki-identities';
 import { addressesInUse, listenAddresses } from './ports';
 import { SupervisedApp } from './supervised-app';
 
-const log = (line: string) => console.log(`\x1b[1m[launcher]\x1b[0m ${line}`);
+const log = (line: string) => console.log(`${paint('[launcher]', 1, colorWanted(process.stdout))} ${line}`);
 
-export const USAGE = `usage: npm start [-- --only app1,app2] [-- --infra-only]
+export const USAGE = `usage: npm start [-- --only app1,app2] [-- --infra-only] [-- --json]
        npm start -- restart <app> [NAME=value ...]
-  (no options)    the infrastructure (PostgreSQL, Kafka, dev PKI) and every app, each waited for until ready
+  (no options)    the infrastructure (PostgreSQL, Kafka, dev PKI) and every app, each waited for until ready;
+                  each app's log lines shown readable, one line per record, after the app's name
   --only a,b      the named apps and the apps they require
   --infra-only    the infrastructure alone
+  --json          the apps' log lines as the JSON they write (also LOG_FORMAT=json); colours only on a
+                  terminal and without NO_COLOR
   --help          this text
   restart <app>   from another terminal: the running cluster restarts that app, with NAME=value added to its
                   environment (kept for later starts), and answers once it is ready again
@@ -30,6 +34,8 @@ export interface LaunchOptions {
   only?: string[];
   infraOnly: boolean;
   help: boolean;
+  /** The apps' JSON log lines as they are written, not prettified. */
+  json: boolean;
   /** Not a launch: ask the running launcher to restart an app. */
   restart?: RestartRequest;
 }
@@ -49,12 +55,13 @@ function parseRestart(argv: readonly string[]): RestartRequest {
 
 /** Strict: an option it does not know is an error, never a reason to start a cluster anyway. */
 export function parseArgs(argv: readonly string[]): LaunchOptions {
-  const options: LaunchOptions = { infraOnly: false, help: false };
+  const options: LaunchOptions = { infraOnly: false, help: false, json: false };
   if (argv[0] === 'restart') return { ...options, restart: parseRestart(argv.slice(1)) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') options.help = true;
     else if (arg === '--infra-only') options.infraOnly = true;
+    else if (arg === '--json') options.json = true;
     else if (arg === '--only') {
       const names = argv[++i];
       if (!names || names.startsWith('-')) throw new Error(`--only needs app names\n${USAGE}`);
@@ -117,8 +124,13 @@ export async function launchCluster(argv: string[]): Promise<void> {
     return;
   }
   const started = Date.now();
-  // Before the infrastructure, so a mistyped --only fails at once.
+  // Before the infrastructure, so a mistyped --only or LOG_FORMAT fails at once.
   const { apps: manifests, added } = selectApps(readManifests(root), options.only);
+  const output: AppOutput = {
+    format: options.json ? 'json' : logFormatFromEnv(),
+    color: colorWanted(process.stdout),
+    nameWidth: Math.max(0, ...manifests.map((m) => m.name.length)),
+  };
   if (!options.infraOnly) {
     // Before anything starts: a second launcher would otherwise start apps that cannot bind, and its readiness
     // checks would pass against the first cluster's health endpoints.
@@ -169,11 +181,11 @@ export async function launchCluster(argv: string[]): Promise<void> {
   if (!options.infraOnly) {
     for (const [i, m] of manifests.entries()) {
       const env = appEnv(m, infra, pkiDir);
-      const app = new SupervisedApp(m, { root, env: asDatabaseRole(m, env), colorIndex: i, log });
+      const app = new SupervisedApp(m, { root, env: asDatabaseRole(m, env), colorIndex: i, output, log });
       try {
         if (m.needs.includes('postgres')) {
           await ensureDatabase(env[`${envVarPrefix(m.name)}_DATABASE_URL`]!);
-          if (m.migrate) await new AppProcess(m, root, env, i).runToCompletion(m.migrate);
+          if (m.migrate) await new AppProcess(m, root, env, i, output).runToCompletion(m.migrate);
         }
         running.push(app);
         await app.start();

@@ -34,7 +34,13 @@ describe('npm start arguments', () => {
       only: ['payment', 'risk'],
       infraOnly: true,
       help: false,
+      json: false,
     });
+  });
+
+  it("reads --json: the apps' log lines as the JSON they write", () => {
+    expect(parseArgs(['--json', '--only', 'risk'])).toMatchObject({ json: true, only: ['risk'] });
+    expect(parseArgs([]).json).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { AppProcess } from './app-process';
+import { type AppOutput } from './log-format';
 import { type AppManifest } from './manifest';
 import { readinessOf } from './ports';
 import { waitUntilReady } from './readiness';
@@ -9,6 +10,8 @@ export interface SupervisedAppOptions {
   /** The app's environment (launch.json defaults, the launcher's environment, infrastructure addresses). */
   env: NodeJS.ProcessEnv;
   colorIndex: number;
+  /** How its output is shown (default: LOG_FORMAT, colours on a terminal). */
+  output?: AppOutput;
   log: (line: string) => void;
   readyTimeoutMs?: number;
   policy?: RestartPolicyOptions;
@@ -45,8 +48,8 @@ export class SupervisedApp {
 
   /** Starts it and waits until it is ready; throws if it exits first or is not ready in time. */
   async start(): Promise<void> {
-    const { root, env, colorIndex, readyTimeoutMs = 60_000 } = this.options;
-    const child = new AppProcess(this.manifest, root, { ...env, ...this.extraEnv }, colorIndex);
+    const { root, env, colorIndex, output, readyTimeoutMs = 60_000 } = this.options;
+    const child = new AppProcess(this.manifest, root, { ...env, ...this.extraEnv }, colorIndex, output);
     this.process = child;
     this.up = false;
     child.start((code, signal) => {
