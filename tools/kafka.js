@@ -2,12 +2,15 @@
 // `npm run kafka:start | kafka:stop | kafka:topics`: the local single-node KRaft broker from Maven Central jars.
 require('./ts-register');
 const { startLocalKafka, stopLocalKafka } = require('../libs/testing/src/infra/kafka-local');
+const { withMavenProgress } = require('./launcher/maven-progress');
 
 async function main(command) {
   const log = (line) => console.log(`[kafka] ${line}`);
   const t0 = Date.now();
   if (command === 'start') {
-    const k = await startLocalKafka({ log });
+    // On the first start Maven fetches the broker's jars: a progress line every few seconds meanwhile.
+    const progress = withMavenProgress(log);
+    const k = await startLocalKafka({ log: progress.log }).finally(() => progress.stop());
     await createTopics(k.brokers, log);
     log(
       `ready on ${k.brokers.join(',')} (Kafka ${k.version}, ${k.startedNow ? 'started' : 'reused'} in ${Date.now() - t0} ms)`,

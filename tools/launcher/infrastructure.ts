@@ -1,6 +1,7 @@
 import { ensureTopics } from '@wxpay/contracts';
 import { DEFAULT_DATABASE_SERVER, redactDatabaseUrl, serverAnswers, withDatabase } from '@wxpay/persistence';
 import { holdLocalKafka, kafkaAnswers, startLocalKafka, stopLocalKafka } from '@wxpay/testing';
+import { withMavenProgress } from './maven-progress';
 
 export interface RunningInfrastructure {
   brokers: string[];
@@ -48,7 +49,9 @@ export async function startInfrastructure(
     }
     log(`Kafka at ${brokers.join(',')} (KAFKA_BROKERS)`);
   } else {
-    const k = await startLocalKafka({ log: (l) => log(l) });
+    // On the first start Maven fetches the broker's jars, which takes minutes: progress every few seconds.
+    const progress = withMavenProgress(log);
+    const k = await startLocalKafka({ log: progress.log }).finally(() => progress.stop());
     brokers = k.brokers;
     kafkaStartedHere = k.startedNow;
     // A test run that found this cluster's broker keeps it running when the cluster stops (and the reverse).
