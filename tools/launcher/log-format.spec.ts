@@ -79,6 +79,8 @@ describe('the launcher’s log lines', () => {
     const b = createLineFormatter('tokenization', 1, output)('plain');
     expect(a.indexOf('plain')).toBe(b.indexOf('plain'));
     expect(a).toBe('[risk]         plain');
+    const colored = createLineFormatter('risk', 0, { ...output, color: true })('plain');
+    expect(colored).toBe(`${ESC}36m[risk]${ESC}0m         plain`);
   });
 
   it('colours the app’s name and the level only when asked, red for errors', () => {

@@ -68,8 +68,9 @@ export function createLineFormatter(
   colorIndex: number,
   output: AppOutput,
 ): (line: string) => string {
-  const tag = `[${name}]`.padEnd((output.nameWidth ?? 0) + 2);
-  const prefix = `${paint(tag, APP_COLORS[colorIndex % APP_COLORS.length]!, output.color)} `;
+  const tag = `[${name}]`;
+  const padding = ' '.repeat(Math.max(0, (output.nameWidth ?? 0) + 2 - tag.length));
+  const prefix = `${paint(tag, APP_COLORS[colorIndex % APP_COLORS.length]!, output.color)}${padding} `;
   if (output.format === 'json') {
     return (line) => (parseRecord(line) ? line : prefix + line);
   }
