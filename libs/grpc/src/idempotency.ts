@@ -7,10 +7,11 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { DomainError } from '@wxpay/contracts';
+import { CommonErrors, DomainError } from '@wxpay/contracts';
 import { containsPan, luhnValid } from '@wxpay/card';
+import { type Metrics } from '@wxpay/observability';
 import { replay, type StoredAnswer } from '@wxpay/persistence';
-import { defer, from, mergeMap, type Observable } from 'rxjs';
+import { catchError, defer, from, mergeMap, throwError, type Observable } from 'rxjs';
 import { type CallContext, type IdempotencyKeys } from './call-context';
 import { callerScope } from './identity';
 import { methodNameOf } from './service-definition';
@@ -93,6 +94,35 @@ export function checkIdempotencyKey(key: unknown): string {
   return key;
 }
 
+export const IDEMPOTENCY_OUTCOMES = 'wxpay_idempotency_outcomes_total';
+
+/** What a keyed call ran into besides a first use: an answer replayed, a key reused, a first call unfinished. */
+export type IdempotencyOutcome = 'replayed' | 'conflict' | 'in_progress';
+type OutcomeCounter = (method: string, outcome: IdempotencyOutcome) => void;
+
+/**
+ * Counters by store: the interceptor is built when the controller class is decorated, before any registry
+ * exists, and reaches the serving app only through the call (its store). bootstrapService registers the store.
+ */
+const outcomeCounters = new WeakMap<object, OutcomeCounter>();
+
+/** `wxpay_idempotency_outcomes_total{method,outcome}` for the @Idempotent methods served with this store. */
+export function countIdempotencyOutcomes(store: object, metrics: Metrics): void {
+  const counter = metrics.counter({
+    name: IDEMPOTENCY_OUTCOMES,
+    help: 'Keyed calls answered from a stored answer (replayed) or refused: key reused with another request (conflict), first call unfinished (in_progress)',
+    labelNames: ['method', 'outcome'],
+  });
+  outcomeCounters.set(store, (method, outcome) => counter.inc({ method, outcome }));
+}
+
+function refusalOf(e: unknown): IdempotencyOutcome | undefined {
+  if (!(e instanceof DomainError)) return undefined;
+  if (e.code === CommonErrors.idempotencyConflict) return 'conflict';
+  if (e.code === CommonErrors.inProgress) return 'in_progress';
+  return undefined;
+}
+
 /** The interceptor of one @Idempotent method; the store is the serving app's, from the call. */
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly idempotent: IdempotentOptions) {}
@@ -115,12 +145,35 @@ export class IdempotencyInterceptor implements NestInterceptor {
       key: checkIdempotencyKey(key),
       fingerprint,
     };
-    if (idempotent.replayFirst === false) return next.handle();
-    const request = call.idempotency;
+    const count = call.idempotencyKeys && outcomeCounters.get(call.idempotencyKeys.store);
+    const answer =
+      idempotent.replayFirst === false ? next.handle() : this.replayOrRun(call, next, method, count);
+    if (!count) return answer;
+    // A conflict or an unfinished first call is refused here (the stored fingerprint) or by the use case's store.
+    return answer.pipe(
+      catchError((e: unknown) => {
+        const refusal = refusalOf(e);
+        if (refusal) count(method, refusal);
+        return throwError(() => e);
+      }),
+    );
+  }
+
+  private replayOrRun(
+    call: CallContext,
+    next: CallHandler,
+    method: string,
+    count: OutcomeCounter | undefined,
+  ): Observable<unknown> {
     const { store, db } = keysOf(call);
-    return from(store.answered(db, request)).pipe(
+    return from(store.answered(db, call.idempotency!)).pipe(
       mergeMap((prior: StoredAnswer | undefined) =>
-        prior ? defer(async () => replay(prior)) : next.handle(),
+        prior
+          ? defer(async () => {
+              count?.(method, 'replayed');
+              return replay(prior);
+            })
+          : next.handle(),
       ),
     );
   }

@@ -49,6 +49,9 @@ export {
   canonicalJson,
   requestFingerprint,
   checkIdempotencyKey,
+  countIdempotencyOutcomes,
+  IDEMPOTENCY_OUTCOMES,
+  type IdempotencyOutcome,
   type IdempotentOptions,
 } from './idempotency';
 export * as rules from './validation';

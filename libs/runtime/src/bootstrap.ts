@@ -1,12 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { type AbstractHttpAdapter } from '@nestjs/core';
-import { serveGrpc, type GrpcEdgeOptions } from '@wxpay/grpc';
+import { countIdempotencyOutcomes, serveGrpc, type GrpcEdgeOptions } from '@wxpay/grpc';
 import { NestPinoLogger } from '@wxpay/observability';
 import { IdempotencyStore, isDatabaseUnavailable } from '@wxpay/persistence';
 import { type DataSource } from 'typeorm';
+import { reportCertificateExpiry } from './certificate-expiry';
 import { ConfigError } from './config';
 import { gatewayEnvOf } from './gateway-env';
+import { instrumentHttpServer } from './http-metrics';
 import { type RuntimeParts } from './runtime.module';
 import { DATA_SOURCE } from './tokens';
 
@@ -59,6 +61,8 @@ export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApp
     ? await NestFactory.create(opts.module, opts.httpAdapter, options)
     : await NestFactory.create(opts.module, options);
   app.enableShutdownHooks();
+  // Before any route is registered (app.init below, or listen): every request of every service is timed.
+  instrumentHttpServer(app, opts.parts.metrics);
   if (opts.grpc) {
     const edge = opts.grpc(app);
     // The services' configuration refuses GRPC_TLS=off outside development already; this holds for any other way
@@ -68,15 +72,17 @@ export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApp
         'GRPC_TLS: gRPC without TLS is refused because GATEWAY_ENV is production (the default)',
       ]);
     }
+    if (edge.tls.enabled) reportCertificateExpiry(opts.parts.metrics, 'grpc', edge.tls.cert);
     const dataSource = app.get<DataSource>(DATA_SOURCE, { strict: false });
+    const store = dataSource ? app.get(IdempotencyStore) : undefined;
+    if (store) countIdempotencyOutcomes(store, opts.parts.metrics);
     const transport = serveGrpc(app, {
       ...edge,
       logger: opts.parts.logger,
       metrics: opts.parts.metrics,
       isUnavailable: isDatabaseUnavailable,
-      idempotency: dataSource
-        ? { store: app.get(IdempotencyStore), db: dataSource, keyedFingerprint: edge.keyedFingerprint }
-        : undefined,
+      idempotency:
+        dataSource && store ? { store, db: dataSource, keyedFingerprint: edge.keyedFingerprint } : undefined,
     });
     // Every module is initialised (state loaded, clients connected) before the first call is accepted.
     await app.init();
