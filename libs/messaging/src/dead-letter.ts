@@ -1,4 +1,5 @@
 import { dlqTopicOf } from '@wxpay/contracts';
+import { type Metrics } from '@wxpay/observability';
 import { type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 
 export interface DeadLetter {
@@ -24,6 +25,24 @@ export const DLQ_HEADERS = {
 } as const;
 
 const MAX_ERROR_LENGTH = 1000;
+
+export const DEAD_LETTERS = 'wxpay_dead_letters_total';
+
+/** Counts a message put on its DLQ, by original topic and why (a replay needs the cause fixed first). */
+export type DeadLetterCounter = (dl: Pick<DeadLetter, 'topic' | 'reason'>) => void;
+
+/**
+ * `wxpay_dead_letters_total{topic,reason}`, the DLQ rate per topic. Consumers count through their
+ * MessagingMetrics (`deadLettered`), once the DLQ has the message and it was not a redelivery's second copy.
+ */
+export function deadLetterCounter(metrics: Metrics): DeadLetterCounter {
+  const counter = metrics.counter({
+    name: DEAD_LETTERS,
+    help: 'Messages sent to their DLQ, by original topic and reason (invalid-envelope, handler-failed, non-retriable)',
+    labelNames: ['topic', 'reason'],
+  });
+  return ({ topic, reason }) => counter.inc({ topic, reason });
+}
 
 export async function publishDeadLetter(producer: Producer, dl: DeadLetter): Promise<void> {
   const headers: IHeaders = {

@@ -16,7 +16,27 @@ export {
   type EventHandler,
   type HandlerContext,
 } from './event-consumer';
-export { publishDeadLetter, DLQ_HEADERS, type DeadLetter } from './dead-letter';
+export {
+  publishDeadLetter,
+  deadLetterCounter,
+  DEAD_LETTERS,
+  DLQ_HEADERS,
+  type DeadLetter,
+  type DeadLetterCounter,
+} from './dead-letter';
+export {
+  ConsumerLagPoller,
+  CONSUMER_LAG,
+  lagIntervalMs,
+  type ConsumerLagOptions,
+  type PartitionLag,
+} from './consumer-lag';
+export {
+  registerOutboxBacklog,
+  OUTBOX_BACKLOG,
+  OUTBOX_BACKLOG_CAP,
+  OUTBOX_OLDEST_AGE,
+} from './outbox-backlog';
 export { NonRetriableError, OutboxValidationError } from './errors';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';

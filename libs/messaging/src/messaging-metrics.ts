@@ -1,4 +1,5 @@
 import { type Metrics } from '@wxpay/observability';
+import { deadLetterCounter, type DeadLetterCounter } from './dead-letter';
 
 /**
  * What an operator watches on the event pipeline: events published by the relay, the backlog it still has, and
@@ -10,6 +11,8 @@ export interface MessagingMetrics {
   pending(count: number): void;
   consumed(group: string, topic: string, outcome: 'processed' | 'duplicate' | 'dead-lettered'): void;
   handlerFailed(group: string, topic: string): void;
+  /** A message published to its DLQ (not a redelivery of one already there); optional for older stand-ins. */
+  deadLettered?: DeadLetterCounter;
 }
 
 export const NO_METRICS: MessagingMetrics = {
@@ -17,6 +20,7 @@ export const NO_METRICS: MessagingMetrics = {
   pending: () => undefined,
   consumed: () => undefined,
   handlerFailed: () => undefined,
+  deadLettered: () => undefined,
 };
 
 export function messagingMetrics(metrics: Metrics): MessagingMetrics {
@@ -44,5 +48,6 @@ export function messagingMetrics(metrics: Metrics): MessagingMetrics {
     pending: (count) => pending.set(count),
     consumed: (group, topic, outcome) => consumed.inc({ group, topic, outcome }),
     handlerFailed: (group, topic) => failed.inc({ group, topic }),
+    deadLettered: deadLetterCounter(metrics),
   };
 }

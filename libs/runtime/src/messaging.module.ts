@@ -2,14 +2,23 @@ import {
   Global,
   Inject,
   Module,
+  Optional,
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { brokersFromEnv, createKafka, messagingMetrics, OutboxRelay } from '@wxpay/messaging';
+import {
+  brokersFromEnv,
+  ConsumerLagPoller,
+  createKafka,
+  messagingMetrics,
+  OutboxRelay,
+  registerOutboxBacklog,
+} from '@wxpay/messaging';
 import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
 import { type Admin, type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
+import { ConfigError } from './config';
 import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from './tokens';
 
 export interface MessagingModuleOptions {
@@ -17,6 +26,22 @@ export interface MessagingModuleOptions {
   /** Run the outbox relay in this process (services that emit events). */
   relay: boolean;
   brokers?: string[];
+  /** How often consumer lag is read (ms, 1000–300000); 0 turns it off. Default KAFKA_LAG_POLL_MS, else 15000. */
+  lagPollMs?: number;
+}
+
+const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/** KAFKA_LAG_POLL_MS: a whole number of milliseconds, 0 for off; out-of-range values are clamped by the poller. */
+export function lagPollMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.KAFKA_LAG_POLL_MS;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigError('messaging', [
+      `KAFKA_LAG_POLL_MS must be a whole number of milliseconds (got '${raw}')`,
+    ]);
+  }
+  return Number(raw);
 }
 
 class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,6 +66,45 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
+/**
+ * Lag of this service's consumer groups (found by the Kafka client id, which is the service's name), read on
+ * its own admin connection every interval, stopped on shutdown before the Kafka client goes.
+ */
+class ConsumerLagLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private poller?: ConsumerLagPoller;
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) private readonly metrics: Metrics,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+  ) {}
+  onApplicationBootstrap(): void {
+    const intervalMs = this.options.lagPollMs ?? lagPollMsFromEnv();
+    if (intervalMs === 0) return;
+    this.poller = new ConsumerLagPoller({
+      admin: this.kafka.admin(),
+      metrics: this.metrics,
+      logger: this.logger,
+      clientId: this.options.service,
+      intervalMs,
+    });
+    this.poller.start();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.poller?.stop();
+  }
+}
+
+/** The outbox's backlog and the age of its oldest row, read from the service's database at each scrape. */
+class OutboxBacklogGauges {
+  constructor(
+    @Inject(METRICS) metrics: Metrics,
+    @Optional() @Inject(DATA_SOURCE) dataSource: DataSource | undefined,
+  ) {
+    if (dataSource) registerOutboxBacklog(metrics, dataSource);
+  }
+}
+
 /** Readiness asks the cluster for its metadata over one admin connection, closed on shutdown. */
 class KafkaHealthCheck implements OnApplicationShutdown {
   private readonly admin: Admin;
@@ -59,7 +123,10 @@ class KafkaHealthCheck implements OnApplicationShutdown {
   }
 }
 
-/** The service's Kafka client (kafkajs, logging into pino), its outbox relay, and a `kafka` readiness check. */
+/**
+ * The service's Kafka client (kafkajs, logging into pino), its outbox relay, a `kafka` readiness check, and the
+ * operator's gauges of the pipeline: consumer lag and the outbox backlog.
+ */
 @Global()
 @Module({})
 export class MessagingModule {
@@ -73,7 +140,10 @@ export class MessagingModule {
           useFactory: (logger: Logger) =>
             createKafka({ clientId: options.service, brokers: options.brokers ?? brokersFromEnv(), logger }),
         },
+        { provide: MESSAGING_OPTIONS, useValue: options },
         KafkaHealthCheck,
+        ConsumerLagLifecycle,
+        OutboxBacklogGauges,
         ...(options.relay ? [RelayLifecycle] : []),
       ],
       exports: [KAFKA],

@@ -1,0 +1,107 @@
+import { createMetrics, type Metrics } from '@wxpay/observability';
+import { captureLogger, createTestTopic, eventually, testKafka, uniqueName } from '@wxpay/testing';
+import { type Admin, type Consumer } from 'kafkajs';
+import { ConsumerLagPoller } from './consumer-lag';
+
+jest.setTimeout(90_000);
+
+const { logger } = captureLogger('warn');
+
+/** The gauge's samples as `group topic partition → lag`, read from the registry's text output. */
+async function lagSamples(metrics: Metrics, group: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const text = await metrics.registry.metrics();
+  for (const m of text.matchAll(
+    /^wxpay_consumer_lag\{group="([^"]+)",topic="([^"]+)",partition="(\d+)"[^}]*\} (\d+)$/gm,
+  )) {
+    if (m[1] === group) out[`${m[2]}/${m[3]}`] = Number(m[4]);
+  }
+  return out;
+}
+
+describe('consumer lag poller (real Kafka)', () => {
+  let topic: string;
+  let admin: Admin;
+  let poller: ConsumerLagPoller | undefined;
+  let consumer: Consumer | undefined;
+
+  beforeAll(async () => {
+    topic = await createTestTopic('lag', 2);
+    const producer = testKafka().producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        ...Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `p0-${i}` })),
+        ...Array.from({ length: 2 }, (_, i) => ({ partition: 1, value: `p1-${i}` })),
+      ],
+    });
+    await producer.disconnect();
+    admin = testKafka().admin();
+    await admin.connect();
+  });
+
+  afterEach(async () => {
+    await consumer?.disconnect();
+    consumer = undefined;
+    await poller?.stop();
+    poller = undefined;
+  });
+  afterAll(() => admin.disconnect());
+
+  it('reports high-water mark minus committed offset per partition, from the low mark where nothing was committed', async () => {
+    const group = uniqueName('lag-explicit');
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '2' }] });
+    const metrics = createMetrics({ service: 'lagtest', defaultMetrics: false });
+    poller = new ConsumerLagPoller({
+      admin: testKafka('lagtest').admin(),
+      metrics,
+      logger,
+      clientId: 'lagtest',
+      groups: [group],
+    });
+    await poller.poll();
+    expect(await lagSamples(metrics, group)).toEqual({ [`${topic}/0`]: 3, [`${topic}/1`]: 2 });
+  });
+
+  it("finds the service's groups by client id, polls on its interval, keeps a group whose consumer stopped, and stops cleanly", async () => {
+    const group = uniqueName('lag-found');
+    const clientId = uniqueName('lagsvc');
+    consumer = testKafka(clientId).consumer({ groupId: group });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let seen = 0;
+    await consumer.run({ eachMessage: async () => void seen++ });
+    await eventually(async () => seen === 7, 'all seven messages consumed');
+
+    const metrics = createMetrics({ service: 'lagsvc', defaultMetrics: false });
+    poller = new ConsumerLagPoller({
+      admin: testKafka(clientId).admin(),
+      metrics,
+      logger,
+      clientId,
+      intervalMs: 1000,
+    });
+    poller.start();
+    await eventually(
+      async () =>
+        JSON.stringify(await lagSamples(metrics, group)) ===
+        JSON.stringify({ [`${topic}/0`]: 0, [`${topic}/1`]: 0 }),
+      'caught-up group reported with lag 0',
+    );
+
+    await consumer.disconnect();
+    consumer = undefined;
+    const producer = testKafka().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ partition: 1, value: 'late' }] });
+    await producer.disconnect();
+    await eventually(
+      async () => (await lagSamples(metrics, group))[`${topic}/1`] === 1,
+      'the stopped group keeps being reported, its lag growing',
+    );
+
+    await poller.stop();
+    poller = undefined;
+  });
+});

@@ -1,0 +1,64 @@
+import { randomUUID } from 'crypto';
+import { createMetrics, type Metrics } from '@wxpay/observability';
+import { createTestDatabase, type TestDatabase } from '@wxpay/testing';
+import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+import { registerOutboxBacklog } from './outbox-backlog';
+
+jest.setTimeout(30_000);
+
+async function sample(metrics: Metrics, name: string): Promise<number> {
+  const line = new RegExp(`^${name}\\{service="svc"\\} (\\S+)$`, 'm').exec(await metrics.registry.metrics());
+  return line ? Number(line[1]) : -1;
+}
+
+describe('outbox backlog gauges (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({
+      migrations: [CreateMessagingTables1732500000000],
+      label: 'outbox_backlog',
+    });
+  });
+  afterAll(() => db.drop());
+
+  const insert = (agoSeconds: number, published: boolean) =>
+    db.dataSource.query(
+      `INSERT INTO outbox_event (id, topic, message_key, envelope, created_at, published_at)
+       VALUES ($1, 't.v1', 'k', '{}', now() - $2 * interval '1 second', CASE WHEN $3 THEN now() END)`,
+      [randomUUID(), agoSeconds, published],
+    );
+
+  it('reports the unpublished count and the age of the oldest unpublished row, 0 and 0 once all are out', async () => {
+    const metrics = createMetrics({ service: 'svc', defaultMetrics: false });
+    registerOutboxBacklog(metrics, db.dataSource);
+    expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(0);
+    expect(await sample(metrics, 'wxpay_outbox_oldest_age_seconds')).toBe(0);
+
+    await insert(900, true); // published long ago: neither counted nor the oldest
+    await insert(120, false);
+    await insert(5, false);
+    expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(2);
+    const age = await sample(metrics, 'wxpay_outbox_oldest_age_seconds');
+    expect(age).toBeGreaterThanOrEqual(120);
+    expect(age).toBeLessThan(150);
+
+    await db.dataSource.query(`UPDATE outbox_event SET published_at = now() WHERE published_at IS NULL`);
+    expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(0);
+    expect(await sample(metrics, 'wxpay_outbox_oldest_age_seconds')).toBe(0);
+  });
+
+  it('reads the partial index of unpublished rows, not the table', async () => {
+    await db.dataSource.query(`SET enable_seqscan = off`);
+    const plan: { 'QUERY PLAN': string }[] = await db.dataSource.query(
+      `EXPLAIN SELECT 1 FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
+    );
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('outbox_event_pending');
+  });
+
+  it('reports NaN when the database does not answer, so no alert reads a stale figure as healthy', async () => {
+    const metrics = createMetrics({ service: 'svc', defaultMetrics: false });
+    registerOutboxBacklog(metrics, { query: () => Promise.reject(new Error('connection refused')) });
+    expect(await sample(metrics, 'wxpay_outbox_backlog')).toBeNaN();
+    expect(await sample(metrics, 'wxpay_outbox_oldest_age_seconds')).toBeNaN();
+  });
+});
