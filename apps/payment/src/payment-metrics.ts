@@ -1,4 +1,16 @@
 import { LATENCY_BUCKETS_SECONDS, type Counter, type Histogram, type Metrics } from '@wxpay/observability';
+import { type BreakKind, type BreakSource } from './domain/reconciliation';
+
+/** The breaks each side can show (a capture missing at UnionPay is never a WeChat Pay finding, and so on). */
+const BREAK_SERIES: readonly (readonly [BreakKind, BreakSource])[] = [
+  ['MISSING_IN_LEDGER', 'UNIONPAY'],
+  ['MISSING_IN_LEDGER', 'WECHATPAY'],
+  ['MISSING_AT_UNIONPAY', 'UNIONPAY'],
+  ['MISSING_AT_WECHATPAY', 'WECHATPAY'],
+  ['AMOUNT_DIFFERS', 'UNIONPAY'],
+  ['AMOUNT_DIFFERS', 'WECHATPAY'],
+  ['STATUS_DIFFERS', 'WECHATPAY'],
+];
 
 /** The payment service's own series (bounded label values only: codes and states, never ids). */
 export class PaymentMetrics {
@@ -11,6 +23,7 @@ export class PaymentMetrics {
   readonly idempotency: Counter<'operation' | 'outcome'>;
   readonly reconciliationBreaks: Counter<'kind' | 'source'>;
   readonly alerts: Counter<'kind'>;
+  readonly leaseTakeovers: Counter<'resource'>;
 
   constructor(metrics: Metrics) {
     this.transitions = metrics.counter({
@@ -54,10 +67,18 @@ export class PaymentMetrics {
       help: 'Reconciliation breaks found',
       labelNames: ['kind', 'source'],
     });
+    // Every series from 0 at start: runs are daily, and the first break after a restart would otherwise create
+    // its series at 1, a rise that increase() (the alert) cannot see.
+    for (const [kind, source] of BREAK_SERIES) this.reconciliationBreaks.inc({ kind, source }, 0);
     this.alerts = metrics.counter({
       name: 'payment_alerts_total',
       help: 'Situations an operator must look at (capture refused, amount mismatch, payment after close, …)',
       labelNames: ['kind'],
+    });
+    this.leaseTakeovers = metrics.counter({
+      name: 'wxpay_lease_takeovers_total',
+      help: 'Leases taken over after they ran out under another owner (a driver or job runner died or stalled)',
+      labelNames: ['resource'],
     });
   }
 }

@@ -74,5 +74,17 @@ describe('daily reconciliation (real PostgreSQL, stand-in counterparties)', () =
       [report.runId],
     );
     expect(Number(stored[0]!.n)).toBe(4);
+
+    // payment_reconciliation_breaks_total counts each break by kind and source (what the alert reads).
+    const series = (await h.core.deps.metrics.reconciliationBreaks.get()).values;
+    // Series exist from 0 before any break, so the first one is a rise the alert sees.
+    expect(series.find((v) => v.labels.kind === 'MISSING_AT_WECHATPAY')?.value).toBe(0);
+    const counted = series.filter((v) => v.value > 0);
+    expect(counted.map((v) => [v.labels.kind, v.labels.source, v.value]).sort()).toEqual([
+      ['AMOUNT_DIFFERS', 'UNIONPAY', 1],
+      ['MISSING_AT_UNIONPAY', 'UNIONPAY', 1],
+      ['MISSING_IN_LEDGER', 'WECHATPAY', 1],
+      ['STATUS_DIFFERS', 'WECHATPAY', 1],
+    ]);
   });
 });

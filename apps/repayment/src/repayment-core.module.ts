@@ -147,6 +147,11 @@ export class RepaymentCoreModule {
               labelNames: ['kind', 'outcome'],
               buckets: [...LATENCY_BUCKETS_SECONDS],
             });
+            const takeovers = metrics.counter({
+              name: 'wxpay_lease_takeovers_total',
+              help: 'Leases taken over after they ran out under another owner (a driver or job runner died or stalled)',
+              labelNames: ['resource'],
+            });
             const deductionsInFlight = metrics.gauge({
               name: 'repayment_deductions_in_flight',
               help: 'Deductions asked of WeChat Pay whose result is not applied yet (new ones wait at the maximum)',
@@ -170,6 +175,7 @@ export class RepaymentCoreModule {
               leaseMs: config.REPAYMENT_JOB_LEASE_MS,
               ...(clock instanceof ControllableClock ? { beforePoll: () => clock.load() } : {}),
               onJobFinished: (kind, outcome, seconds) => jobSeconds.observe({ kind, outcome }, seconds),
+              onTakeover: () => takeovers.inc({ resource: 'scheduled_job' }),
               heldBack: async () => {
                 const inFlight = await runs.deductionsInFlight(ds);
                 deductionsInFlight.set(inFlight);

@@ -56,6 +56,9 @@ describe('durable scheduler', () => {
     return { kind: 'done' };
   };
 
+  /** Kinds of the jobs claimed after another runner's lease ran out (what wxpay_lease_takeovers_total counts). */
+  const takeovers: JobKind[] = [];
+
   async function startReplica(name: string, ds: DataSource): Promise<Replica> {
     const replica = { name, ds, store: new JobStore(ds), polls: 0 } as Replica;
     const handler = async (job: Job): Promise<JobResult> => {
@@ -78,6 +81,7 @@ describe('durable scheduler', () => {
         replica.polls += 1;
       },
       heldBack: async () => heldBack,
+      onTakeover: (kind) => takeovers.push(kind),
     });
     replica.runner.start();
     replicas.push(replica);
@@ -148,6 +152,7 @@ describe('durable scheduler', () => {
       [ids],
     );
     expect(tries).toEqual([{ tries: 1 }]);
+    expect(takeovers).toEqual([]);
   });
 
   it('takes over a job whose lease ran out, and leaves a live lease alone', async () => {
@@ -169,6 +174,7 @@ describe('durable scheduler', () => {
     expect((await job(abandoned)).tries).toBe(2);
     expect(invocations.get(live)).toBeUndefined();
     expect(await job(live)).toMatchObject({ state: 'RUNNING', tries: 1 });
+    expect(takeovers).toEqual(['POST']);
   });
 
   it('does not run a job before business time reaches it', async () => {

@@ -237,18 +237,28 @@ export class PaymentRepository {
 
   /**
    * Takes the payment's driving lease (the only actor allowed to call counterparties for it) unless another
-   * actor holds an unexpired one. Returns the payment when taken.
+   * actor holds an unexpired one. Returns the payment when taken. `onTakeover` runs when the lease taken had run
+   * out under another owner (one that died or stalled: drivers release theirs when done).
    */
-  async claimLease(db: Db, id: string, owner: string, ms: number): Promise<Payment | undefined> {
+  async claimLease(
+    db: Db,
+    id: string,
+    owner: string,
+    ms: number,
+    onTakeover?: () => void,
+  ): Promise<Payment | undefined> {
     const row = returnedRows(
       await prepared(
         db,
         `UPDATE payment SET lease_owner = $2, lease_until = now() + ($3::integer * interval '1 millisecond')
+           FROM (SELECT lease_owner AS previous_owner FROM payment WHERE id = $1) previous
           WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
-          RETURNING *`,
+          RETURNING payment.*, previous.previous_owner IS NOT NULL
+                    AND previous.previous_owner <> $2 AS taken_over`,
         [id, owner, ms],
       ),
     )[0];
+    if (row?.taken_over === true) onTakeover?.();
     return row ? rowToPayment(row) : undefined;
   }
 

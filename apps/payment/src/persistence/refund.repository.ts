@@ -106,14 +106,25 @@ export class RefundRepository {
     return rowToRefund(row);
   }
 
-  async claimLease(db: Db, id: string, owner: string, ms: number): Promise<Refund | undefined> {
+  /** As PaymentRepository.claimLease: `onTakeover` when the lease ran out under another owner. */
+  async claimLease(
+    db: Db,
+    id: string,
+    owner: string,
+    ms: number,
+    onTakeover?: () => void,
+  ): Promise<Refund | undefined> {
     const row = returnedRows(
       await db.query(
         `UPDATE refund SET lease_owner = $2, lease_until = now() + ($3::integer * interval '1 millisecond')
-          WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING *`,
+           FROM (SELECT lease_owner AS previous_owner FROM refund WHERE id = $1) previous
+          WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+          RETURNING refund.*, previous.previous_owner IS NOT NULL
+                    AND previous.previous_owner <> $2 AS taken_over`,
         [id, owner, ms],
       ),
     )[0];
+    if (row?.taken_over === true) onTakeover?.();
     return row ? rowToRefund(row) : undefined;
   }
 

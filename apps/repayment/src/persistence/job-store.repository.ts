@@ -9,6 +9,8 @@ interface JobRow {
   run_at: Date;
   payload: Record<string, unknown>;
   tries: number;
+  /** Claimed from a runner whose lease ran out (claim only). */
+  taken_over?: boolean;
 }
 
 const toJob = (r: JobRow): Job => ({
@@ -18,6 +20,7 @@ const toJob = (r: JobRow): Job => ({
   runAt: new Date(r.run_at),
   payload: r.payload ?? {},
   tries: Number(r.tries),
+  ...(r.taken_over ? { takenOver: true } : {}),
 });
 
 /**
@@ -74,8 +77,9 @@ export class JobStore {
           LIMIT $2 FOR UPDATE SKIP LOCKED)
        UPDATE scheduled_job SET state = 'RUNNING', tries = tries + 1,
               lease_until = now() + ($3::integer * interval '1 millisecond')
-        WHERE id IN (SELECT id FROM due UNION SELECT id FROM stale)
-        RETURNING id, kind, subject, run_at, payload, tries`,
+         FROM (SELECT id, false AS taken_over FROM due UNION ALL SELECT id, true FROM stale) claimed
+        WHERE scheduled_job.id = claimed.id
+        RETURNING scheduled_job.id, kind, subject, run_at, payload, tries, claimed.taken_over`,
       [businessNow, limit, leaseMs, [...heldBack]],
     );
     return returnedRows<JobRow>(result)

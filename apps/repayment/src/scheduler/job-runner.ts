@@ -15,6 +15,8 @@ export interface JobRunnerOptions {
   /** Kinds not to start now (backpressure), asked before each claim. */
   heldBack?: () => Promise<readonly JobKind[]>;
   onJobFinished?: (kind: JobKind, outcome: 'done' | 'retry' | 'error', seconds: number) => void;
+  /** A job claimed after another runner's lease on it ran out. */
+  onTakeover?: (kind: JobKind) => void;
 }
 
 const MAX_ERROR_BACKOFF_MS = 15 * 60_000;
@@ -77,6 +79,7 @@ export class JobRunner {
       const heldBack = (await this.o.heldBack?.()) ?? [];
       const jobs = await this.store.claim(this.clock.now(), this.o.batch, this.o.leaseMs, heldBack);
       if (jobs.length === 0 || this.stopped) return;
+      for (const job of jobs) if (job.takenOver) this.o.onTakeover?.(job.kind);
       await runBounded(jobs, this.o.concurrency, (job) => this.runOne(job));
       if (jobs.length < this.o.batch) return;
     }

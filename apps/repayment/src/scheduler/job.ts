@@ -10,6 +10,8 @@ export interface Job {
   payload: Record<string, unknown>;
   /** Runs started so far, this one included. */
   tries: number;
+  /** Claimed after another runner's lease on it ran out (that runner died or stalled mid-job). */
+  takenOver?: boolean;
 }
 
 /** What a handler tells the runner; `done` only when the handler finished the job in its own transaction. */

@@ -62,7 +62,9 @@ export class PaymentDriver {
     const fresh = held?.payment && Date.now() - held.since < this.d.settings.leaseMs / 3;
     const claimed = fresh
       ? held.payment
-      : await this.d.payments.claimLease(this.d.ds, paymentId, owner, this.d.settings.leaseMs);
+      : await this.d.payments.claimLease(this.d.ds, paymentId, owner, this.d.settings.leaseMs, () =>
+          this.d.metrics.leaseTakeovers.inc({ resource: 'payment' }),
+        );
     if (!claimed) return this.d.payments.find(this.d.ds, paymentId);
     let p = claimed;
     let released: Payment | undefined;

@@ -31,7 +31,9 @@ export class RefundDriver {
   async advance(refundId: string, mode: 'request' | 'janitor'): Promise<Refund | undefined> {
     // One lease owner per drive (see PaymentDriver): actors of one process must not share a lease.
     const owner = `${this.owner}-${++this.drives}`;
-    const claimed = await this.d.refunds.claimLease(this.d.ds, refundId, owner, this.d.settings.leaseMs);
+    const claimed = await this.d.refunds.claimLease(this.d.ds, refundId, owner, this.d.settings.leaseMs, () =>
+      this.d.metrics.leaseTakeovers.inc({ resource: 'refund' }),
+    );
     if (!claimed) return this.d.refunds.find(this.d.ds, refundId);
     let r = claimed;
     const stopHeartbeat = leaseHeartbeat(this.d.settings.leaseMs, () =>
