@@ -4,15 +4,17 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { type Logger } from '@wxpay/observability';
+import { type Logger, type Metrics } from '@wxpay/observability';
 import { IdempotencyStore } from '@wxpay/persistence';
-import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
+import { DATA_SOURCE, LOGGER, METRICS } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
 import { AuditCheckpointer } from './persistence/audit-checkpoints';
 import { EnvelopeUpgrade } from './rotation/envelope-upgrade';
 import { FingerprintRotation } from './rotation/fingerprint-rotation';
 import { KeyRotation } from './rotation/key-rotation';
+import { RotationProgress } from './rotation/rotation-progress';
 import { RotationRunner } from './rotation/rotation-runner';
+import { VAULT_DEPS, type VaultDeps } from './vault-deps';
 import { VAULT_OPTIONS, type VaultRunOptions } from './vault-options';
 
 const PRUNE_EVERY_MS = 3600_000;
@@ -28,6 +30,7 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   private pruner?: NodeJS.Timeout;
   private checkpoints?: NodeJS.Timeout;
   private upgrade?: Promise<unknown>;
+  private readonly progress: RotationProgress;
   private readonly stopping = new AbortController();
 
   constructor(
@@ -39,7 +42,11 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly fingerprintRotation: FingerprintRotation,
     private readonly checkpointer: AuditCheckpointer,
     private readonly idempotency: IdempotencyStore,
-  ) {}
+    @Inject(VAULT_DEPS) deps: VaultDeps,
+    @Inject(METRICS) metrics: Metrics,
+  ) {
+    this.progress = new RotationProgress(dataSource, deps.ring, metrics, logger);
+  }
 
   onApplicationBootstrap(): void {
     const { config } = this.options;
@@ -62,6 +69,7 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
       this.rotation = new RotationRunner(this.keyRotation, config.rotation, this.logger);
       this.rotation.start();
     }
+    this.progress.start();
     const prune = () =>
       this.idempotency
         .prune(this.dataSource, config.idempotencyRetentionMs)
@@ -93,6 +101,7 @@ export class VaultJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     clearInterval(this.pruner);
     clearInterval(this.checkpoints);
     this.stopping.abort();
+    await this.progress.stop();
     await this.upgrade;
     await this.checkpoint(); // the head as the service leaves it
     await this.rotation?.stop();
