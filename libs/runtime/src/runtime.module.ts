@@ -1,13 +1,15 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import {
   createLogger,
   createMetrics,
   HealthRegistry,
   ObservabilityModule,
+  stopTracing,
   type Logger,
   type LogLevel,
   type Metrics,
 } from '@wxpay/observability';
+import { registerReadinessGauges } from './readiness-gauge';
 import { HEALTH, LOGGER, METRICS } from './tokens';
 
 export interface RuntimeParts {
@@ -17,11 +19,18 @@ export interface RuntimeParts {
 }
 
 export function createRuntimeParts(service: string, options: { level?: LogLevel } = {}): RuntimeParts {
-  return {
-    logger: createLogger({ service, level: options.level }),
-    metrics: createMetrics({ service }),
-    health: new HealthRegistry(),
-  };
+  const metrics = createMetrics({ service });
+  const health = new HealthRegistry();
+  registerReadinessGauges(metrics, health);
+  return { logger: createLogger({ service, level: options.level }), metrics, health };
+}
+
+/** Sends the spans still buffered when the service stops (nothing to do when tracing is off). */
+@Injectable()
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing();
+  }
 }
 
 /**
@@ -39,6 +48,7 @@ export class RuntimeModule {
         { provide: LOGGER, useValue: parts.logger },
         { provide: METRICS, useValue: parts.metrics },
         { provide: HEALTH, useValue: parts.health },
+        TracingShutdown,
       ],
       exports: [LOGGER, METRICS, HEALTH],
     };
