@@ -1,7 +1,8 @@
 /*
- * `npm run images:build`: every image of the compose stack from local sources (see images.ts), tagged with
- * content digests and with `local`. Starts this project's own dockerd when no engine answers (and stops it
- * again), so it works on a machine where Docker was only installed.
+ * `npm run images:build [-- --monitoring]`: every image of the compose stack from local sources (see images.ts;
+ * with --monitoring also Prometheus for the `monitoring` profile), tagged with content digests and with `local`.
+ * Starts this project's own dockerd when no engine answers (and stops it again), so it works on a machine where
+ * Docker was only installed.
  */
 import { join } from 'path';
 import { workspaceRoot } from '@wxpay/testing';
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   const engine = await ensureEngine(log, join(root, '.data/docker'));
   if (engine.host) process.env.DOCKER_HOST = engine.host;
   try {
-    const set = await buildImages(root, log);
+    // `-- --monitoring`: also the Prometheus image of the compose `monitoring` profile.
+    const set = await buildImages(root, log, { monitoring: process.argv.includes('--monitoring') });
     for (const image of Object.values(set.images)) console.log(`  ${image.tag}`);
   } finally {
     await engine.stop();

@@ -33,7 +33,16 @@ const since = (t: number) => (Date.now() - t) / 1000;
  * Node, the production dependencies, the compiled workspace, one image per app, PostgreSQL and Kafka. Tags are
  * content digests (see ContentHash); independent chains build in parallel.
  */
-export async function buildImages(root: string, log: (line: string) => void): Promise<ImageSet> {
+export interface BuildOptions {
+  /** Also the Prometheus image of the compose `monitoring` profile (not part of the stack the smoke runs). */
+  monitoring?: boolean;
+}
+
+export async function buildImages(
+  root: string,
+  log: (line: string) => void,
+  options: BuildOptions = {},
+): Promise<ImageSet> {
   const inputs = new ImageInputs(root);
   const logs = join(inputs.cacheDir, 'logs');
   mkdirSync(logs, { recursive: true });
@@ -82,6 +91,20 @@ export async function buildImages(root: string, log: (line: string) => void): Pr
     { BASE: base.tag },
   );
 
+  // Debian's prometheus package with deploy/observability's scrape configuration and rules (only those two files
+  // go into the image and its digest: the dashboards and the rules' tests are not its inputs).
+  const observability = join(root, 'deploy/observability');
+  const prometheus = options.monitoring
+    ? build(
+        'prometheus',
+        new ContentHash()
+          .text('base', base.tag)
+          .tree('ctx', observability, (rel) => rel !== 'prometheus.yml' && rel !== 'alerts.yml'),
+        observability,
+        { BASE: base.tag },
+      )
+    : Promise.resolve(undefined);
+
   const kafka = (async () => {
     const { dir, version } = await inputs.kafkaContext(log);
     const hash = new ContentHash()
@@ -123,7 +146,9 @@ export async function buildImages(root: string, log: (line: string) => void): Pr
   })();
 
   // Every chain settles before a failure is reported, so the engine is never stopped under a running build.
-  const failed = (await Promise.allSettled([postgres, kafka, apps])).find((r) => r.status === 'rejected');
+  const failed = (await Promise.allSettled([postgres, kafka, apps, prometheus])).find(
+    (r) => r.status === 'rejected',
+  );
   if (failed) throw (failed as PromiseRejectedResult).reason;
   log(
     `images ready in ${since(t0).toFixed(1)} s (base ${baseSeconds.toFixed(1)} s, the others ${since(t1).toFixed(1)} s)`,
