@@ -51,3 +51,24 @@ export {
   type GrpcHealthReflectionOptions,
   type ServingStatus,
 } from './grpc/grpc-health-reflection';
+export {
+  annotateSpan,
+  currentTraceId,
+  currentTraceparent,
+  extractTraceContext,
+  failSpan,
+  flushTracing,
+  injectTraceContext,
+  isTracing,
+  linkTo,
+  SpanKind,
+  startSpan,
+  startTracing,
+  stopTracing,
+  traced,
+  withSpan,
+  type Span,
+  type TracedOptions,
+} from './tracing/tracing';
+export { tracingConfigOf, TracingConfigError, type TracingConfig } from './tracing/tracing-config';
+export { MaskingSpanExporter } from './tracing/span-masking';

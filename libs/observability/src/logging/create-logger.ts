@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import pino, { Bindings, DestinationStream, Level, LogFn, Logger as PinoLogger } from 'pino';
+import { isTracing, logTraceFields } from '../tracing/tracing';
 import { maskPansInJson } from './json-line-masking';
 import { createSanitizer } from './record-sanitizer';
 
@@ -67,6 +68,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
         ...options.base,
       }),
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The active span's ids, so a line found in the logs leads to its trace (a service starts tracing before it
+      // creates its logger; without tracing the logger has no mixin at all).
+      ...(isTracing() ? { mixin: logTraceFields } : {}),
       formatters: {
         level: (label) => ({ level: label }),
         log: sanitizeRecord,
