@@ -7,7 +7,16 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { maskPans } from '@wxpay/card';
-import { addGrpcHealthAndReflection, type GrpcHealthControl } from '@wxpay/observability';
+import {
+  addGrpcHealthAndReflection,
+  extractTraceContext,
+  isTracing,
+  SpanKind,
+  startSpan,
+  withSpan,
+  type GrpcHealthControl,
+  type Span,
+} from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { withBufferReader } from './buffer-reader';
 import { ServedCallContext, type CallContext, type IdempotencyKeys } from './call-context';
@@ -103,10 +112,14 @@ export class GrpcHost {
   private unary(method: string, dispatch: UnaryDispatch) {
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = process.hrtime.bigint();
-      const finish = (code: status) =>
+      const span = isTracing() ? serverSpan(method, call) : undefined;
+      const finish = (code: status) => {
         this.opts.onCallFinished?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
+        span?.setAttribute('rpc.grpc.status_code', code);
+        span?.end();
+      };
       const deadline = call.getDeadline();
-      const sentTrace = call.metadata.get('x-trace-id')[0];
+      const sentTrace = span?.spanContext().traceId ?? call.metadata.get('x-trace-id')[0];
       const context = new ServedCallContext(
         peerIdentity(call),
         call.metadata,
@@ -115,7 +128,7 @@ export class GrpcHost {
         this.opts.idempotency,
         typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : undefined,
       );
-      dispatch(call.request, context).then(
+      withSpan(span, () => dispatch(call.request, context)).then(
         (response) => {
           finish(status.OK);
           callback(null, response);
@@ -134,4 +147,26 @@ export class GrpcHost {
       );
     };
   }
+}
+
+/**
+ * The call's server span, a child of the caller's (W3C `traceparent` in the metadata), named by the method as
+ * OpenTelemetry's gRPC conventions name it, with the calling service from its certificate.
+ */
+function serverSpan(method: string, call: ServerUnaryCall<unknown, unknown>): Span | undefined {
+  const parent = extractTraceContext(call.metadata, (m, key) => {
+    const value = m.get(key)[0];
+    return typeof value === 'string' ? value : undefined;
+  });
+  const [service, name] = method.slice(1).split('/');
+  return startSpan(method.slice(1), {
+    kind: SpanKind.SERVER,
+    parent,
+    attributes: {
+      'rpc.system': 'grpc',
+      'rpc.service': service,
+      'rpc.method': name,
+      'wxpay.caller': peerIdentity(call)?.service ?? 'unknown',
+    },
+  });
 }

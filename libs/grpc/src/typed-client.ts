@@ -1,5 +1,6 @@
 import { checkServerIdentity as defaultCheck, type PeerCertificate } from 'tls';
 import { credentials, makeGenericClientConstructor, Metadata, type Client } from '@grpc/grpc-js';
+import { failSpan, injectTraceContext, isTracing, SpanKind, startSpan, withSpan } from '@wxpay/observability';
 import { serviceOfAltNames, spiffeIdOf } from './identity';
 import { serviceNameOf, type RequestOf, type ResponseOf, type ServiceDefinition } from './service-definition';
 import { type GrpcTlsConfig } from './tls-config';
@@ -86,9 +87,9 @@ export function createServiceClient<S extends ServiceDefinition>(
         client.waitForReady(new Date(Date.now() + timeoutMs), (err) => (err ? reject(err) : resolve())),
       ),
   };
-  for (const key of Object.keys(definition)) {
+  for (const [key, rpc] of Object.entries(definition)) {
     const method = (client as unknown as Record<string, UnaryFn>)[key]!.bind(client);
-    typed[key] = (request: unknown, call: CallOptions = {}) => {
+    const send = (request: unknown, call: CallOptions) => {
       const metadata = new Metadata();
       for (const [k, v] of Object.entries(call.metadata ?? {})) metadata.set(k, v);
       const deadline = new Date(Date.now() + (call.deadlineMs ?? options.deadlineMs));
@@ -96,8 +97,45 @@ export function createServiceClient<S extends ServiceDefinition>(
         method(request, metadata, { deadline }, (err, res) => (err ? reject(err) : resolve(res))),
       );
     };
+    typed[key] = (request: unknown, call: CallOptions = {}) =>
+      isTracing()
+        ? tracedCall(rpc.path, options.server, () => send(request, withTraceContext(call)))
+        : send(request, call);
   }
   return typed as ServiceClient<S>;
+}
+
+/**
+ * The call as a client span named like the server's (`gateway.risk.v1.RiskEngine/Evaluate`) with the server named
+ * as the peer; the server's span becomes its child through the `traceparent` the call carries.
+ */
+function tracedCall(path: string, server: string, send: () => Promise<unknown>): Promise<unknown> {
+  const [service, name] = path.slice(1).split('/');
+  const span = startSpan(path.slice(1), {
+    kind: SpanKind.CLIENT,
+    attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': name, 'peer.service': server },
+  });
+  return withSpan(span, send).then(
+    (response) => {
+      span?.setAttribute('rpc.grpc.status_code', 0);
+      span?.end();
+      return response;
+    },
+    (e: unknown) => {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'number') span?.setAttribute('rpc.grpc.status_code', code);
+      failSpan(span, e);
+      span?.end();
+      throw e;
+    },
+  );
+}
+
+/** The call's options with the active span's `traceparent` added to its metadata. */
+function withTraceContext(call: CallOptions): CallOptions {
+  const metadata: Record<string, string> = { ...call.metadata };
+  injectTraceContext(metadata);
+  return { ...call, metadata };
 }
 
 type UnaryFn = (
