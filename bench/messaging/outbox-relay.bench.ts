@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'crypto';
 import {
-  CreateMessagingTables1732500000000,
+  MESSAGING_MIGRATIONS,
   OutboxRelay,
   appendToOutbox,
   createKafka,
@@ -86,7 +86,7 @@ async function rawKafka(): Promise<Record<string, string | number>> {
 async function outbox(): Promise<Record<string, string | number>> {
   const topic = await createTestTopic('bench-outbox', 6);
   const db = await createTestDatabase({
-    migrations: [CreateMessagingTables1732500000000],
+    migrations: MESSAGING_MIGRATIONS,
     label: 'bench_outbox',
   });
   const committedAt = new Map<string, number>();
@@ -138,7 +138,7 @@ async function outbox(): Promise<Record<string, string | number>> {
 async function relayDrain(): Promise<Record<string, string | number>> {
   const topic = await createTestTopic('bench-drain', 6);
   const db = await createTestDatabase({
-    migrations: [CreateMessagingTables1732500000000],
+    migrations: MESSAGING_MIGRATIONS,
     label: 'bench_drain',
   });
   const rows = Array.from({ length: EVENTS }, () => randomUUID());

@@ -1,5 +1,6 @@
 import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { failSpan, isTracing, withSpan, type Span } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
@@ -8,6 +9,7 @@ import {
   describeError as describe,
   sleepWithHeartbeat,
 } from './consumer-support';
+import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
 
@@ -210,8 +212,30 @@ export class BatchEventConsumer<P> {
     }
   }
 
-  /** One transaction: inbox rows for the chunk, then the handler for the events not seen before. */
+  /**
+   * One transaction, traced: a consumer span per event (each continues its own producer's trace). The chunk's
+   * statements run inside the span when the chunk is one event (a quiet stream, or a retry event by event); a
+   * chunk of many belongs to no single trace.
+   */
   private async transaction(items: Item<P>[], topic: string, partition: number): Promise<void> {
+    if (!isTracing()) return this.transactionOnce(items, topic, partition);
+    const spans: (Span | undefined)[] = items.map((i) =>
+      consumeSpan(topic, partition, this.opts.groupId, i.message),
+    );
+    try {
+      await withSpan(spans.length === 1 ? spans[0] : undefined, () =>
+        this.transactionOnce(items, topic, partition),
+      );
+    } catch (e) {
+      spans.forEach((span) => failSpan(span, e));
+      throw e;
+    } finally {
+      spans.forEach((span) => span?.end());
+    }
+  }
+
+  /** One transaction: inbox rows for the chunk, then the handler for the events not seen before. */
+  private async transactionOnce(items: Item<P>[], topic: string, partition: number): Promise<void> {
     let tx: ChunkTransaction | undefined;
     let fresh = 0;
     try {

@@ -17,7 +17,7 @@ import { EventConsumer, type EventHandler } from './event-consumer';
 import { createKafka } from './kafka-client';
 import { createMetrics } from '@wxpay/observability';
 import { messagingMetrics } from './messaging-metrics';
-import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from './messaging-migrations';
 import { CreateMessagingTestTables1732500000001 } from './__fixtures__/ledger-test.migration';
 
 jest.setTimeout(90_000);
@@ -59,7 +59,7 @@ describe('EventConsumer: inbox, retries and dead letters (real PostgreSQL and Ka
 
   beforeEach(async () => {
     db = await createTestDatabase({
-      migrations: [CreateMessagingTables1732500000000, CreateMessagingTestTables1732500000001],
+      migrations: [...MESSAGING_MIGRATIONS, CreateMessagingTestTables1732500000001],
       label: 'consumer',
     });
     topic = await createTestTopic('consumer', 1);

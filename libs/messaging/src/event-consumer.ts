@@ -1,5 +1,6 @@
 import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
 import { type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
+import { failSpan, isTracing, withSpan } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
@@ -8,6 +9,7 @@ import {
   describeError as describe,
   sleepWithHeartbeat,
 } from './consumer-support';
+import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
@@ -71,13 +73,26 @@ export class EventConsumer {
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => this.onMessage(payload),
+      eachMessage: (payload) => (isTracing() ? this.tracedMessage(payload) : this.onMessage(payload)),
     });
   }
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
+  }
+
+  /** The message inside its consumer span: the handler's calls and events continue the producer's trace. */
+  private async tracedMessage(payload: EachMessagePayload): Promise<void> {
+    const span = consumeSpan(payload.topic, payload.partition, this.opts.groupId, payload.message);
+    try {
+      await withSpan(span, () => this.onMessage(payload));
+    } catch (e) {
+      failSpan(span, e);
+      throw e;
+    } finally {
+      span?.end();
+    }
   }
 
   private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {

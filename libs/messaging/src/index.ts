@@ -40,6 +40,8 @@ export {
 export { NonRetriableError, OutboxValidationError } from './errors';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+export { OutboxTraceparent1734100000000 } from './outbox-traceparent.migration';
+export { MESSAGING_MIGRATIONS } from './messaging-migrations';
 export { messagingMetrics, NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 export {
   BatchEventConsumer,

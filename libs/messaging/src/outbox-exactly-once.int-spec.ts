@@ -12,7 +12,7 @@ import {
 } from '@wxpay/testing';
 import { createKafka } from './kafka-client';
 import { EventConsumer } from './event-consumer';
-import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from './messaging-migrations';
 import { appendManyToOutbox, appendToOutbox } from './outbox-writer';
 import { randomUUID } from 'crypto';
 import { OutboxRelay } from './outbox-relay';
@@ -64,7 +64,7 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
   let topic: string;
 
   beforeEach(async () => {
-    const migrations = [CreateMessagingTables1732500000000, CreateMessagingTestTables1732500000001];
+    const migrations = [...MESSAGING_MIGRATIONS, CreateMessagingTestTables1732500000001];
     [producerDb, consumerDb] = await Promise.all([
       createTestDatabase({ migrations, label: 'outbox_producer' }),
       createTestDatabase({ migrations, label: 'outbox_consumer' }),

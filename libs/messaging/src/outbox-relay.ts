@@ -1,5 +1,14 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { Client } from 'pg';
+import {
+  failSpan,
+  injectTraceContext,
+  isTracing,
+  SpanKind,
+  startSpan,
+  withSpan,
+  type Span,
+} from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
@@ -30,6 +39,8 @@ interface PendingRow {
   value: string;
   event_id: string;
   event_type: string;
+  /** The writer's trace context, when its work was traced. */
+  traceparent: string | null;
 }
 
 const DEFAULT_LOCK_KEY = 0x6f7574626f78; // "outbox"
@@ -124,7 +135,7 @@ export class OutboxRelay {
       named(
         'outbox_relay_pending',
         `SELECT seq, topic, message_key, envelope::text AS value, envelope->>'id' AS event_id,
-                envelope->>'type' AS event_type
+                envelope->>'type' AS event_type, traceparent
            FROM outbox_event
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       ),
@@ -133,8 +144,16 @@ export class OutboxRelay {
     const metrics = this.opts.metrics ?? NO_METRICS;
     metrics.pending(rows.length);
     if (rows.length === 0) return 0;
-    const topicMessages = groupByTopic(rows);
-    await this.producer!.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+    const spans = isTracing() ? publishSpans(rows) : undefined;
+    const topicMessages = groupByTopic(rows, spans);
+    try {
+      await this.producer!.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+    } catch (e) {
+      spans?.forEach((span) => failSpan(span, e));
+      throw e;
+    } finally {
+      spans?.forEach((span) => span?.end());
+    }
     const seqs = rows.map((r) => r.seq);
     await this.opts.afterPublish?.(seqs);
     await this.opts.dataSource.query(
@@ -198,16 +217,55 @@ export class OutboxRelay {
   }
 }
 
-function groupByTopic(rows: PendingRow[]): { topic: string; messages: Message[] }[] {
+/**
+ * A producer span per traced row, a child of the writer's context, whose own context the message carries: the
+ * consumer's span follows the publish, which follows the change that wrote the event.
+ */
+function publishSpans(rows: PendingRow[]): (Span | undefined)[] {
+  return rows.map((row) =>
+    row.traceparent
+      ? startSpan(`${row.topic} publish`, {
+          kind: SpanKind.PRODUCER,
+          parent: row.traceparent,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': row.topic,
+            'messaging.message.id': row.event_id,
+            'wxpay.event.type': row.event_type,
+          },
+        })
+      : undefined,
+  );
+}
+
+/** The trace headers of a row: its publish span's context when traced here, else the writer's as stored. */
+function traceHeaders(row: PendingRow, span: Span | undefined): Record<string, string> | undefined {
+  if (span) {
+    const headers: Record<string, string> = {};
+    withSpan(span, () => injectTraceContext(headers));
+    return headers;
+  }
+  return row.traceparent ? { traceparent: row.traceparent } : undefined;
+}
+
+function groupByTopic(
+  rows: PendingRow[],
+  spans: (Span | undefined)[] | undefined,
+): { topic: string; messages: Message[] }[] {
   const byTopic = new Map<string, Message[]>();
-  for (const row of rows) {
+  rows.forEach((row, i) => {
     const messages = byTopic.get(row.topic) ?? [];
     messages.push({
       key: row.message_key,
       value: row.value,
-      headers: { 'event-id': row.event_id, 'event-type': row.event_type },
+      headers: {
+        'event-id': row.event_id,
+        'event-type': row.event_type,
+        ...traceHeaders(row, spans?.[i]),
+      },
     });
     byTopic.set(row.topic, messages);
-  }
+  });
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

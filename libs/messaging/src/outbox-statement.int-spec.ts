@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, eventually, type TestDatabase } from '@wxpay/testing';
 import { OutboxValidationError } from './errors';
-import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from './messaging-migrations';
 import { OUTBOX_CHANNEL, outboxInsertSql, outboxRecord } from './outbox-writer';
 import { CreateMessagingTestTables1732500000001 } from './__fixtures__/ledger-test.migration';
 
@@ -12,7 +12,7 @@ describe('outbox events folded into the statement that changes the state (real P
 
   beforeAll(async () => {
     db = await createTestDatabase({
-      migrations: [CreateMessagingTables1732500000000, CreateMessagingTestTables1732500000001],
+      migrations: [...MESSAGING_MIGRATIONS, CreateMessagingTestTables1732500000001],
       label: 'outbox_statement',
     });
     await db.dataSource.query(`INSERT INTO account (id, balance_minor) VALUES ('acct-1', 0)`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { validateEnvelope, type EventEnvelope, EnvelopeValidationError } from '@wxpay/contracts';
+import { currentTraceparent } from '@wxpay/observability';
 import { type EntityManager } from 'typeorm';
 import { OutboxValidationError } from './errors';
 
@@ -49,7 +50,7 @@ export function envelopeRecord(topic: string, envelope: EventEnvelope): OutboxRe
  * order (seq follows it; the message key is the aggregate id) and wakes the relay when the transaction commits.
  * For writers that fold their events into the very statement that changes their state: one statement is atomic
  * by itself, so the change and its events commit together in one round trip, without an explicit transaction.
- * Pushes its parameters onto `params`. With `onlyIf` (the name of an earlier CTE, e.g. a guarded
+ * Pushes its parameters onto `params`; the rows carry the active span's `traceparent`. With `onlyIf` (the name of an earlier CTE, e.g. a guarded
  * `UPDATE … RETURNING`), nothing is appended unless that CTE returned a row.
  */
 export function outboxInsertSql(
@@ -60,13 +61,15 @@ export function outboxInsertSql(
   params.push(
     JSON.stringify(records.map((r) => r.envelope)),
     records.map((r) => r.topic),
+    currentTraceparent(),
   );
-  const envelopes = `$${params.length - 1}`;
-  const topics = `$${params.length}`;
+  const envelopes = `$${params.length - 2}`;
+  const topics = `$${params.length - 1}`;
+  const traceparent = `$${params.length}`;
   const guard = onlyIf ? `(SELECT 1 FROM ${onlyIf} LIMIT 1) AS only_if, ` : '';
   // pg_notify per row is one notification at commit: PostgreSQL folds identical ones within a transaction.
-  return `INSERT INTO outbox_event (id, topic, message_key, envelope)
-          SELECT (r.e->>'id')::uuid, (${topics}::text[])[r.ord], r.e->>'aggregateId', r.e
+  return `INSERT INTO outbox_event (id, topic, message_key, envelope, traceparent)
+          SELECT (r.e->>'id')::uuid, (${topics}::text[])[r.ord], r.e->>'aggregateId', r.e, ${traceparent}::text
             FROM ${guard}jsonb_array_elements(${envelopes}::jsonb) WITH ORDINALITY AS r(e, ord)
            ORDER BY r.ord
           RETURNING pg_notify('${OUTBOX_CHANNEL}', '')`;
@@ -106,13 +109,13 @@ export async function appendManyToOutbox(
   // One NOTIFY for the whole batch, in the same statement (a trailing SELECT over the inserted rows).
   await manager.query(
     `WITH ins AS (
-       INSERT INTO outbox_event (id, topic, message_key, envelope)
-       SELECT (e->>'id')::uuid, $2, e->>'aggregateId', e
+       INSERT INTO outbox_event (id, topic, message_key, envelope, traceparent)
+       SELECT (e->>'id')::uuid, $2, e->>'aggregateId', e, $4::text
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord) ORDER BY ord
        RETURNING 1
      )
      SELECT pg_notify($3, '') FROM (SELECT 1 FROM ins LIMIT 1) AS any_row`,
-    [JSON.stringify(envelopes), topic, OUTBOX_CHANNEL],
+    [JSON.stringify(envelopes), topic, OUTBOX_CHANNEL, currentTraceparent()],
   );
 }
 

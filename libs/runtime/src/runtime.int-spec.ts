@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CreateMessagingTables1732500000000 } from '@wxpay/messaging';
+import { MESSAGING_MIGRATIONS } from '@wxpay/messaging';
 import { createTestDatabase, testBrokers, type TestDatabase } from '@wxpay/testing';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 import { bootstrapService } from './bootstrap';
@@ -31,12 +31,12 @@ function appModule(url: string, migrations: (new () => MigrationInterface)[]) {
 describe('service runtime (Nest + real PostgreSQL + Kafka)', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase({ migrations: [CreateMessagingTables1732500000000], label: 'runtime' });
+    db = await createTestDatabase({ migrations: MESSAGING_MIGRATIONS, label: 'runtime' });
   });
   afterAll(() => db.drop());
 
   it('starts, reports ready with database and kafka checks, and shuts down cleanly', async () => {
-    const { parts, module } = appModule(db.url, [CreateMessagingTables1732500000000]);
+    const { parts, module } = appModule(db.url, MESSAGING_MIGRATIONS);
     const app = await bootstrapService({ parts, module, httpPort: 0, httpHost: '127.0.0.1' });
     try {
       const base = await app.getUrl();
@@ -52,10 +52,7 @@ describe('service runtime (Nest + real PostgreSQL + Kafka)', () => {
   });
 
   it('refuses to start while migrations are pending', async () => {
-    const { parts, module } = appModule(db.url, [
-      CreateMessagingTables1732500000000,
-      PendingMigration1732500009999,
-    ]);
+    const { parts, module } = appModule(db.url, [...MESSAGING_MIGRATIONS, PendingMigration1732500009999]);
     await expect(bootstrapService({ parts, module, httpPort: 0, httpHost: '127.0.0.1' })).rejects.toThrow(
       'pending migrations',
     );

@@ -1,4 +1,4 @@
-import { CreateMessagingTables1732500000000 } from '@wxpay/messaging';
+import { CreateMessagingTables1732500000000, OutboxTraceparent1734100000000 } from '@wxpay/messaging';
 import { UnionPayRequestLogMigration1732700000000 } from '@wxpay/unionpay';
 import { CreateLedger1732600000001 } from './create-ledger.migration';
 import { CreateChannelLinks1732700000100 } from './create-channel-links.migration';
@@ -7,6 +7,7 @@ import { ScopeIdempotencyByCaller1732800000000 } from './scope-idempotency-by-ca
 import { UnifyIdempotencyRecords1733500000100 } from './unify-idempotency-records.migration';
 import { KeyTransactionNoticesByState1733600000000 } from './key-transaction-notices-by-state.migration';
 import { RecordBreakResolutions1733700000000 } from './record-break-resolutions.migration';
+import { TracePayments1734100000100 } from './trace-payments.migration';
 
 /**
  * The payment service's migrations, in order: the shared outbox/inbox tables, our tables, and the UnionPay
@@ -22,4 +23,6 @@ export const PAYMENT_MIGRATIONS = [
   UnifyIdempotencyRecords1733500000100,
   KeyTransactionNoticesByState1733600000000,
   RecordBreakResolutions1733700000000,
+  OutboxTraceparent1734100000000,
+  TracePayments1734100000100,
 ];
