@@ -1,3 +1,4 @@
+import { SpanKind, traced } from '@wxpay/observability';
 import { TransportFailure, WechatPayConfigError, WechatPayTransportError } from '../errors/api-error';
 import { type MerchantSigner } from '../signing/merchant-signer';
 import { backoffDelay, mayRetry, type RetryMode } from './retry-policy';
@@ -75,7 +76,23 @@ export class WechatPayHttp {
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
   }
 
-  async send(req: WechatPayRequest): Promise<RawResponse> {
+  /** One API call (with its retries) as a client span naming WeChat Pay as the peer. */
+  send(req: WechatPayRequest): Promise<RawResponse> {
+    return traced(
+      `wechatpay ${req.method}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'peer.service': 'wechatpay', 'http.request.method': req.method, 'url.path': req.path },
+      },
+      async (span) => {
+        const res = await this.sendWithRetries(req);
+        span?.setAttributes({ 'http.response.status_code': res.status, 'wxpay.attempts': res.attempts });
+        return res;
+      },
+    );
+  }
+
+  private async sendWithRetries(req: WechatPayRequest): Promise<RawResponse> {
     const url = this.url(req);
     const canonicalUrl = `${url.pathname}${url.search}`;
     const body = req.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(req.body), 'utf8');
