@@ -3,12 +3,7 @@
  * run on the same broker as the reference. Writers commit one event per transaction, as services do.
  */
 import { randomUUID } from 'crypto';
-import {
-  MESSAGING_MIGRATIONS,
-  OutboxRelay,
-  appendToOutbox,
-  createKafka,
-} from '@wxpay/messaging';
+import { MESSAGING_MIGRATIONS, OutboxRelay, appendToOutbox, createKafka } from '@wxpay/messaging';
 import { createTestDatabase, createTestTopic, testKafka, uniqueName } from '@wxpay/testing';
 import { Partitioners } from 'kafkajs';
 import pino from 'pino';

@@ -129,6 +129,7 @@ describe('idempotency of mutating calls (real PostgreSQL)', () => {
         payerIp: input.payer!.ip,
         deviceId: input.device!.device_id,
         traceId: 't',
+        traceparent: null,
       });
       await h.core.idempotency.setResource(m, ref, paymentId);
     });

@@ -294,6 +294,7 @@ describe('payment lifecycle (real PostgreSQL, stand-in counterparties)', () => {
       payerIp: null,
       deviceId: null,
       traceId: 't',
+      traceparent: null,
     });
 
   /** A payment whose driver died in AUTHORIZING, its lease run out: what a kill -9 during the hold leaves. */

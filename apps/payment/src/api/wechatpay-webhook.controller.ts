@@ -1,6 +1,7 @@
 import { Controller, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingHttpHeaders } from 'http';
+import { annotateSpan, extractTraceContext, isTracing, SpanKind, traced } from '@wxpay/observability';
 import { type WebhookEndpoint } from '../domain/notification-facts';
 import { WebhookIntake } from '../use-cases/webhooks/webhook-intake.service';
 
@@ -33,13 +34,35 @@ export class WechatPayWebhookController {
     return this.handle('papay', req, res);
   }
 
-  private async handle(endpoint: WebhookEndpoint, req: WebhookRequest, res: unknown): Promise<void> {
+  /**
+   * The intake as a server span. WeChat Pay sends no trace context, so it starts a trace of its own (one taken
+   * from a `traceparent` header if a proxy in front sent one); the notification's apply, in the payment's trace,
+   * links back to it.
+   */
+  private handle(endpoint: WebhookEndpoint, req: WebhookRequest, res: unknown): Promise<void> {
+    if (!isTracing()) return this.answer(endpoint, req, res);
+    return traced(
+      `POST /notify/wechatpay/${endpoint}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: extractTraceContext(req.headers, (h, key) => {
+          const value = h[key];
+          return Array.isArray(value) ? value[0] : value;
+        }),
+        attributes: { 'http.request.method': 'POST', 'http.route': `/notify/wechatpay/${endpoint}` },
+      },
+      () => this.answer(endpoint, req, res),
+    );
+  }
+
+  private async answer(endpoint: WebhookEndpoint, req: WebhookRequest, res: unknown): Promise<void> {
     const answer = !isJson(req.headers['content-type'])
       ? this.intake.refuseUnread(endpoint, 415, 'UNSUPPORTED_MEDIA_TYPE')
       : // A notification is a JSON object: a bare string or number is no notification (body-parser's strict rule).
         typeof req.body !== 'object' || req.body === null
         ? this.intake.refuseUnread(endpoint, 400, 'NOT_JSON')
         : await this.intake.handle(endpoint, req.headers, req.rawBody, req.body);
+    annotateSpan({ 'http.response.status_code': answer.status });
     const adapter = this.http.httpAdapter;
     if (answer.body) {
       adapter.reply(res, answer.body, answer.status);

@@ -57,6 +57,8 @@ export interface Payment {
   reversalReason: string | null;
   cancelRequested: boolean;
   traceId: string;
+  /** The W3C context of the call that created it: later steps (webhook, janitor) continue its trace. */
+  traceparent: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

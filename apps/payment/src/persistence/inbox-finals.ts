@@ -12,6 +12,8 @@ export interface InboxRow {
   factType: string;
   facts: Record<string, unknown>;
   attempts: number;
+  /** The webhook request that delivered it, when traced. */
+  traceparent: string | null;
 }
 
 /**

@@ -56,18 +56,19 @@ export function insertWrites(p: NewPayment, lease?: LeaseGrant): ExtraWrites {
       p.payerIp,
       p.deviceId,
       p.traceId,
+      p.traceparent,
       lease?.owner ?? null,
       lease?.ms ?? null,
     );
     // INSERT … SELECT does not type its parameters from the target columns: each is cast.
-    const types = ['uuid', 'text', 'text', 'bigint', ...Array<string>(11).fill('text')];
-    const values = types.map((t, i) => `$${params.length - 15 + i}::${t}`);
+    const types = ['uuid', 'text', 'text', 'bigint', ...Array<string>(12).fill('text')];
+    const values = types.map((t, i) => `$${params.length - 16 + i}::${t}`);
     const leaseMs = `$${params.length}::integer`;
     return [
       `created AS (
          INSERT INTO payment (id, out_trade_no, card_token, amount_minor, currency, merchant_id, mcc, scene,
-                              trade_type, description, payer_openid, payer_ip, device_id, trace_id, lease_owner,
-                              lease_until, status, next_check_at)
+                              trade_type, description, payer_openid, payer_ip, device_id, trace_id, traceparent,
+                              lease_owner, lease_until, status, next_check_at)
          SELECT ${values.join(', ')}, now() + (${leaseMs} * interval '1 millisecond'), 'CREATED', now()
          ${guard ? `FROM (SELECT 1 FROM ${guard} LIMIT 1) AS only_if` : ''}
          RETURNING *)`,

@@ -85,6 +85,7 @@ export type NewPayment = Pick<
   | 'payerIp'
   | 'deviceId'
   | 'traceId'
+  | 'traceparent'
 >;
 
 export function rowToPayment(r: Row): Payment {
@@ -121,6 +122,7 @@ export function rowToPayment(r: Row): Payment {
     reversalReason: strOrNull(r.reversal_reason),
     cancelRequested: Boolean(r.cancel_requested),
     traceId: String(r.trace_id),
+    traceparent: strOrNull(r.traceparent),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
   };

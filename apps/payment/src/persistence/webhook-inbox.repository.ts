@@ -13,6 +13,7 @@ function toInboxRow(r: Row): InboxRow {
     factType: String(r.fact_type),
     facts: r.facts as Record<string, unknown>,
     attempts: Number(r.attempts),
+    traceparent: r.traceparent === null || r.traceparent === undefined ? null : String(r.traceparent),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { currentTraceparent } from '@wxpay/observability';
 import { prepared } from '@wxpay/persistence';
 import { type Row } from './sql-values';
 import { type InboxEntry } from '../domain/notification-facts';
@@ -9,6 +10,8 @@ export type StoreOutcome = 'stored' | 'duplicate';
 
 interface Pending {
   entry: InboxEntry;
+  /** The webhook request's trace context, taken when it was queued (the write runs in another's). */
+  traceparent: string | null;
   resolve: (outcome: StoreOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -42,7 +45,7 @@ export class WebhookInboxWriter {
 
   store(entry: InboxEntry): Promise<StoreOutcome> {
     return new Promise<StoreOutcome>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({ entry, traceparent: currentTraceparent(), resolve, reject });
       this.pump();
     });
   }
@@ -69,6 +72,7 @@ export class WebhookInboxWriter {
       entries.map((e) => e.aggregateRef),
       entries.map((e) => e.factType),
       JSON.stringify(entries.map((e) => e.facts)),
+      batch.map((p) => p.traceparent),
     ];
     let stored: Set<string>;
     try {
@@ -76,12 +80,12 @@ export class WebhookInboxWriter {
         this.ds,
         `WITH ins AS (
            INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref,
-                                      fact_type, facts)
+                                      fact_type, facts, traceparent)
            SELECT e.notification_id, e.business_key, e.endpoint, e.event_type, e.aggregate_ref, e.fact_type,
-                  $7::jsonb -> (e.ord::integer - 1)
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                  $7::jsonb -> (e.ord::integer - 1), e.traceparent
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
                   WITH ORDINALITY AS e(notification_id, business_key, endpoint, event_type, aggregate_ref,
-                                       fact_type, ord)
+                                       fact_type, traceparent, ord)
             ORDER BY e.ord
            ON CONFLICT DO NOTHING
            RETURNING notification_id

@@ -8,6 +8,7 @@ import {
 } from '@wxpay/contracts';
 import { type IdempotentRequest } from '@wxpay/grpc';
 import { outboxInsertSql } from '@wxpay/messaging';
+import { currentTraceparent } from '@wxpay/observability';
 import { type ClaimWrites } from '@wxpay/persistence';
 import { type Scene, type TradeType as DomainTradeType } from '../domain/payment';
 import { decidedForCaller } from '../domain/payment-status';
@@ -110,5 +111,6 @@ function newPayment(r: CreatePaymentRequest, traceId: string): Omit<NewPayment, 
     payerIp: r.payer?.ip || null,
     deviceId: r.device?.device_id || null,
     traceId,
+    traceparent: currentTraceparent(),
   };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
+import { traced } from '@wxpay/observability';
 import { type Payment } from '../../domain/payment';
 import { StaleStateError } from '../../persistence/stale-state.error';
 import { leaseHeartbeat } from './lease-heartbeat';
@@ -32,6 +33,22 @@ export interface HeldLease {
 }
 
 const MAX_STEPS = 16;
+
+/** What the step taken from each status does, for its span's name (a status at rest has no step to trace). */
+const STEP_NAMES: Partial<Record<Payment['status'], string>> = {
+  CREATED: 'risk',
+  RISK_APPROVED: 'authorize',
+  RISK_REVIEW: 'authorize',
+  AUTHORIZING: 'resolve-authorization',
+  AUTH_UNKNOWN: 'reverse-unknown-authorization',
+  AUTHORIZED: 'order',
+  ORDERING: 'resolve-order',
+  ORDER_UNKNOWN: 'resolve-order',
+  AWAITING_PAYER: 'await-payer',
+  CLOSING: 'close-order',
+  REVERSING: 'reverse-hold',
+  PAYER_PAID: 'capture',
+};
 
 /**
  * Moves a payment forward until it waits for someone else (the payer, a notification, a counterparty that did
@@ -66,6 +83,18 @@ export class PaymentDriver {
           this.d.metrics.leaseTakeovers.inc({ resource: 'payment' }),
         );
     if (!claimed) return this.d.payments.find(this.d.ds, paymentId);
+    return traced(
+      'payment drive',
+      {
+        resume: claimed.traceparent,
+        attributes: { 'wxpay.payment.id': paymentId, 'wxpay.drive.mode': mode },
+      },
+      () => this.drive(claimed, owner, mode),
+    );
+  }
+
+  private async drive(claimed: Payment, owner: string, mode: DriveMode): Promise<Payment | undefined> {
+    const paymentId = claimed.id;
     let p = claimed;
     let released: Payment | undefined;
     const stopHeartbeat = leaseHeartbeat(this.d.settings.leaseMs, () =>
@@ -97,7 +126,16 @@ export class PaymentDriver {
     return released ?? this.d.payments.find(this.d.ds, paymentId);
   }
 
+  /** One step, as a span named after what it does (`payment capture`). */
   private step(p: Payment, mode: DriveMode): Promise<StepResult> {
+    const name = STEP_NAMES[p.status];
+    if (!name) return this.stepOf(p, mode);
+    return traced(`payment ${name}`, { attributes: { 'wxpay.payment.status': p.status } }, () =>
+      this.stepOf(p, mode),
+    );
+  }
+
+  private stepOf(p: Payment, mode: DriveMode): Promise<StepResult> {
     const d = this.d;
     switch (p.status) {
       case 'CREATED':

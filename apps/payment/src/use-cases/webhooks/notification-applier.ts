@@ -1,3 +1,4 @@
+import { linkTo, traced } from '@wxpay/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type WechatPayRefundNotified,
@@ -23,6 +24,8 @@ export type ApplyResult =
 
 export interface StoredNotification {
   endpoint: string;
+  /** The webhook request that delivered it, when traced: its apply links back to it. */
+  traceparent?: string | null;
   eventType: string;
   factType: string;
   facts: Record<string, unknown>;
@@ -63,7 +66,7 @@ export class NotificationApplier {
   async apply(m: EntityManager, n: StoredNotification, locked?: LockedPayments): Promise<ApplyResult> {
     if (n.endpoint === 'papay') return { status: 'FORWARDED', outcome: 'PAPAY' };
     if (n.factType === WechatPayNotificationEventTypes.transaction) {
-      return this.transaction(m, n.eventType, n.facts as unknown as WechatPayTransactionNotified, locked);
+      return this.transaction(m, n, n.facts as unknown as WechatPayTransactionNotified, locked);
     }
     if (n.factType === WechatPayNotificationEventTypes.refund) {
       return this.refund(m, n.facts as unknown as WechatPayRefundNotified);
@@ -89,12 +92,12 @@ export class NotificationApplier {
 
   private async transaction(
     m: EntityManager,
-    eventType: string,
+    n: StoredNotification,
     f: WechatPayTransactionNotified,
     locked?: LockedPayments,
   ): Promise<ApplyResult> {
     const t = f.transaction;
-    if (t.tradeType === 'PAP' || eventType !== 'TRANSACTION.SUCCESS' || t.tradeState !== 'SUCCESS') {
+    if (t.tradeType === 'PAP' || n.eventType !== 'TRANSACTION.SUCCESS' || t.tradeState !== 'SUCCESS') {
       return { status: 'FORWARDED', outcome: 'NOT_A_CARD_PAYMENT' };
     }
     const p = locked?.has(t.outTradeNo)
@@ -105,12 +108,22 @@ export class NotificationApplier {
     if (ALREADY_PAID.includes(p.status)) return { status: 'DUPLICATE', outcome: p.status };
     if (RELEASED.includes(p.status)) return this.reject('PAID_AFTER_RELEASE');
     if (!PAYABLE.includes(p.status)) return { status: 'DEFER', outcome: `PAYMENT_${p.status}` };
-    const paid = await this.d.writer.moveIn(
-      m,
-      p,
-      'PAYER_PAID',
-      { wechatTransactionId: t.transactionId ?? null },
-      { actor: 'webhook', reason: 'TRANSACTION.SUCCESS' },
+    // In the payment's own trace (WeChat Pay sends no trace context), linked to the webhook request that brought it.
+    const paid = await traced(
+      'payment webhook apply',
+      {
+        parent: p.traceparent ?? undefined,
+        links: linkTo(n.traceparent),
+        attributes: { 'wxpay.payment.id': p.id, 'wxpay.webhook.event_type': n.eventType },
+      },
+      () =>
+        this.d.writer.moveIn(
+          m,
+          p,
+          'PAYER_PAID',
+          { wechatTransactionId: t.transactionId ?? null },
+          { actor: 'webhook', reason: 'TRANSACTION.SUCCESS' },
+        ),
     );
     locked?.set(t.outTradeNo, paid);
     return { status: 'APPLIED', outcome: 'PAYER_PAID', follow: { paymentId: p.id } };
