@@ -1,31 +1,20 @@
-import 'reflect-metadata';
-import { grpcTlsFromEnv } from '@wxpay/grpc';
-import { bootstrapService, ConfigError, createRuntimeParts } from '@wxpay/runtime';
-import { paymentGrpcEdge } from './api/grpc-edge';
-import { paymentHttpAdapter } from './api/http-adapter';
-import { PaymentAppModule } from './app.module';
-import { loadConfig, SERVICE_NAME } from './config';
+import { startTracing } from '@wxpay/observability';
 
-/** `node -r ./tools/ts-register.js apps/payment/src/main.ts` (the launcher runs it after migrate.ts). */
+/**
+ * `node -r ./tools/ts-register.js apps/payment/src/main.ts` (the launcher runs it after migrate.ts).
+ * Tracing starts before the service's modules are loaded: the PostgreSQL driver is instrumented as it is first
+ * required, so nothing but @wxpay/observability may be imported above.
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const parts = createRuntimeParts(SERVICE_NAME, { level: config.LOG_LEVEL });
-  const options = { config, tls: grpcTlsFromEnv(SERVICE_NAME) };
-  await bootstrapService({
-    parts,
-    module: PaymentAppModule.forRoot({ ...options, parts }),
-    httpPort: config.PAYMENT_HTTP_PORT,
-    httpHost: config.PAYMENT_HTTP_HOST,
-    // Webhook signatures are checked over the body exactly as received.
-    rawBody: true,
-    httpAdapter: paymentHttpAdapter(),
-    grpc: (app) => paymentGrpcEdge(app, options),
-  });
+  startTracing('payment');
+  const { serve } = await import('./serve');
+  await serve();
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(
-    `${e instanceof ConfigError ? e.message : e instanceof Error ? e.stack : String(e)}\n`,
-  );
+  // A configuration error lists its problems (no stack). It is matched by name: importing @wxpay/runtime here
+  // would load the PostgreSQL driver before tracing starts.
+  const configError = e instanceof Error && e.name === 'ConfigError';
+  process.stderr.write(`${configError ? e.message : e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

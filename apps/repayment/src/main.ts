@@ -1,22 +1,14 @@
-import 'reflect-metadata';
-import { grpcTlsFromEnv } from '@wxpay/grpc';
-import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
-import { repaymentGrpcEdge } from './api/grpc-edge';
-import { RepaymentAppModule } from './app.module';
-import { loadConfig, SERVICE_NAME } from './config';
+import { startTracing } from '@wxpay/observability';
 
-/** `node -r ./tools/ts-register.js apps/repayment/src/main.ts` (the launcher runs it after migrate.ts). */
+/**
+ * `node -r ./tools/ts-register.js apps/repayment/src/main.ts` (the launcher runs it after migrate.ts).
+ * Tracing starts before the service's modules are loaded: the PostgreSQL driver is instrumented as it is first
+ * required, so nothing but @wxpay/observability may be imported above.
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const parts = createRuntimeParts(SERVICE_NAME, { level: config.LOG_LEVEL });
-  const options = { config, tls: grpcTlsFromEnv(SERVICE_NAME) };
-  await bootstrapService({
-    parts,
-    module: RepaymentAppModule.forRoot({ ...options, parts }),
-    httpPort: config.REPAYMENT_HTTP_PORT,
-    httpHost: config.REPAYMENT_HTTP_HOST,
-    grpc: (app) => repaymentGrpcEdge(app, options),
-  });
+  startTracing('repayment');
+  const { serve } = await import('./serve');
+  await serve();
 }
 
 main().catch((e: unknown) => {

@@ -1,20 +1,14 @@
-import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
-import { riskGrpcEdge } from './api/grpc-edge';
-import { RiskAppModule } from './app.module';
-import { loadRiskConfig } from './config';
-import { SERVICE_NAME } from './risk-options';
+import { startTracing } from '@wxpay/observability';
 
-/** `node -r ./tools/ts-register.js apps/risk/src/main.ts` (the launcher runs it after migrate.ts). */
+/**
+ * `node -r ./tools/ts-register.js apps/risk/src/main.ts` (the launcher runs it after migrate.ts).
+ * Tracing starts before the service's modules are loaded: the PostgreSQL driver is instrumented as it is first
+ * required, so nothing but @wxpay/observability may be imported above.
+ */
 async function main(): Promise<void> {
-  const config = loadRiskConfig();
-  const parts = createRuntimeParts(SERVICE_NAME, { level: config.logLevel });
-  await bootstrapService({
-    parts,
-    module: RiskAppModule.forRoot({ config, parts }),
-    httpPort: config.httpPort,
-    httpHost: config.httpHost,
-    grpc: (app) => riskGrpcEdge(app, { config }),
-  });
+  startTracing('risk');
+  const { serve } = await import('./serve');
+  await serve();
 }
 
 main().catch((e: unknown) => {

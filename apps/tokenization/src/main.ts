@@ -1,19 +1,14 @@
-import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
-import { vaultGrpcEdge } from './api/grpc-edge';
-import { VaultAppModule } from './app.module';
-import { loadConfig, SERVICE_NAME } from './config';
+import { startTracing } from '@wxpay/observability';
 
-/** `node -r ./tools/ts-register.js apps/tokenization/src/main.ts` (the launcher runs it after migrate.ts). */
+/**
+ * `node -r ./tools/ts-register.js apps/tokenization/src/main.ts` (the launcher runs it after migrate.ts).
+ * Tracing starts before the service's modules are loaded: the PostgreSQL driver is instrumented as it is first
+ * required, so nothing but @wxpay/observability may be imported above.
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const parts = createRuntimeParts(SERVICE_NAME);
-  await bootstrapService({
-    parts,
-    module: VaultAppModule.forRoot({ config, parts }),
-    httpPort: config.http.port,
-    httpHost: config.http.host,
-    grpc: (app) => vaultGrpcEdge(app, { config }),
-  });
+  startTracing('tokenization');
+  const { serve } = await import('./serve');
+  await serve();
 }
 
 main().catch((e: unknown) => {
