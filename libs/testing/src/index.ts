@@ -56,3 +56,4 @@ export { panScreeningFailures } from './pan-screening';
 export { callerTableMismatches, isCallerRefusal } from './caller-table';
 export { readmeErrorCodeMismatches } from './readme-error-codes';
 export { createGrpcClient, unaryCall, channelCredentials, type CallOptions } from './raw-grpc-client';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';

@@ -82,6 +82,8 @@ export const CLIENT_NAMES = ['channel', 'console', 'payment', 'repayment', 'risk
 export interface TestCard {
   token: string;
   accountId: number;
+  /** The generated card number, for tests that look for it where it must never be. */
+  pan: string;
 }
 
 /**
@@ -118,11 +120,16 @@ export class E2eCluster {
 
   /**
    * `realServices`: apps/tokenization and apps/risk as their own processes (for the benchmark) instead of the
-   * gRPC stand-ins (tests need risk decisions they control). `riskRulesFile` replaces risk's rule set.
+   * gRPC stand-ins (tests need risk decisions they control). `riskRulesFile` replaces risk's rule set;
+   * `serviceEnv` is added to those two services' environment.
    */
   constructor(
     extraEnv: Record<string, string> = {},
-    private readonly options: { realServices?: boolean; riskRulesFile?: string } = {},
+    private readonly options: {
+      realServices?: boolean;
+      riskRulesFile?: string;
+      serviceEnv?: Record<string, string>;
+    } = {},
   ) {
     this.extraEnv = extraEnv;
   }
@@ -254,6 +261,7 @@ export class E2eCluster {
         TOKENIZATION_KEY_DIR: keyDir,
         TOKENIZATION_AUDIT_CHECKPOINT_FILE: join(keyDir, '..', 'audit-checkpoints.jsonl'),
         PKI_DIR: this.pkiDir,
+        ...this.options.serviceEnv,
       }).start(`http://127.0.0.1:${vaultHttp}/health/ready`),
     );
     this.services.push(
@@ -265,6 +273,7 @@ export class E2eCluster {
         RISK_RULES_WATCH: 'off',
         ...(this.options.riskRulesFile ? { RISK_RULES_FILE: this.options.riskRulesFile } : {}),
         PKI_DIR: this.pkiDir,
+        ...this.options.serviceEnv,
       }).start(`http://127.0.0.1:${riskHttp}/health/ready`),
     );
     this.vaultPort = vaultGrpc;
@@ -277,7 +286,7 @@ export class E2eCluster {
     if (!this.options.realServices) {
       const token = randomToken();
       this.vault.cards.set(token, { pan, expiry_month: '12', expiry_year: '2030' });
-      return { token, accountId: account.id };
+      return { token, accountId: account.id, pan };
     }
     // Binding a card at the vault is the bank channel's (the vault's caller table).
     this.vaultClient ??= createServiceClient(TokenVaultService, {
@@ -294,7 +303,7 @@ export class E2eCluster {
       expiry_year: '2030',
       cvn2: '',
     });
-    return { token: r.token, accountId: account.id };
+    return { token: r.token, accountId: account.id, pan };
   }
 
   /** A Payments client with the given identity (TLS material), expecting the server to be `server`. */
