@@ -12,6 +12,7 @@ import {
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
+import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 /** The transaction a chunk of events is applied in, with effects to run once it has committed or rolled back. */
 export class ChunkTransaction {
@@ -65,6 +66,7 @@ export interface BatchEventConsumerOptions<P> {
   retryBackoffMs?: number;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  metrics?: MessagingMetrics;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
@@ -147,7 +149,7 @@ export class BatchEventConsumer<P> {
           continue;
         }
         if (seen.has(event.id)) {
-          this.counts.duplicate++; // the same event twice in one chunk
+          this.count(topic, 'duplicate'); // the same event twice in one chunk
           continue;
         }
         seen.add(event.id);
@@ -266,8 +268,8 @@ export class BatchEventConsumer<P> {
       throw e;
     }
     tx?.settle(true, this.opts.logger);
-    this.counts.processed += fresh;
-    this.counts.duplicate += items.length - fresh;
+    this.count(topic, 'processed', fresh);
+    this.count(topic, 'duplicate', items.length - fresh);
   }
 
   private async deadLetter(
@@ -280,6 +282,17 @@ export class BatchEventConsumer<P> {
       { ...dl, consumerGroup: this.opts.groupId },
       eventId,
     );
-    this.counts[published ? 'dead-lettered' : 'duplicate']++;
+    if (published) this.metrics.deadLettered?.(dl);
+    this.count(dl.topic, published ? 'dead-lettered' : 'duplicate');
+  }
+
+  private count(topic: string, outcome: Outcome, n = 1): void {
+    if (n === 0) return;
+    this.counts[outcome] += n;
+    this.metrics.consumed(this.opts.groupId, topic, outcome, n);
+  }
+
+  private get metrics(): MessagingMetrics {
+    return this.opts.metrics ?? NO_METRICS;
   }
 }

@@ -165,5 +165,10 @@ describe('EventConsumer: inbox, retries and dead letters (real PostgreSQL and Ka
     expect(dead[0]!.headers[DLQ_HEADERS.error]).toBe('invalid event envelope: (root): value is not JSON');
     expect(dead[1]!.headers[DLQ_HEADERS.error]).toMatch(/^invalid event envelope: traceId: /);
     expect(dead[0]!.value).toBe('{not json');
+    // The DLQ rate an operator's alert reads.
+    const counted = await metrics.registry.getSingleMetric('wxpay_dead_letters_total')!.get();
+    expect(counted.values.map((v) => ({ ...v.labels, value: v.value }))).toEqual([
+      { topic, reason: 'invalid-envelope', value: 2 },
+    ]);
   });
 });

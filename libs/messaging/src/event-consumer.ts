@@ -157,6 +157,7 @@ export class EventConsumer {
 
   private async deadLetter(dl: DeadLetter, eventId: string | undefined): Promise<void> {
     const published = await deadLetterOnce(this.opts.dataSource, this.dlqProducer!, dl, eventId);
+    if (published) this.metrics.deadLettered?.(dl);
     this.count(dl.topic, published ? 'dead-lettered' : 'duplicate');
   }
 

@@ -9,7 +9,12 @@ import { deadLetterCounter, type DeadLetterCounter } from './dead-letter';
 export interface MessagingMetrics {
   published(topic: string, count: number): void;
   pending(count: number): void;
-  consumed(group: string, topic: string, outcome: 'processed' | 'duplicate' | 'dead-lettered'): void;
+  consumed(
+    group: string,
+    topic: string,
+    outcome: 'processed' | 'duplicate' | 'dead-lettered',
+    count?: number,
+  ): void;
   handlerFailed(group: string, topic: string): void;
   /** A message published to its DLQ (not a redelivery of one already there); optional for older stand-ins. */
   deadLettered?: DeadLetterCounter;
@@ -46,7 +51,7 @@ export function messagingMetrics(metrics: Metrics): MessagingMetrics {
   return {
     published: (topic, count) => published.inc({ topic }, count),
     pending: (count) => pending.set(count),
-    consumed: (group, topic, outcome) => consumed.inc({ group, topic, outcome }),
+    consumed: (group, topic, outcome, count = 1) => consumed.inc({ group, topic, outcome }, count),
     handlerFailed: (group, topic) => failed.inc({ group, topic }),
     deadLettered: deadLetterCounter(metrics),
   };

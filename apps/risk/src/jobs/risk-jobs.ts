@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { BatchEventConsumer } from '@wxpay/messaging';
-import { type HealthRegistry, type Logger } from '@wxpay/observability';
-import { DATA_SOURCE, HEALTH, KAFKA, LOGGER } from '@wxpay/runtime';
+import { BatchEventConsumer, messagingMetrics } from '@wxpay/messaging';
+import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
+import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
 import { type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { LifecycleHandler, type PreparedEvent } from '../consumers/lifecycle.consumer';
@@ -38,6 +38,7 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(HEALTH) private readonly health: HealthRegistry,
+    @Inject(METRICS) private readonly serviceMetrics: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,6 +75,8 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
         topics: [this.topics.payments, this.topics.cards],
         handler,
         chunkSize: config.consumerChunk,
+        // The shared consumer series (outcomes, dead letters) beside risk's own.
+        metrics: messagingMetrics(this.serviceMetrics),
       });
       await this.consumer.start();
     }
