@@ -4,15 +4,9 @@
  * notifications name orders that do not exist, so nothing is called). Configured by the environment the bench
  * passes; started by payment.bench.ts, stopped with SIGTERM.
  */
-import 'reflect-metadata';
 import { writeFileSync } from 'fs';
 import { Session } from 'inspector';
-import { bootstrapService, createRuntimeParts } from '@wxpay/runtime';
-import { paymentGrpcEdge } from '../../apps/payment/src/api/grpc-edge';
-import { paymentHttpAdapter } from '../../apps/payment/src/api/http-adapter';
-import { PaymentAppModule } from '../../apps/payment/src/app.module';
-import { loadConfig } from '../../apps/payment/src/config';
-import { FakeChannel, FakeRisk, FakeVault, FakeWechat } from '../../apps/payment/test/support/fakes';
+import { startTracing } from '@wxpay/observability';
 
 /** Optional CPU profile of this process (BENCH_CPU_PROFILE=<file>), written when it is stopped. */
 async function startProfile(file: string | undefined): Promise<() => Promise<void>> {
@@ -29,7 +23,17 @@ async function startProfile(file: string | undefined): Promise<() => Promise<voi
   };
 }
 
+/** Tracing first (when the bench sets OTEL_*), as the service's main does, then the app's modules. */
 async function main(): Promise<void> {
+  startTracing('payment');
+  await import('reflect-metadata');
+  const { bootstrapService, createRuntimeParts } = await import('@wxpay/runtime');
+  const { paymentGrpcEdge } = await import('../../apps/payment/src/api/grpc-edge');
+  const { paymentHttpAdapter } = await import('../../apps/payment/src/api/http-adapter');
+  const { PaymentAppModule } = await import('../../apps/payment/src/app.module');
+  const { loadConfig } = await import('../../apps/payment/src/config');
+  const { FakeChannel, FakeRisk, FakeVault, FakeWechat } =
+    await import('../../apps/payment/test/support/fakes');
   const config = loadConfig();
   const parts = createRuntimeParts('payment', { level: 'warn' });
   const wechat = new FakeWechat();
