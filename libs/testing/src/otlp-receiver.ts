@@ -54,13 +54,24 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Every request body as received. */
   readonly bodies: string[] = [];
+  /** Requests and bytes received (also counted when nothing is kept). */
+  received = { requests: 0, bytes: 0 };
   private server?: Server;
+
+  /** `keep: false` only counts what arrives (a benchmark's stand-in for a collector: no parsing, no memory). */
+  constructor(private readonly options: { keep?: boolean } = {}) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        this.received.requests++;
+        this.received.bytes += chunks.reduce((n, c) => n + c.length, 0);
+        if (this.options.keep === false) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+          return;
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         this.bodies.push(body);
         try {
