@@ -58,6 +58,14 @@ securityContext:
 {{- end }}
 - name: LOG_LEVEL
   value: {{ .root.Values.logLevel | quote }}
+{{- with .root.Values.tracing }}
+{{- if .otlpTracesEndpoint }}
+- name: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+  value: {{ .otlpTracesEndpoint | quote }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .sampleRatio | quote }}
+{{- end }}
+{{- end }}
 - name: GRPC_TLS_CA
   value: /var/run/secrets/wxpay/tls/ca.crt
 - name: GRPC_TLS_CERT
