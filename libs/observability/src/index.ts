@@ -55,6 +55,7 @@ export {
   annotateSpan,
   currentTraceId,
   currentTraceparent,
+  detached,
   extractTraceContext,
   failSpan,
   flushTracing,

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { currentTraceparent } from '@wxpay/observability';
+import { currentTraceparent, detached, isTracing } from '@wxpay/observability';
 import { prepared } from '@wxpay/persistence';
 import { type Row } from './sql-values';
 import { type InboxEntry } from '../domain/notification-facts';
@@ -45,7 +45,7 @@ export class WebhookInboxWriter {
 
   store(entry: InboxEntry): Promise<StoreOutcome> {
     return new Promise<StoreOutcome>((resolve, reject) => {
-      this.queue.push({ entry, traceparent: currentTraceparent(), resolve, reject });
+      this.queue.push({ entry, traceparent: isTracing() ? currentTraceparent() : null, resolve, reject });
       this.pump();
     });
   }
@@ -54,7 +54,8 @@ export class WebhookInboxWriter {
     while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      void this.write(batch).finally(() => {
+      // Many requests' rows in one write: it belongs to none of their traces (each row keeps its own context).
+      void detached(() => this.write(batch)).finally(() => {
         this.inFlight--;
         this.pump();
       });
@@ -72,7 +73,8 @@ export class WebhookInboxWriter {
       entries.map((e) => e.aggregateRef),
       entries.map((e) => e.factType),
       JSON.stringify(entries.map((e) => e.facts)),
-      batch.map((p) => p.traceparent),
+      // A NULL array: unnest pads the column with NULLs (no array of nulls built and sent when not tracing).
+      isTracing() ? batch.map((p) => p.traceparent) : null,
     ];
     let stored: Set<string>;
     try {

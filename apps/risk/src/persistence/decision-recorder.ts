@@ -1,3 +1,4 @@
+import { detached } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import {
   DecisionBacklogError,
@@ -90,13 +91,16 @@ export class DecisionRecorder implements DecisionSink {
     if (this.buffer.length >= this.batchSize) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      void this.flush();
+      void detached(() => this.flush());
     } else if (!this.timer) {
       const backoff = this.failures ? Math.min(2000, 100 * 2 ** (this.failures - 1)) : 0;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.flush();
-      }, this.flushIntervalMs + backoff);
+      // A batch of many calls' decisions belongs to none of their traces.
+      this.timer = detached(() =>
+        setTimeout(() => {
+          this.timer = undefined;
+          void this.flush();
+        }, this.flushIntervalMs + backoff),
+      );
     }
   }
 

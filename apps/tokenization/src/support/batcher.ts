@@ -1,3 +1,5 @@
+import { detached } from '@wxpay/observability';
+
 interface Waiting<In, Out> {
   item: In;
   resolve: (out: Out) => void;
@@ -23,7 +25,8 @@ export class Batcher<In, Out> {
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.inFlight < this.opts.maxInFlight) void this.drain();
+      // A drain serves many callers: it runs outside the trace of the one that started it.
+      if (this.inFlight < this.opts.maxInFlight) void detached(() => this.drain());
     });
   }
 

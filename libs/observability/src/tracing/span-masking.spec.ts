@@ -17,7 +17,14 @@ describe('span masking', () => {
       `charge ${pan}`,
       { kind: SpanKind.CLIENT, attributes: { 'db.query.text': `card ${spaced}` } },
       async (span) => {
-        span!.setAttributes({ apiV3Key: 'k'.repeat(32), 'wxpay.card': Number(pan), tags: [pan] });
+        span!.setAttributes({
+          apiV3Key: 'k'.repeat(32),
+          'wxpay.card': Number(pan),
+          tags: [pan],
+          numbers: [Number(pan), 42],
+          // 19 digits as a number: beyond 2^53, its digits cannot be checked, so it is redacted.
+          long: Number(luhnValid('622202', 19)),
+        });
         span!.addEvent('exception', { 'exception.message': `declined: ${pan}` });
         span!.setStatus({ code: SpanStatusCode.ERROR, message: `bad card ${pan}` });
       },
@@ -37,6 +44,8 @@ describe('span masking', () => {
       apiV3Key: '[REDACTED]',
       'wxpay.card': masked(pan),
       tags: [masked(pan)],
+      numbers: [masked(pan), 42],
+      long: '[REDACTED]',
     });
     expect(span!.events[0]!.attributes).toEqual({ 'exception.message': `declined: ${masked(pan)}` });
     expect(span!.status.message).toBe(`bad card ${masked(pan)}`);

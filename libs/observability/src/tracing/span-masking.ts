@@ -71,14 +71,20 @@ export class MaskingSpanExporter implements SpanExporter {
 
 function maskValue(value: AttributeValue): AttributeValue {
   if (typeof value === 'string') return maskPans(value);
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value) || Math.abs(value) < SMALLEST_PAN_SIZED_INTEGER) return value;
-    const digits = String(value);
-    const masked = maskPans(digits);
-    return masked === digits ? value : masked;
-  }
+  if (typeof value === 'number') return maskNumber(value);
   if (Array.isArray(value)) {
-    return value.map((v) => (typeof v === 'string' ? maskPans(v) : v)) as AttributeValue;
+    return value.map((v: unknown) =>
+      typeof v === 'string' ? maskPans(v) : typeof v === 'number' ? maskNumber(v) : v,
+    ) as AttributeValue;
   }
   return value;
+}
+
+function maskNumber(value: number): number | string {
+  if (!Number.isInteger(value) || Math.abs(value) < SMALLEST_PAN_SIZED_INTEGER) return value;
+  // Beyond 2^53 the digits are rounded and a Luhn check says nothing: a 17-19-digit card number would pass.
+  if (!Number.isSafeInteger(value)) return REDACTED;
+  const digits = String(value);
+  const masked = maskPans(digits);
+  return masked === digits ? value : masked;
 }

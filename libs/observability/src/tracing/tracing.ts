@@ -156,6 +156,14 @@ export function startSpan(name: string, options: TracedOptions = {}): Span | und
     );
 }
 
+/**
+ * Runs `work` outside any trace: for work shared by many callers (a group-commit batch, read coalescing) that would
+ * otherwise stay in the context of whichever caller happened to start it, long after that caller's span ended.
+ */
+export function detached<T>(work: () => T): T {
+  return enabled ? context.with(ROOT_CONTEXT, work) : work();
+}
+
 /** Runs `work` with `span` as the active span (so its callees' spans and carriers are its children). */
 export function withSpan<T>(span: Span | undefined, work: () => T): T {
   if (!span) return work();

@@ -1,3 +1,5 @@
+import { detached } from '@wxpay/observability';
+
 /**
  * Group commit in the application: items submitted while a flush is running are written together by the next
  * one, so N concurrent requests cost about one database round trip instead of N. Each submitter still waits for
@@ -19,7 +21,8 @@ export class WriteBatcher<I, O> {
       if (this.#inFlight < this.maxInFlight) {
         // Defer by one macrotask turn so submissions from the same burst share the flush.
         this.#inFlight++;
-        setImmediate(() => void this.#drain());
+        // A flush serves many requests: it runs outside the trace of the one that started it.
+        detached(() => setImmediate(() => void this.#drain()));
       }
     });
   }
