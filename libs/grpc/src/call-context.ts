@@ -31,7 +31,10 @@ export interface CallContext {
   readonly deadline?: Date;
   /** The full method path, `/gateway.payment.v1.Payments/CreatePayment`. */
   readonly method: string;
-  /** The caller's trace id when it sent a sane one (`x-trace-id`), else a new one: events join the caller's trace. */
+  /**
+   * The call's trace: its span's trace id when tracing is on, else the caller's `x-trace-id` when sane, else a new
+   * id. Events the call emits carry it, so they name the trace they belong to.
+   */
   readonly traceId: string;
   /** Present on methods marked @Idempotent, once the interceptor has checked the key. */
   idempotency?: IdempotentRequest;

@@ -128,7 +128,7 @@ export class GrpcHost {
         this.opts.idempotency,
         typeof sentTrace === 'string' && TRACE_ID.test(sentTrace) ? sentTrace : undefined,
       );
-      withSpan(span, () => dispatch(call.request, context)).then(
+      (span ? withSpan(span, () => dispatch(call.request, context)) : dispatch(call.request, context)).then(
         (response) => {
           finish(status.OK);
           callback(null, response);

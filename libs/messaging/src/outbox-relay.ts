@@ -239,14 +239,12 @@ function publishSpans(rows: PendingRow[]): (Span | undefined)[] {
   );
 }
 
-/** The trace headers of a row: its publish span's context when traced here, else the writer's as stored. */
-function traceHeaders(row: PendingRow, span: Span | undefined): Record<string, string> | undefined {
-  if (span) {
-    const headers: Record<string, string> = {};
-    withSpan(span, () => injectTraceContext(headers));
-    return headers;
-  }
-  return row.traceparent ? { traceparent: row.traceparent } : undefined;
+/** The trace headers of a traced row: its publish span's context when traced here, else the writer's as stored. */
+function traceHeaders(row: PendingRow, span: Span | undefined): Record<string, string> {
+  if (!span) return { traceparent: row.traceparent! };
+  const headers: Record<string, string> = {};
+  withSpan(span, () => injectTraceContext(headers));
+  return headers;
 }
 
 function groupByTopic(
@@ -259,11 +257,10 @@ function groupByTopic(
     messages.push({
       key: row.message_key,
       value: row.value,
-      headers: {
-        'event-id': row.event_id,
-        'event-type': row.event_type,
-        ...traceHeaders(row, spans?.[i]),
-      },
+      headers:
+        row.traceparent === null
+          ? { 'event-id': row.event_id, 'event-type': row.event_type }
+          : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) },
     });
     byTopic.set(row.topic, messages);
   });

@@ -1,7 +1,7 @@
 import { Controller, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingHttpHeaders } from 'http';
-import { annotateSpan, extractTraceContext, isTracing, SpanKind, traced } from '@wxpay/observability';
+import { annotateSpan, isTracing, SpanKind, traced } from '@wxpay/observability';
 import { type WebhookEndpoint } from '../domain/notification-facts';
 import { WebhookIntake } from '../use-cases/webhooks/webhook-intake.service';
 
@@ -35,9 +35,9 @@ export class WechatPayWebhookController {
   }
 
   /**
-   * The intake as a server span. WeChat Pay sends no trace context, so it starts a trace of its own (one taken
-   * from a `traceparent` header if a proxy in front sent one); the notification's apply, in the payment's trace,
-   * links back to it.
+   * The intake as a server span of a new trace. WeChat Pay sends no trace context, and a `traceparent` on this
+   * public endpoint is not trusted: anyone could force recording (sampled flag) or name a payment's trace. The
+   * notification's apply, in the payment's trace, links back to this span.
    */
   private handle(endpoint: WebhookEndpoint, req: WebhookRequest, res: unknown): Promise<void> {
     if (!isTracing()) return this.answer(endpoint, req, res);
@@ -45,10 +45,7 @@ export class WechatPayWebhookController {
       `POST /notify/wechatpay/${endpoint}`,
       {
         kind: SpanKind.SERVER,
-        parent: extractTraceContext(req.headers, (h, key) => {
-          const value = h[key];
-          return Array.isArray(value) ? value[0] : value;
-        }),
+        parent: null,
         attributes: { 'http.request.method': 'POST', 'http.route': `/notify/wechatpay/${endpoint}` },
       },
       () => this.answer(endpoint, req, res),
@@ -62,7 +59,7 @@ export class WechatPayWebhookController {
         typeof req.body !== 'object' || req.body === null
         ? this.intake.refuseUnread(endpoint, 400, 'NOT_JSON')
         : await this.intake.handle(endpoint, req.headers, req.rawBody, req.body);
-    annotateSpan({ 'http.response.status_code': answer.status });
+    if (isTracing()) annotateSpan({ 'http.response.status_code': answer.status });
     const adapter = this.http.httpAdapter;
     if (answer.body) {
       adapter.reply(res, answer.body, answer.status);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { maskPan } from '@wxpay/card';
-import { SpanKind, traced, type Logger } from '@wxpay/observability';
+import { isTracing, SpanKind, traced, type Logger } from '@wxpay/observability';
 import { type Money } from '@wxpay/persistence';
 import { type IsoMessage } from '../codec/iso-message';
 import { ChannelUnavailableError, UnionPayRequestError } from '../errors/unionpay-errors';
@@ -180,16 +180,15 @@ export class UnionPayClient {
     cardRef: string | null,
     original: TransactionReference | undefined,
   ): Promise<ChannelResult> {
+    if (!isTracing()) return this.#timed(kind, amount, card, cardRef, original);
     // A client span per request with the switch named as the peer (the switch takes no trace context: the span
     // is where the trace shows the channel's time and answer).
     return traced(
       `unionpay ${kind}`,
       { kind: SpanKind.CLIENT, attributes: { 'peer.service': 'unionpay', 'wxpay.unionpay.kind': kind } },
       async (span) => {
-        const started = performance.now();
-        const result = await this.#send(kind, amount, card, cardRef, original);
+        const result = await this.#timed(kind, amount, card, cardRef, original);
         const code = result.outcome === 'timed-out' ? 'none' : result.responseCode;
-        this.#metrics.requestFinished(kind, result.outcome, code, (performance.now() - started) / 1000);
         span?.setAttributes({
           'wxpay.unionpay.outcome': result.outcome,
           'wxpay.unionpay.response_code': code,
@@ -197,6 +196,20 @@ export class UnionPayClient {
         return result;
       },
     );
+  }
+
+  async #timed(
+    kind: TransactionKind,
+    amount: Money,
+    card: SensitiveCardData | undefined,
+    cardRef: string | null,
+    original: TransactionReference | undefined,
+  ): Promise<ChannelResult> {
+    const started = performance.now();
+    const result = await this.#send(kind, amount, card, cardRef, original);
+    const code = result.outcome === 'timed-out' ? 'none' : result.responseCode;
+    this.#metrics.requestFinished(kind, result.outcome, code, (performance.now() - started) / 1000);
+    return result;
   }
 
   async #send(

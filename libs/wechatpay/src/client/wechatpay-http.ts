@@ -1,4 +1,4 @@
-import { SpanKind, traced } from '@wxpay/observability';
+import { isTracing, SpanKind, traced } from '@wxpay/observability';
 import { TransportFailure, WechatPayConfigError, WechatPayTransportError } from '../errors/api-error';
 import { type MerchantSigner } from '../signing/merchant-signer';
 import { backoffDelay, mayRetry, type RetryMode } from './retry-policy';
@@ -78,6 +78,7 @@ export class WechatPayHttp {
 
   /** One API call (with its retries) as a client span naming WeChat Pay as the peer. */
   send(req: WechatPayRequest): Promise<RawResponse> {
+    if (!isTracing()) return this.sendWithRetries(req);
     return traced(
       `wechatpay ${req.method}`,
       {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { traced } from '@wxpay/observability';
+import { isTracing, traced } from '@wxpay/observability';
 import { type Payment } from '../../domain/payment';
 import { StaleStateError } from '../../persistence/stale-state.error';
 import { leaseHeartbeat } from './lease-heartbeat';
@@ -83,6 +83,7 @@ export class PaymentDriver {
           this.d.metrics.leaseTakeovers.inc({ resource: 'payment' }),
         );
     if (!claimed) return this.d.payments.find(this.d.ds, paymentId);
+    if (!isTracing()) return this.drive(claimed, owner, mode);
     return traced(
       'payment drive',
       {
@@ -128,7 +129,7 @@ export class PaymentDriver {
 
   /** One step, as a span named after what it does (`payment capture`). */
   private step(p: Payment, mode: DriveMode): Promise<StepResult> {
-    const name = STEP_NAMES[p.status];
+    const name = isTracing() ? STEP_NAMES[p.status] : undefined;
     if (!name) return this.stepOf(p, mode);
     return traced(`payment ${name}`, { attributes: { 'wxpay.payment.status': p.status } }, () =>
       this.stepOf(p, mode),

@@ -1,4 +1,4 @@
-import { linkTo, traced } from '@wxpay/observability';
+import { isTracing, linkTo, traced } from '@wxpay/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type WechatPayRefundNotified,
@@ -108,25 +108,34 @@ export class NotificationApplier {
     if (ALREADY_PAID.includes(p.status)) return { status: 'DUPLICATE', outcome: p.status };
     if (RELEASED.includes(p.status)) return this.reject('PAID_AFTER_RELEASE');
     if (!PAYABLE.includes(p.status)) return { status: 'DEFER', outcome: `PAYMENT_${p.status}` };
-    // In the payment's own trace (WeChat Pay sends no trace context), linked to the webhook request that brought it.
-    const paid = await traced(
-      'payment webhook apply',
-      {
-        parent: p.traceparent ?? undefined,
-        links: linkTo(n.traceparent),
-        attributes: { 'wxpay.payment.id': p.id, 'wxpay.webhook.event_type': n.eventType },
-      },
-      () =>
-        this.d.writer.moveIn(
-          m,
-          p,
-          'PAYER_PAID',
-          { wechatTransactionId: t.transactionId ?? null },
-          { actor: 'webhook', reason: 'TRANSACTION.SUCCESS' },
-        ),
-    );
+    const paid = isTracing()
+      ? // In the payment's own trace (WeChat Pay sends no trace context), linked to the webhook request that brought it.
+        await traced(
+          'payment webhook apply',
+          {
+            parent: p.traceparent ?? undefined,
+            links: linkTo(n.traceparent),
+            attributes: { 'wxpay.payment.id': p.id, 'wxpay.webhook.event_type': n.eventType },
+          },
+          () => this.payerPaid(m, p, t),
+        )
+      : await this.payerPaid(m, p, t);
     locked?.set(t.outTradeNo, paid);
     return { status: 'APPLIED', outcome: 'PAYER_PAID', follow: { paymentId: p.id } };
+  }
+
+  private payerPaid(
+    m: EntityManager,
+    p: Payment,
+    t: WechatPayTransactionNotified['transaction'],
+  ): Promise<Payment> {
+    return this.d.writer.moveIn(
+      m,
+      p,
+      'PAYER_PAID',
+      { wechatTransactionId: t.transactionId ?? null },
+      { actor: 'webhook', reason: 'TRANSACTION.SUCCESS' },
+    );
   }
 
   private async refund(m: EntityManager, f: WechatPayRefundNotified): Promise<ApplyResult> {
