@@ -25,7 +25,11 @@ export function createRuntimeParts(service: string, options: { level?: LogLevel 
   return { logger: createLogger({ service, level: options.level }), metrics, health };
 }
 
-/** Sends the spans still buffered when the service stops (nothing to do when tracing is off). */
+/**
+ * Sends the spans still buffered when the service stops (nothing to do when tracing is off). It runs after the
+ * relay's and the consumers' last work: Nest shuts global modules down last, in the reverse of their order, and
+ * every app imports RuntimeModule before DatabaseModule and MessagingModule.
+ */
 @Injectable()
 class TracingShutdown implements OnApplicationShutdown {
   onApplicationShutdown(): Promise<void> {
