@@ -2,7 +2,7 @@ import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto
 import { Sm2PrivateKey, sm2Verify } from '../index';
 
 /**
- * Why this library never calls Node's crypto.sign on SM2 keys (Node 20 / OpenSSL 3.0):
+ * Why this library never calls Node's crypto.sign on SM2 keys (Node 20 / OpenSSL 3.0, Node 22 / OpenSSL 3.5):
  *  - a key from generateKeyPairSync('ec', { namedCurve: 'SM2' }) is a plain EC key, so crypto.sign produces ECDSA
  *    (SHA-256) over the SM2 curve — Node happily verifies it, but it is not an SM2 signature at all;
  *  - the same key re-imported from PEM becomes an OpenSSL "SM2" key and crypto.sign produces a real SM2 signature,

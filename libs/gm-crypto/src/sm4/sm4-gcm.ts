@@ -7,7 +7,7 @@ import { requireSm4Key, SM4_BLOCK_LENGTH } from './sm4-params';
 
 /**
  * SM4-GCM as used by RFC 8998 (TLS_SM4_GCM_SM3): NIST SP 800-38D GCM instantiated with SM4, 16-byte tag.
- * Node 20's OpenSSL has no sm4-gcm, so it is composed here: H, E_K(J0) and short key streams from the JS SM4
+ * Node's OpenSSL (3.0 in Node 20, 3.5 in Node 22) has no sm4-gcm, so it is composed here: H, E_K(J0) and short key streams from the JS SM4
  * block function, long key streams from native sm4-ctr, GHASH from 4-bit tables (ghash.ts).
  */
 export const SM4_GCM_TAG_LENGTH = 16;
