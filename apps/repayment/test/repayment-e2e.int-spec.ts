@@ -1,5 +1,6 @@
 import { type ServiceError } from '@grpc/grpc-js';
-import { GetPlanRequest, RetryPostingRequest, RunStatus, Topics } from '@wxpay/contracts';
+import { dlqTopicOf, GetPlanRequest, RetryPostingRequest, RunStatus, Topics } from '@wxpay/contracts';
+import { DLQ_HEADERS } from '@wxpay/messaging';
 import { eventually, readTopic } from '@wxpay/testing';
 import { key, RepaymentCluster, type Run } from './support/repayment-cluster';
 import {
@@ -171,6 +172,68 @@ describe('automatic repayment end to end', () => {
       ['RETRY', 'SUCCEEDED', ''],
     ]);
     expect(await cluster.balance(contract.openid)).toBe(20_000);
+  });
+
+  /** A papay result as the payment service forwards it, for `outTradeNo`; `amount` undefined leaves it out. */
+  const papayResult = (outTradeNo: string, tradeState: string, amount: number | undefined, id: string) =>
+    envelope('WechatPayTransactionNotified', outTradeNo, {
+      notificationId: `forged-${id}`,
+      wechatEventType: tradeState === 'SUCCESS' ? 'TRANSACTION.SUCCESS' : 'TRANSACTION.FAIL',
+      createTime: new Date().toISOString(),
+      endpoint: 'papay',
+      verifiedBy: { serial: 'PUB_KEY_ID_TEST', keyKind: 'public-key' },
+      receivedAt: new Date().toISOString(),
+      transaction: {
+        appid: 'wx0000000000000000',
+        mchid: '1900000001',
+        outTradeNo,
+        transactionId: `forged-tx-${id}`,
+        tradeType: 'PAP',
+        tradeState,
+        ...(amount === undefined ? {} : { amount: { total: amount } }),
+      },
+    });
+
+  it('refuses forged deduction successes on the notifications topic: nothing is collected or posted, each goes to the DLQ with its reason', async () => {
+    const card = await cluster.seedCard();
+    const contract = await cluster.signContract(0);
+    await cluster.createPlan(card, contract);
+    const statementId = await issue(statementIssued(card, await dueDateIn(cluster, 10), 80_000, 8_000));
+    const { failed } = await untilFirstAttemptFailed(statementId);
+    const attempt = failed.attempts[0]!;
+    expect(attempt.state).toBe('FAILED');
+    const accountBefore = await cluster.unionpay.account(card.accountId);
+
+    // Someone who can write the topic claims WeChat Pay collected the failed deduction: once without an amount,
+    // once with the right one.
+    await publish(
+      Topics.wechatpayNotifications.name,
+      papayResult(attempt.out_trade_no, 'SUCCESS', undefined, `${statementId}-a`),
+    );
+    await publish(
+      Topics.wechatpayNotifications.name,
+      papayResult(attempt.out_trade_no, 'SUCCESS', 80_000, `${statementId}-b`),
+    );
+
+    const dead = (
+      await readTopic(dlqTopicOf(Topics.wechatpayNotifications.name), {
+        until: (msgs) => msgs.filter((m) => m.key === attempt.out_trade_no).length >= 2,
+      })
+    ).filter((m) => m.key === attempt.out_trade_no);
+    expect(dead.map((m) => [m.headers[DLQ_HEADERS.reason], m.headers[DLQ_HEADERS.error]])).toEqual([
+      ['non-retriable', expect.stringContaining('a success without an amount')],
+      ['non-retriable', expect.stringContaining('a success for a FAILED attempt')],
+    ]);
+    // Both were handled (the second came after the first on the same key): nothing moved.
+    const run = await runUntil(cluster, statementId, () => true, 'read');
+    expect(run.status).toBe('DEDUCTING');
+    expect(run.attempts.map((a) => a.state)).toEqual(['FAILED']);
+    expect(
+      await cluster.query(`SELECT 1 FROM repayment_posting WHERE statement_id = $1`, [statementId]),
+    ).toEqual([]);
+    expect((await cluster.unionpay.account(card.accountId)).available.minor).toBe(
+      accountBefore.available.minor,
+    );
   });
 
   it("never draws a deduction on the payer's credit card, which WeChat Pay would try after the change", async () => {

@@ -9,9 +9,10 @@ import { type Logger } from '@wxpay/observability';
 import { type PlanRepository } from '../persistence/plan.repository';
 import { type RunRepository } from '../persistence/run.repository';
 import { type RunService } from '../use-cases/run.service';
-import { classifyDecline } from '../domain/schedule/decline-class';
 
 const FAILED_STATES = new Set(['PAY_FAIL', 'PAYERROR', 'CLOSED', 'REVOKED']);
+/** Attempts whose result is still awaited: the only ones a result may settle. */
+const OPEN_STATES: ReadonlySet<string> = new Set(['REQUESTED', 'ACCEPTED']);
 
 /**
  * One transaction per notification, several partitions at once (not chunks: a chunk applies its events one after
@@ -20,7 +21,11 @@ const FAILED_STATES = new Set(['PAY_FAIL', 'PAYERROR', 'CLOSED', 'REVOKED']);
  *
  * Papay facts the payment service verified and forwarded on `wechatpay.notifications.v1`: deduction results
  * (TRANSACTION.SUCCESS / .FAIL, trade type PAP) and contract changes (ENTRUST.TERMINATE). Orders that are not
- * our deductions are ignored; a result for an attempt already settled changes nothing.
+ * our deductions are ignored; a result for an attempt already settled changes nothing. A deduction result is not
+ * applied from the event: anyone who can write the topic could forge one, and a forged success would credit the
+ * card account for money WeChat Pay never collected. It brings the deduction's check forward instead (the CHECK
+ * job asks WeChat Pay and applies its answer). A success without an amount, with another amount, or for an
+ * attempt that already failed is refused to the DLQ and changes nothing.
  */
 export function papayNotificationHandler(
   service: RunService,
@@ -44,13 +49,25 @@ export function papayNotificationHandler(
       const run = (await runs.get(m, attempt.statementId, true))!;
       const current = (await runs.attemptById(m, attempt.id))!;
       if (t.tradeState === 'SUCCESS') {
-        if (t.amount?.total !== undefined && t.amount.total !== current.amount) {
+        if (t.amount?.total === undefined) {
+          throw new NonRetriableError(
+            `deduction ${t.outTradeNo}: a success without an amount is not applied`,
+          );
+        }
+        if (t.amount.total !== current.amount) {
           throw new NonRetriableError(`deduction ${t.outTradeNo}: amount differs from the attempt`);
         }
-        await service.attemptSucceeded(m, run, current, t.transactionId);
+        if (current.state === 'SUCCEEDED') return; // the same result again
+        if (!OPEN_STATES.has(current.state)) {
+          throw new NonRetriableError(
+            `deduction ${t.outTradeNo}: a success for a ${current.state} attempt is not applied`,
+          );
+        }
+        // Money moves only on WeChat Pay's own answer: the event brings the check of the deduction forward.
+        await service.confirmAtWechatPay(m, run, current);
       } else if (FAILED_STATES.has(t.tradeState)) {
-        const reason = t.tradeStateDesc ?? t.tradeState;
-        await service.attemptFailed(m, run, current, classifyDecline(undefined, reason), reason);
+        // A failure is confirmed too: a forged one would have the run deduct again while the first succeeded.
+        if (OPEN_STATES.has(current.state)) await service.confirmAtWechatPay(m, run, current);
       }
       return;
     }

@@ -143,6 +143,15 @@ export class RunService {
   }
 
   /** WeChat Pay took the money: record it once, stop every other deduction, and queue the posting. */
+  /**
+   * A deduction result arrived as an event: the attempt's check runs now instead of later, and asks WeChat Pay
+   * (the only source a result is applied from). The pending check is replaced, so one check runs.
+   */
+  async confirmAtWechatPay(m: EntityManager, run: Run, attempt: Attempt): Promise<void> {
+    await this.jobs.cancel(m, run.statementId, ['CHECK']);
+    await this.jobs.enqueue(m, 'CHECK', run.statementId, this.clock.now(), { attemptId: attempt.id });
+  }
+
   async attemptSucceeded(
     m: EntityManager,
     run: Run,
