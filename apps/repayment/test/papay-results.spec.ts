@@ -1,4 +1,3 @@
-import { WechatPayNotificationEventTypes, type EventEnvelope } from '@wxpay/contracts';
 import { NonRetriableError, type HandlerContext } from '@wxpay/messaging';
 import { createLogger } from '@wxpay/observability';
 import { papayNotificationHandler } from '../src/consumers/papay-notifications.consumer';
@@ -6,6 +5,7 @@ import { type Attempt, type AttemptState } from '../src/domain/runs/run';
 import { type PlanRepository } from '../src/persistence/plan.repository';
 import { type RunRepository } from '../src/persistence/run.repository';
 import { type RunService } from '../src/use-cases/run.service';
+import { papayResult } from './support/papay-result';
 
 /**
  * A deduction result on the notifications topic never moves money by itself (anyone who can write the topic could
@@ -50,31 +50,7 @@ describe('papay results from the notifications topic', () => {
     );
   };
   const result = (tradeState: string, amount?: number) =>
-    ({
-      id: 'e-1',
-      type: WechatPayNotificationEventTypes.transaction,
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      aggregateId: 'RPforged',
-      traceId: 't',
-      payload: {
-        notificationId: 'n-1',
-        wechatEventType: tradeState === 'SUCCESS' ? 'TRANSACTION.SUCCESS' : 'TRANSACTION.FAIL',
-        createTime: new Date().toISOString(),
-        endpoint: 'papay',
-        verifiedBy: { serial: 'PUB_KEY_ID_TEST', keyKind: 'public-key' },
-        receivedAt: new Date().toISOString(),
-        transaction: {
-          appid: 'wx0000000000000000',
-          mchid: '1900000001',
-          outTradeNo: 'RPforged',
-          transactionId: 'tx-1',
-          tradeType: 'PAP',
-          tradeState,
-          ...(amount === undefined ? {} : { amount: { total: amount } }),
-        },
-      },
-    }) as EventEnvelope;
+    papayResult('RPforged', tradeState, amount, { notificationId: 'n-1', transactionId: 'tx-1' });
   const ctx = { manager: {} } as HandlerContext;
 
   beforeEach(() => (calls.length = 0));

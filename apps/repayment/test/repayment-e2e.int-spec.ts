@@ -2,6 +2,7 @@ import { type ServiceError } from '@grpc/grpc-js';
 import { dlqTopicOf, GetPlanRequest, RetryPostingRequest, RunStatus, Topics } from '@wxpay/contracts';
 import { DLQ_HEADERS } from '@wxpay/messaging';
 import { eventually, readTopic } from '@wxpay/testing';
+import { papayResult } from './support/papay-result';
 import { key, RepaymentCluster, type Run } from './support/repayment-cluster';
 import {
   closeProducer,
@@ -107,22 +108,9 @@ describe('automatic repayment end to end', () => {
     const attempt = repaid.attempts[0]!;
     await publish(
       Topics.wechatpayNotifications.name,
-      envelope('WechatPayTransactionNotified', attempt.out_trade_no, {
+      papayResult(attempt.out_trade_no, 'SUCCESS', 123_456, {
         notificationId: `dup-${statementId}`,
-        wechatEventType: 'TRANSACTION.SUCCESS',
-        createTime: new Date().toISOString(),
-        endpoint: 'papay',
-        verifiedBy: { serial: 'PUB_KEY_ID_TEST', keyKind: 'public-key' },
-        receivedAt: new Date().toISOString(),
-        transaction: {
-          appid: 'wx0000000000000000',
-          mchid: '1900000001',
-          outTradeNo: attempt.out_trade_no,
-          transactionId: 'dup-tx',
-          tradeType: 'PAP',
-          tradeState: 'SUCCESS',
-          amount: { total: 123_456 },
-        },
+        transactionId: 'dup-tx',
       }),
     );
     await readTopic(Topics.repaymentsLifecycle.name, {
@@ -174,26 +162,6 @@ describe('automatic repayment end to end', () => {
     expect(await cluster.balance(contract.openid)).toBe(20_000);
   });
 
-  /** A papay result as the payment service forwards it, for `outTradeNo`; `amount` undefined leaves it out. */
-  const papayResult = (outTradeNo: string, tradeState: string, amount: number | undefined, id: string) =>
-    envelope('WechatPayTransactionNotified', outTradeNo, {
-      notificationId: `forged-${id}`,
-      wechatEventType: tradeState === 'SUCCESS' ? 'TRANSACTION.SUCCESS' : 'TRANSACTION.FAIL',
-      createTime: new Date().toISOString(),
-      endpoint: 'papay',
-      verifiedBy: { serial: 'PUB_KEY_ID_TEST', keyKind: 'public-key' },
-      receivedAt: new Date().toISOString(),
-      transaction: {
-        appid: 'wx0000000000000000',
-        mchid: '1900000001',
-        outTradeNo,
-        transactionId: `forged-tx-${id}`,
-        tradeType: 'PAP',
-        tradeState,
-        ...(amount === undefined ? {} : { amount: { total: amount } }),
-      },
-    });
-
   it('refuses forged deduction successes on the notifications topic: nothing is collected or posted, each goes to the DLQ with its reason', async () => {
     const card = await cluster.seedCard();
     const contract = await cluster.signContract(0);
@@ -208,11 +176,17 @@ describe('automatic repayment end to end', () => {
     // once with the right one.
     await publish(
       Topics.wechatpayNotifications.name,
-      papayResult(attempt.out_trade_no, 'SUCCESS', undefined, `${statementId}-a`),
+      papayResult(attempt.out_trade_no, 'SUCCESS', undefined, {
+        notificationId: `forged-${statementId}-a`,
+        transactionId: `forged-tx-${statementId}-a`,
+      }),
     );
     await publish(
       Topics.wechatpayNotifications.name,
-      papayResult(attempt.out_trade_no, 'SUCCESS', 80_000, `${statementId}-b`),
+      papayResult(attempt.out_trade_no, 'SUCCESS', 80_000, {
+        notificationId: `forged-${statementId}-b`,
+        transactionId: `forged-tx-${statementId}-b`,
+      }),
     );
 
     const dead = (
