@@ -142,7 +142,6 @@ export class RunService {
     );
   }
 
-  /** WeChat Pay took the money: record it once, stop every other deduction, and queue the posting. */
   /**
    * A deduction result arrived as an event: the attempt's check runs now instead of later, and asks WeChat Pay
    * (the only source a result is applied from). The pending check is replaced, so one check runs.
@@ -151,6 +150,8 @@ export class RunService {
     await this.jobs.cancel(m, run.statementId, ['CHECK']);
     await this.jobs.enqueue(m, 'CHECK', run.statementId, this.clock.now(), { attemptId: attempt.id });
   }
+
+  /** WeChat Pay took the money: record it once, stop every other deduction, and queue the posting. */
 
   async attemptSucceeded(
     m: EntityManager,
