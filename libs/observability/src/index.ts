@@ -53,12 +53,10 @@ export {
 } from './grpc/grpc-health-reflection';
 export {
   annotateSpan,
-  currentTraceId,
   currentTraceparent,
   detached,
   extractTraceContext,
   failSpan,
-  flushTracing,
   injectTraceContext,
   isTracing,
   linkTo,
@@ -71,5 +69,4 @@ export {
   type Span,
   type TracedOptions,
 } from './tracing/tracing';
-export { tracingConfigOf, TracingConfigError, type TracingConfig } from './tracing/tracing-config';
-export { MaskingSpanExporter } from './tracing/span-masking';
+export { type TracingConfig } from './tracing/tracing-config';

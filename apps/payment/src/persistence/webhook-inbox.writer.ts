@@ -45,7 +45,7 @@ export class WebhookInboxWriter {
 
   store(entry: InboxEntry): Promise<StoreOutcome> {
     return new Promise<StoreOutcome>((resolve, reject) => {
-      this.queue.push({ entry, traceparent: isTracing() ? currentTraceparent() : null, resolve, reject });
+      this.queue.push({ entry, traceparent: currentTraceparent(), resolve, reject });
       this.pump();
     });
   }

@@ -189,13 +189,6 @@ export function currentTraceparent(): string | null {
   return carrier.traceparent ?? null;
 }
 
-/** The trace id of the active span, when one is recorded: events and logs name the trace they belong to. */
-export function currentTraceId(): string | undefined {
-  if (!enabled) return undefined;
-  const ctx = trace.getActiveSpan()?.spanContext();
-  return ctx && trace.isSpanContextValid(ctx) ? ctx.traceId : undefined;
-}
-
 /** `trace_id` and `span_id` of the active span for a log line; empty with tracing off or outside a span. */
 export function logTraceFields(): Record<string, string> {
   // A new object each time: pino merges the record into the mixin's result.
