@@ -8,6 +8,10 @@ export interface TopicSpec {
   /** How long Kafka keeps messages; consumers' inbox rows are pruned after the same period. */
   readonly retentionMs: number;
   readonly description: string;
+  /** The principals (service names) that publish it: the only ones its ACLs let write, and the signers consumers accept. */
+  readonly producers: readonly string[];
+  /** The principals that consume it (each in consumer groups named after itself). */
+  readonly consumers: readonly string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -29,8 +33,25 @@ export function topicPrefixFrom(value: string | undefined): string {
 
 export const TOPIC_PREFIX = topicPrefixFrom(process.env.KAFKA_TOPIC_PREFIX);
 
-function topic(name: string, partitions: number, retentionDays: number, description: string): TopicSpec {
-  return { name: `${TOPIC_PREFIX}${name}`, partitions, retentionMs: retentionDays * DAY_MS, description };
+interface Flow {
+  producers: readonly string[];
+  consumers: readonly string[];
+}
+
+function topic(
+  name: string,
+  partitions: number,
+  retentionDays: number,
+  description: string,
+  flow: Flow,
+): TopicSpec {
+  return {
+    name: `${TOPIC_PREFIX}${name}`,
+    partitions,
+    retentionMs: retentionDays * DAY_MS,
+    description,
+    ...flow,
+  };
 }
 
 export const Topics = {
@@ -39,22 +60,37 @@ export const Topics = {
     6,
     7,
     'Verified, decrypted WeChat Pay notification facts (never ciphertext, never a card number)',
+    { producers: ['payment'], consumers: ['repayment'] },
   ),
-  paymentsLifecycle: topic('payments.lifecycle.v1', 6, 7, 'PaymentCreated … PaymentRefunded'),
+  paymentsLifecycle: topic('payments.lifecycle.v1', 6, 7, 'PaymentCreated … PaymentRefunded', {
+    producers: ['payment'],
+    consumers: ['risk'],
+  }),
   cardsLifecycle: topic(
     'cards.lifecycle.v1',
     3,
     7,
     'CardTokenized, CardSuspended, CardResumed, CardDeleted, KeysRotated',
+    { producers: ['tokenization'], consumers: ['risk'] },
   ),
-  riskDecisions: topic('risk.decisions.v1', 6, 7, 'Every risk decision with its reasons'),
-  riskAlerts: topic('risk.alerts.v1', 3, 30, 'Alerts raised by post-event monitoring'),
-  statements: topic('statements.v1', 3, 30, 'StatementIssued: amount due, minimum due, due date'),
+  riskDecisions: topic('risk.decisions.v1', 6, 7, 'Every risk decision with its reasons', {
+    producers: ['risk'],
+    consumers: [],
+  }),
+  riskAlerts: topic('risk.alerts.v1', 3, 30, 'Alerts raised by post-event monitoring', {
+    producers: ['risk'],
+    consumers: [],
+  }),
+  statements: topic('statements.v1', 3, 30, 'StatementIssued: amount due, minimum due, due date', {
+    producers: ['card-system'],
+    consumers: ['repayment'],
+  }),
   repaymentsLifecycle: topic(
     'repayments.lifecycle.v1',
     3,
     30,
     'RepaymentScheduled, DeductionRequested, RepaymentSucceeded, RepaymentFailed',
+    { producers: ['repayment'], consumers: [] },
   ),
 } as const satisfies Record<string, TopicSpec>;
 
@@ -74,6 +110,9 @@ export function allTopicSpecs(): TopicSpec[] {
       partitions: 1,
       retentionMs: 30 * DAY_MS,
       description: `Dead letters of ${t.name}`,
+      // The consumers of a topic put its dead letters there; operators read them.
+      producers: t.consumers,
+      consumers: [],
     },
   ]);
 }

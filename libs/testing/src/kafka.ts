@@ -38,8 +38,15 @@ export async function createTestTopic(prefix: string, partitions = 1): Promise<s
   const name = `${TOPIC_PREFIX}test.${uniqueName(prefix)}`;
   const day = 24 * 3600_000;
   await ensureTopics(testBrokers(), [
-    { name, partitions, retentionMs: day, description: 'test' },
-    { name: dlqTopicOf(name), partitions: 1, retentionMs: day, description: 'test dlq' },
+    { name, partitions, retentionMs: day, description: 'test', producers: [], consumers: [] },
+    {
+      name: dlqTopicOf(name),
+      partitions: 1,
+      retentionMs: day,
+      description: 'test dlq',
+      producers: [],
+      consumers: [],
+    },
   ]);
   return name;
 }
