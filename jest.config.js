@@ -17,7 +17,13 @@ const shared = {
     .filter((d) => fs.existsSync(path.join(__dirname, d)))
     .map((d) => `<rootDir>/${d}`),
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', require('./tools/jest/swc-options')] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', require('./tools/jest/swc-options')],
+    // The Kafka client ships ES modules only. Node 22 loads them with require() (so services and images need
+    // nothing), but Jest's module registry cannot before Node 24.9: its files are compiled to CommonJS here.
+    '/node_modules/@platformatic/.+\\.js$': ['@swc/jest', require('./tools/jest/swc-esm-options')],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

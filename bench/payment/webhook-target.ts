@@ -44,7 +44,6 @@ async function main(): Promise<void> {
       ...options,
       parts,
       databaseUrl: process.env.BENCH_DATABASE_URL,
-      brokers: process.env.KAFKA_BROKERS!.split(','),
       ports: {
         risk: new FakeRisk(),
         vault: new FakeVault(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Topics } from '@wxpay/contracts';
 import { testKafka } from '@wxpay/testing';
-import { type Admin } from 'kafkajs';
+import { type KafkaAdmin } from '@wxpay/messaging';
 import { RepaymentCluster, type TestCard } from '../../apps/repayment/test/support/repayment-cluster';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable } from '../support/stats';
@@ -64,14 +64,8 @@ async function waitForStatus(
 }
 
 /** The bench's messages must not be replayed by later consumers of these shared topics (tests read from the start). */
-async function truncate(admin: Admin, topics: string[]): Promise<void> {
-  for (const topic of topics) {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.deleteTopicRecords({
-      topic,
-      partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-    });
-  }
+async function truncate(admin: KafkaAdmin, topics: string[]): Promise<void> {
+  for (const topic of topics) await admin.truncateTopic(topic);
 }
 
 async function main(): Promise<void> {
@@ -93,7 +87,6 @@ async function main(): Promise<void> {
     },
   }).start();
   const admin = testKafka('repayment-bench').admin();
-  await admin.connect();
   try {
     // --- setup (not measured)
     let t = performance.now();
@@ -148,14 +141,13 @@ async function main(): Promise<void> {
     const now = await cluster.now();
     const due = new Date(now.getTime() + 8 * 3600_000 + 10 * 86_400_000).toISOString().slice(0, 10);
     const batchStart = performance.now();
-    const producer = testKafka('repayment-bench').producer();
-    await producer.connect();
+    const producer = testKafka('repayment-bench').publisher();
     for (let start = 0; start < N; start += 1000) {
-      await producer.send({
-        topic: Topics.statements.name,
-        messages: cards.slice(start, start + 1000).map((card, j) => {
+      await producer.send(
+        cards.slice(start, start + 1000).map((card, j) => {
           const statementId = `bench-${prefix}-${start + j}`;
           return {
+            topic: Topics.statements.name,
             key: statementId,
             value: JSON.stringify({
               id: randomUUID(),
@@ -174,9 +166,9 @@ async function main(): Promise<void> {
             }),
           };
         }),
-      });
+      );
     }
-    await producer.disconnect();
+    await producer.close();
     const ingestSeconds = await waitForStatus(cluster, prefix, ['SCHEDULED'], N, 'scheduled');
     const sample = await cluster.query<{ notice_at: Date; deduct_at: Date }>(
       `SELECT notice_at, deduct_at FROM repayment_run WHERE statement_id = $1`,
@@ -231,7 +223,7 @@ async function main(): Promise<void> {
         Topics.wechatpayNotifications.name,
         Topics.repaymentsLifecycle.name,
       ]).catch((e: unknown) => console.error(`topic truncation failed: ${(e as Error).message}`));
-    await admin.disconnect();
+    await admin.close();
     await cluster.stop();
     await infra.stop?.();
   }

@@ -14,7 +14,13 @@ import { join } from 'path';
 import { createKafka, OutboxRelay } from '@wxpay/messaging';
 import { NestFactory } from '@nestjs/core';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
-import { createTestDatabase, createTestTopic, testBrokers, testKafka, uniqueName } from '@wxpay/testing';
+import {
+  createTestDatabase,
+  createTestTopic,
+  testKafkaConnection,
+  testKafka,
+  uniqueName,
+} from '@wxpay/testing';
 import pino from 'pino';
 import { DEFAULT_FX_RATES, toCnyFen } from '../../apps/risk/src/domain/engine/fx-rates';
 import { RiskEngine } from '../../apps/risk/src/domain/engine/risk-engine';
@@ -204,17 +210,15 @@ async function stream(): Promise<Row> {
         }),
       };
     });
-  const producer = testKafka('bench-risk-producer').producer();
-  await producer.connect();
+  const producer = testKafka('bench-risk-producer').publisher();
   for (let i = 0; i < events.length; i += 1000) {
-    await producer.send({
-      topic: topics.payments,
-      messages: events.slice(i, i + 1000).map(({ key, value }) => ({ key, value })),
-    });
+    await producer.send(
+      events.slice(i, i + 1000).map(({ key, value }) => ({ topic: topics.payments, key, value })),
+    );
   }
-  await producer.disconnect();
+  await producer.close();
 
-  const kafka = createKafka({ clientId: 'bench-risk', brokers: testBrokers(), logger });
+  const kafka = createKafka({ clientId: 'bench-risk', connection: testKafkaConnection(), logger });
   const relay = new OutboxRelay({ dataSource: db.dataSource, kafka, logger });
   await relay.start();
   const parts = {
@@ -233,7 +237,7 @@ async function stream(): Promise<Row> {
         }),
         parts,
         databaseUrl: db.url,
-        brokers: testBrokers(),
+        kafka: testKafkaConnection(),
         relay: false,
         suspender: { suspend: async () => undefined },
         topics,

@@ -1,4 +1,4 @@
-import { ensureTopics } from '@wxpay/contracts';
+import { ensureTopics, kafkaConnectionFromEnv } from '@wxpay/messaging';
 import { startTestInfra, type TestInfra } from '@wxpay/testing';
 
 /**
@@ -10,6 +10,7 @@ export async function benchInfra(): Promise<TestInfra> {
   const infra = await startTestInfra(process.env, (line) => console.log(`[infra] ${line}`));
   process.env.WXPAY_TEST_DATABASE_SERVER = infra.databaseServer;
   process.env.KAFKA_BROKERS = infra.brokers.join(',');
-  await ensureTopics(infra.brokers);
+  Object.assign(process.env, infra.kafkaEnv);
+  await ensureTopics(kafkaConnectionFromEnv());
   return infra;
 }

@@ -95,6 +95,8 @@ function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): N
     // `npm start` is a developer's cluster (dev keys, simulators, the controllable clock), which production mode
     // refuses; GATEWAY_ENV=production in the launcher's environment shows what a deployment would refuse.
     GATEWAY_ENV: 'development',
+    // Until the local broker authenticates its clients (issue 24 item 3), the cluster talks to it in the clear.
+    KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
     ...m.env,
     ...process.env,
     KAFKA_BROKERS: infra.brokers.join(','),

@@ -1,4 +1,4 @@
-import { ensureTopics } from '@wxpay/contracts';
+import { ensureTopics } from '@wxpay/messaging';
 import { DEFAULT_DATABASE_SERVER, redactDatabaseUrl, serverAnswers, withDatabase } from '@wxpay/persistence';
 import { holdLocalKafka, kafkaAnswers, startLocalKafka, stopLocalKafka } from '@wxpay/testing';
 import { withMavenProgress } from './maven-progress';
@@ -42,7 +42,7 @@ export async function startInfrastructure(
   let releaseKafka: (() => void) | undefined;
   if (process.env.KAFKA_BROKERS) {
     brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
-    if (!(await kafkaAnswers(brokers, 5000))) {
+    if (!(await kafkaAnswers({ brokers }, 5000))) {
       throw new InfrastructureError(
         `KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to run a local broker`,
       );
@@ -57,7 +57,7 @@ export async function startInfrastructure(
     // A test run that found this cluster's broker keeps it running when the cluster stops (and the reverse).
     releaseKafka = holdLocalKafka('npm start');
   }
-  const created = await ensureTopics(brokers);
+  const created = await ensureTopics({ brokers });
   if (created.length) log(`created ${created.length} topics`);
 
   return {

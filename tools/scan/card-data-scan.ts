@@ -8,11 +8,11 @@
  * Run it after `npm test` and `npm run demo` against the same PostgreSQL and broker.
  */
 import { containsPan, findPanSpans, starDigits } from '@wxpay/card';
-import { brokersFromEnv } from '@wxpay/messaging';
+import pino from 'pino';
+import { createKafka, kafkaConnectionFromEnv, readTopic, type KafkaConnection } from '@wxpay/messaging';
 import { DEFAULT_DATABASE_SERVER, withDatabase } from '@wxpay/persistence';
 import { workspaceRoot } from '@wxpay/testing';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import { Kafka, logLevel } from 'kafkajs';
 import { join } from 'path';
 import { Client } from 'pg';
 import { knownSecrets, type KnownSecret } from './secret-material';
@@ -97,47 +97,40 @@ async function scanDatabase(url: string, secrets: readonly KnownSecret[], out: F
 }
 
 async function scanKafka(
-  brokers: string[],
+  connection: KafkaConnection,
   secrets: readonly KnownSecret[],
   out: Finding[],
 ): Promise<number> {
-  const kafka = new Kafka({ clientId: 'card-data-scan', brokers, logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ clientId: 'card-data-scan', connection, logger: pino({ enabled: false }) });
   const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
-  const ends = new Map<string, number>();
-  for (const t of topics) {
-    const offsets = await admin.fetchTopicOffsets(t);
-    ends.set(
-      t,
-      offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0),
-    );
+  const counts = new Map<string, number>();
+  try {
+    for (const t of (await admin.listTopics()).filter((name) => !name.startsWith('__'))) {
+      const marks = await admin.partitionMarks(t);
+      counts.set(
+        t,
+        marks.reduce((n, m) => n + Number(m.high - m.low), 0),
+      );
+    }
+  } finally {
+    await admin.close();
   }
-  await admin.disconnect();
-  const total = [...ends.values()].reduce((a, b) => a + b, 0);
-  if (total === 0) return 0;
-  const consumer = kafka.consumer({ groupId: `card-data-scan-${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: topics.filter((t) => ends.get(t)! > 0), fromBeginning: true });
   let seen = 0;
-  await new Promise<void>((resolve) => {
-    // Bounded: the messages there were when the scan began, or 60 s without a new one.
-    let idle = setTimeout(resolve, 60_000);
-    void consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        seen++;
-        const parts = [message.value, message.key, ...Object.values(message.headers ?? {})];
-        for (const part of parts) {
-          const text = Buffer.isBuffer(part) ? part.toString('utf8') : typeof part === 'string' ? part : '';
-          for (const what of inspect(text, secrets))
-            out.push({ where: `kafka ${topic}@${message.offset}`, what });
-        }
-        clearTimeout(idle);
-        idle = setTimeout(resolve, seen >= total ? 0 : 60_000);
-      },
-    });
-  });
-  await consumer.disconnect();
+  for (const [topic, count] of counts) {
+    if (count === 0) continue;
+    // Bounded: the messages there were when the scan began, or 60 s in all.
+    const messages = await readTopic(kafka, topic, { timeoutMs: 60_000, until: (m) => m.length >= count });
+    for (const message of messages) {
+      seen++;
+      for (const text of [
+        message.value?.toString('utf8') ?? '',
+        message.key ?? '',
+        ...Object.values(message.headers),
+      ])
+        for (const what of inspect(text, secrets))
+          out.push({ where: `kafka ${topic}@${message.offset}`, what });
+    }
+  }
   return seen;
 }
 
@@ -178,7 +171,7 @@ async function main(argv: string[]): Promise<void> {
   await admin.end();
   let values = 0;
   for (const { datname } of rows) values += await scanDatabase(withDatabase(server, datname), secrets, out);
-  const messages = argv.includes('--no-kafka') ? 0 : await scanKafka(brokersFromEnv(), secrets, out);
+  const messages = argv.includes('--no-kafka') ? 0 : await scanKafka(kafkaConnectionFromEnv(), secrets, out);
   const lines = scanLogs([join(dataDir, 'kafka', 'logs'), ...arg('--logs')], secrets, out);
 
   console.log(

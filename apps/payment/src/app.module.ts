@@ -1,3 +1,4 @@
+import { type KafkaConnection } from '@wxpay/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, MessagingModule, RuntimeModule, type RuntimeParts } from '@wxpay/runtime';
 import { SERVICE_NAME } from './config';
@@ -9,7 +10,7 @@ export interface PaymentAppOptions extends PaymentRunOptions {
   parts: RuntimeParts;
   /** Tests pass their own database and brokers; the service uses PAYMENT_DATABASE_URL and KAFKA_BROKERS. */
   databaseUrl?: string;
-  brokers?: string[];
+  kafka?: KafkaConnection;
 }
 
 /** The payment service: runtime (logs, metrics, health), its database and outbox relay, webhooks and gRPC. */
@@ -26,7 +27,7 @@ export class PaymentAppModule {
           url: options.databaseUrl,
           poolSize: 24,
         }),
-        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, brokers: options.brokers }),
+        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, connection: options.kafka }),
         PaymentModule.forRoot(options),
       ],
     };

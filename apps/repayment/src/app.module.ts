@@ -23,7 +23,7 @@ export class RepaymentAppModule {
           url: options.databaseUrl,
           poolSize: 24,
         }),
-        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, brokers: options.brokers }),
+        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, connection: options.kafka }),
         RepaymentModule.forRoot(options),
       ],
     };

@@ -9,7 +9,7 @@ import { BatchEventConsumer, EventConsumer, messagingMetrics } from '@wxpay/mess
 import { type Logger, type Metrics } from '@wxpay/observability';
 import { IdempotencyStore } from '@wxpay/persistence';
 import { CounterpartyConnections, DATA_SOURCE, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
-import { type Kafka } from 'kafkajs';
+import { type KafkaClient } from '@wxpay/messaging';
 import { type DataSource } from 'typeorm';
 import { papayNotificationHandler } from './consumers/papay-notifications.consumer';
 import { statementEventHandler } from './consumers/statement-events.consumer';
@@ -34,7 +34,7 @@ export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(REPAYMENT_OPTIONS) private readonly options: RepaymentRunOptions,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: KafkaClient,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Metrics,
     private readonly runner: JobRunner,

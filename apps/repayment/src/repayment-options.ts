@@ -1,3 +1,4 @@
+import { type KafkaConnection } from '@wxpay/messaging';
 import { type GrpcTlsConfig } from '@wxpay/grpc';
 import { type RepaymentConfig } from './config';
 import { type ScheduleTimes } from './domain/schedule/schedule-policy';
@@ -15,7 +16,7 @@ export interface RepaymentRunOptions {
   tls: GrpcTlsConfig;
   /** Tests: a fresh database and the test brokers. */
   databaseUrl?: string;
-  brokers?: string[];
+  kafka?: KafkaConnection;
   /** Tests may hand in stand-ins for the counterparties (the others are built from configuration). */
   ports?: { papay?: PapayPort; cardAccount?: CardAccountPort };
 }

@@ -13,7 +13,7 @@ import {
   captureLogger,
   createTestDatabase,
   ensureDevPki,
-  testBrokers,
+  testKafkaConnection,
   testKafka,
   type TestDatabase,
 } from '@wxpay/testing';
@@ -89,21 +89,15 @@ describe('AutoRepayment callers (mutual TLS, service identities)', () => {
   /** The consumer groups start at the topics' ends: earlier runs' statements and notifications are not ours. */
   async function skipTopicHistory(group: string): Promise<void> {
     const admin = testKafka('repayment-callers-admin').admin();
-    await admin.connect();
     try {
       for (const [suffix, topic] of [
         ['statements', Topics.statements.name],
         ['papay', Topics.wechatpayNotifications.name],
       ] as const) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${group}-${suffix}`,
-          topic,
-          partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
-        });
+        await admin.moveGroup(`${group}-${suffix}`, topic, 'latest');
       }
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
   }
 
@@ -139,7 +133,7 @@ describe('AutoRepayment callers (mutual TLS, service identities)', () => {
         ...options,
         parts,
         databaseUrl: db.url,
-        brokers: testBrokers(),
+        kafka: testKafkaConnection(),
         ports: { papay, cardAccount },
       }),
       httpPort: 0,

@@ -27,7 +27,7 @@ export class RiskAppModule {
           migrations: RISK_MIGRATIONS,
           url: options.databaseUrl,
         }),
-        MessagingModule.forRoot({ service: SERVICE_NAME, relay: relayHere, brokers: options.brokers }),
+        MessagingModule.forRoot({ service: SERVICE_NAME, relay: relayHere, connection: options.kafka }),
         RiskModule.forRoot(options),
       ],
     };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { grpcTlsFromEnv } from '@wxpay/grpc';
-import { brokersFromEnv, messagingMetrics } from '@wxpay/messaging';
+import { kafkaConnectionFromEnv, messagingMetrics } from '@wxpay/messaging';
 import { type Logger, type Metrics } from '@wxpay/observability';
 import { DATA_SOURCE, LOGGER, METRICS } from '@wxpay/runtime';
 import { type DataSource } from 'typeorm';
@@ -133,7 +133,7 @@ export class RiskCoreModule {
               databaseUrl: databaseUrlOf(ds),
               decisionsTopic: topics.decisions,
               logLevel: config.logLevel,
-              relay: relay ? { brokers: options.brokers ?? brokersFromEnv() } : null,
+              relay: relay ? { connection: options.kafka ?? kafkaConnectionFromEnv() } : null,
               logger,
               metrics: relay ? messagingMetrics(metrics) : undefined,
             });

@@ -1,3 +1,4 @@
+import { type KafkaConnection } from '@wxpay/messaging';
 import { Topics } from '@wxpay/contracts';
 import { type RiskConfig } from './config';
 import { type TokenSuspender } from './ports/token-suspender.port';
@@ -29,7 +30,7 @@ export interface RiskRunOptions {
   /** Instead of the vault's typed client (tests record the suspensions; benchmarks drop them). */
   suspender?: TokenSuspender;
   /** Brokers of the decision store thread's outbox relay (KAFKA_BROKERS when absent). */
-  brokers?: string[];
+  kafka?: KafkaConnection;
   /**
    * Run the outbox relay (in the decision store thread with RISK_DECISION_STORE=thread, else in MessagingModule);
    * off when the caller runs its own (tests). Default on.

@@ -5,7 +5,7 @@ import {
   captureLogger,
   createTestDatabase,
   createTestTopic,
-  testBrokers,
+  testKafkaConnection,
   type TestDatabase,
 } from '@wxpay/testing';
 import { type DecisionRecord } from '../src/domain/decisions/decision-record';
@@ -54,7 +54,7 @@ describe('DecisionStoreThread (decisions and the outbox relay off the Evaluate e
       databaseUrl: db.url,
       decisionsTopic: topic,
       logLevel: 'warn',
-      relay: relay ? { brokers: testBrokers() } : null,
+      relay: relay ? { connection: testKafkaConnection() } : null,
       logger,
       metrics,
     });

@@ -61,9 +61,8 @@ describe('lifecycle stream through real Kafka: windows, alerts, suspensions, exa
     // Replay the whole partition history: nothing is applied or raised twice.
     await h.runtime.stop();
     const admin = testKafka().admin();
-    await admin.connect();
-    await admin.resetOffsets({ groupId: h.config.consumerGroup, topic: h.topics.payments, earliest: true });
-    await admin.disconnect();
+    await admin.moveGroup(h.config.consumerGroup, h.topics.payments, 'earliest');
+    await admin.close();
     await h.restart();
     await h.produce(h.topics.payments, paymentEvent('PaymentCaptured', { card: tok('stream_marker') }));
     await eventually(

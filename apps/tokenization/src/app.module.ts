@@ -1,3 +1,4 @@
+import { type KafkaConnection } from '@wxpay/messaging';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, MessagingModule, RuntimeModule, type RuntimeParts } from '@wxpay/runtime';
 import { SERVICE_NAME } from './config';
@@ -9,7 +10,7 @@ export interface VaultAppOptions extends VaultRunOptions {
   parts: RuntimeParts;
   /** Tests pass their own database and brokers; the service uses TOKENIZATION_DATABASE_URL and KAFKA_BROKERS. */
   databaseUrl?: string;
-  brokers?: string[];
+  kafka?: KafkaConnection;
 }
 
 /** The tokenization service: health/metrics over HTTP, the vault over gRPC, events through the outbox relay. */
@@ -26,7 +27,7 @@ export class VaultAppModule {
           url: options.databaseUrl,
           poolSize: options.config.databasePoolSize,
         }),
-        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, brokers: options.brokers }),
+        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, connection: options.kafka }),
         VaultModule.forRoot(options),
       ],
     };

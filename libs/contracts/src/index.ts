@@ -18,7 +18,6 @@ export {
 export { PROTO_ROOT, protoPath } from './proto-root';
 export { Identities, type Identity } from './identities';
 export { DomainError, CommonErrors, isDomainError, type CommonErrorCode } from './errors';
-export { ensureTopics } from './topics-admin';
 export * from './events/risk';
 export * from './events/tokenization';
 export * from './events/wechatpay-notifications';

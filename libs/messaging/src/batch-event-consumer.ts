@@ -1,14 +1,12 @@
 import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
-import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { failSpan, isTracing, withSpan, type Span } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
-import {
-  connectSubscribed,
-  deadLetterOnce,
-  describeError as describe,
-  sleepWithHeartbeat,
-} from './consumer-support';
+import { type GroupConsumer } from './client/group-consumer';
+import { type KafkaClient } from './client/kafka-client';
+import { type EventPublisher } from './client/publisher';
+import { type ReceivedMessage } from './client/serde';
+import { deadLetterOnce, describeError as describe, sleep, startSubscribed } from './consumer-support';
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
@@ -54,7 +52,7 @@ export interface BatchHandler<P> {
 }
 
 export interface BatchEventConsumerOptions<P> {
-  kafka: Kafka;
+  kafka: KafkaClient;
   dataSource: DataSource;
   logger: Logger;
   groupId: string;
@@ -72,7 +70,7 @@ export interface BatchEventConsumerOptions<P> {
 type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
 
 interface Item<P> {
-  message: KafkaMessage;
+  message: ReceivedMessage;
   event: EventEnvelope;
   prepared: P;
 }
@@ -85,8 +83,8 @@ interface Item<P> {
  * Offsets are committed after the chunk's transaction. Chunks are applied one at a time (in partition order).
  */
 export class BatchEventConsumer<P> {
-  private consumer?: Consumer;
-  private dlqProducer?: Producer;
+  private consumer?: GroupConsumer;
+  private dlq?: EventPublisher;
   private readonly counts: Record<Outcome, number> = { processed: 0, duplicate: 0, 'dead-lettered': 0 };
   private readonly chunkSize: number;
   private readonly maxAttempts: number;
@@ -103,82 +101,64 @@ export class BatchEventConsumer<P> {
   }
 
   async start(): Promise<void> {
-    const { consumer, dlqProducer } = await connectSubscribed(this.opts);
-    this.consumer = consumer;
-    this.dlqProducer = dlqProducer;
-    await consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
+    const { consumer, dlq } = await startSubscribed(this.opts, {
+      concurrency: 1,
+      maxChunk: this.chunkSize,
+      handle: (messages) => this.onChunk(messages),
     });
+    this.consumer = consumer;
+    this.dlq = dlq;
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.dlqProducer?.disconnect();
+    await this.consumer?.stop();
+    await this.dlq?.close();
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
-    for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const messages = batch.messages.slice(i, i + this.chunkSize);
-      const items: Item<P>[] = [];
-      const seen = new Set<string>();
-      for (const message of messages) {
-        let event: EventEnvelope;
-        try {
-          event = parseEnvelope(message.value);
-        } catch (e) {
-          const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
-          this.opts.logger.warn(
-            { topic, partition, offset: message.offset, error },
-            'malformed message sent to DLQ',
-          );
-          await this.deadLetter(
-            { topic, partition, message, attempts: 0, reason: 'invalid-envelope', error },
-            undefined,
-          );
-          continue;
-        }
-        if (seen.has(event.id)) {
-          this.count(topic, 'duplicate'); // the same event twice in one chunk
-          continue;
-        }
-        seen.add(event.id);
-        try {
-          items.push({ message, event, prepared: this.opts.handler.prepare(event) });
-        } catch (e) {
-          if (!(e instanceof NonRetriableError)) throw e;
-          this.opts.logger.warn(
-            { topic, partition, offset: message.offset, eventId: event.id, error: describe(e) },
-            'event refused',
-          );
-          await this.deadLetter(
-            { topic, partition, message, attempts: 1, reason: 'non-retriable', error: describe(e) },
-            event.id,
-          );
-        }
+  /** Up to `chunkSize` messages of one partition, in offset order; their offsets are committed after this. */
+  private async onChunk(messages: ReceivedMessage[]): Promise<void> {
+    const { topic, partition } = messages[0]!;
+    const items: Item<P>[] = [];
+    const seen = new Set<string>();
+    for (const message of messages) {
+      let event: EventEnvelope;
+      try {
+        event = parseEnvelope(message.value);
+      } catch (e) {
+        const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
+        this.opts.logger.warn(
+          { topic, partition, offset: message.offset, error },
+          'malformed message sent to DLQ',
+        );
+        await this.deadLetter(
+          { topic, partition, message, attempts: 0, reason: 'invalid-envelope', error },
+          undefined,
+        );
+        continue;
       }
-      if (items.length) await this.applyChunk(items, topic, partition, heartbeat);
-      resolveOffset(messages[messages.length - 1]!.offset);
-      await heartbeat();
+      if (seen.has(event.id)) {
+        this.count(topic, 'duplicate'); // the same event twice in one chunk
+        continue;
+      }
+      seen.add(event.id);
+      try {
+        items.push({ message, event, prepared: this.opts.handler.prepare(event) });
+      } catch (e) {
+        if (!(e instanceof NonRetriableError)) throw e;
+        this.opts.logger.warn(
+          { topic, partition, offset: message.offset, eventId: event.id, error: describe(e) },
+          'event refused',
+        );
+        await this.deadLetter(
+          { topic, partition, message, attempts: 1, reason: 'non-retriable', error: describe(e) },
+          event.id,
+        );
+      }
     }
+    if (items.length) await this.applyChunk(items, topic, partition);
   }
 
-  private async applyChunk(
-    items: Item<P>[],
-    topic: string,
-    partition: number,
-    heartbeat: () => Promise<void>,
-  ) {
+  private async applyChunk(items: Item<P>[], topic: string, partition: number) {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
         await this.transaction(items, topic, partition);
@@ -188,8 +168,7 @@ export class BatchEventConsumer<P> {
           { topic, partition, events: items.length, attempt, error: describe(e) },
           'chunk failed',
         );
-        if (attempt < this.maxAttempts)
-          await sleepWithHeartbeat(this.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
+        if (attempt < this.maxAttempts) await sleep(this.retryBackoffMs * 2 ** (attempt - 1));
       }
     }
     // The chunk keeps failing: apply its events one by one, so only the culprit is dead-lettered.
@@ -208,7 +187,7 @@ export class BatchEventConsumer<P> {
             );
             break;
           }
-          await sleepWithHeartbeat(this.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
+          await sleep(this.retryBackoffMs * 2 ** (attempt - 1));
         }
       }
     }
@@ -278,7 +257,7 @@ export class BatchEventConsumer<P> {
   ): Promise<void> {
     const published = await deadLetterOnce(
       this.opts.dataSource,
-      this.dlqProducer!,
+      this.dlq!,
       { ...dl, consumerGroup: this.opts.groupId },
       eventId,
     );

@@ -1,5 +1,5 @@
-import { type KafkaMessage } from 'kafkajs';
 import { extractTraceContext, SpanKind, startSpan, type Span } from '@wxpay/observability';
+import { type ReceivedMessage } from './client/serde';
 
 /**
  * The consumer span of one message (call only with tracing on): a child of the publish span whose context the
@@ -9,13 +9,9 @@ export function consumeSpan(
   topic: string,
   partition: number,
   groupId: string,
-  message: KafkaMessage,
+  message: ReceivedMessage,
 ): Span | undefined {
-  const parent = extractTraceContext(message.headers, (headers, key) => {
-    const value = headers?.[key];
-    const first = Array.isArray(value) ? value[0] : value;
-    return first === undefined ? undefined : first.toString();
-  });
+  const parent = extractTraceContext(message.headers, (headers, key) => headers[key]);
   return startSpan(`${topic} process`, {
     kind: SpanKind.CONSUMER,
     parent,

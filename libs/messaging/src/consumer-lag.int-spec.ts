@@ -1,6 +1,7 @@
 import { createMetrics, type Metrics } from '@wxpay/observability';
 import { captureLogger, createTestTopic, eventually, testKafka, uniqueName } from '@wxpay/testing';
-import { type Admin, type Consumer } from 'kafkajs';
+import { type KafkaAdmin } from './client/admin';
+import { type GroupConsumer } from './client/group-consumer';
 import { ConsumerLagPoller } from './consumer-lag';
 
 jest.setTimeout(90_000);
@@ -21,37 +22,32 @@ async function lagSamples(metrics: Metrics, group: string): Promise<Record<strin
 
 describe('consumer lag poller (real Kafka)', () => {
   let topic: string;
-  let admin: Admin;
+  let admin: KafkaAdmin;
   let poller: ConsumerLagPoller | undefined;
-  let consumer: Consumer | undefined;
+  let consumer: GroupConsumer | undefined;
 
   beforeAll(async () => {
     topic = await createTestTopic('lag', 2);
-    const producer = testKafka().producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: [
-        ...Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `p0-${i}` })),
-        ...Array.from({ length: 2 }, (_, i) => ({ partition: 1, value: `p1-${i}` })),
-      ],
-    });
-    await producer.disconnect();
+    const producer = testKafka().publisher();
+    await producer.send([
+      ...Array.from({ length: 5 }, (_, i) => ({ topic, key: null, partition: 0, value: `p0-${i}` })),
+      ...Array.from({ length: 2 }, (_, i) => ({ topic, key: null, partition: 1, value: `p1-${i}` })),
+    ]);
+    await producer.close();
     admin = testKafka().admin();
-    await admin.connect();
   });
 
   afterEach(async () => {
-    await consumer?.disconnect();
+    await consumer?.stop();
     consumer = undefined;
     await poller?.stop();
     poller = undefined;
   });
-  afterAll(() => admin.disconnect());
+  afterAll(() => admin.close());
 
   it('reports high-water mark minus committed offset per partition, from the low mark where nothing was committed', async () => {
     const group = uniqueName('lag-explicit');
-    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '2' }] });
+    await admin.setGroupOffsets(group, topic, [{ partition: 0, offset: 2n }]);
     const metrics = createMetrics({ service: 'lagtest', defaultMetrics: false });
     poller = new ConsumerLagPoller({
       admin: testKafka('lagtest').admin(),
@@ -67,11 +63,13 @@ describe('consumer lag poller (real Kafka)', () => {
   it("finds the service's groups by client id, polls on its interval, keeps a group whose consumer stopped, and stops cleanly", async () => {
     const group = uniqueName('lag-found');
     const clientId = uniqueName('lagsvc');
-    consumer = testKafka(clientId).consumer({ groupId: group });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let seen = 0;
-    await consumer.run({ eachMessage: async () => void seen++ });
+    consumer = testKafka(clientId).groupConsumer({
+      groupId: group,
+      topics: [topic],
+      handle: async (chunk) => void (seen += chunk.length),
+    });
+    await consumer.start();
     await eventually(async () => seen === 7, 'all seven messages consumed');
 
     const metrics = createMetrics({ service: 'lagsvc', defaultMetrics: false });
@@ -90,12 +88,11 @@ describe('consumer lag poller (real Kafka)', () => {
       'caught-up group reported with lag 0',
     );
 
-    await consumer.disconnect();
+    await consumer.stop();
     consumer = undefined;
-    const producer = testKafka().producer();
-    await producer.connect();
-    await producer.send({ topic, messages: [{ partition: 1, value: 'late' }] });
-    await producer.disconnect();
+    const producer = testKafka().publisher();
+    await producer.send([{ topic, key: null, partition: 1, value: 'late' }]);
+    await producer.close();
     await eventually(
       async () => (await lagSamples(metrics, group))[`${topic}/1`] === 1,
       'the stopped group keeps being reported, its lag growing',

@@ -1,32 +1,30 @@
 import { createMetrics } from '@wxpay/observability';
 import { captureLogger } from '@wxpay/testing';
-import { type Admin } from 'kafkajs';
+import { type KafkaAdmin } from './client/admin';
 import { ConsumerLagPoller, lagIntervalMs } from './consumer-lag';
 import { deadLetterCounter } from './dead-letter';
 import { messagingMetrics } from './messaging-metrics';
 
 /** An admin stand-in: one group of ours with one committed partition, and a switch to make it fail. */
 function fakeAdmin() {
-  const state = { failing: false, connects: 0, disconnects: 0, polls: 0 };
-  const admin = {
-    connect: async () => void state.connects++,
-    disconnect: async () => void state.disconnects++,
-    listGroups: async () => {
+  const state = { failing: false, closes: 0, polls: 0 };
+  const admin: Pick<KafkaAdmin, 'consumerGroups' | 'committedOffsets' | 'partitionMarks' | 'close'> = {
+    close: async () => void state.closes++,
+    consumerGroups: async () => {
       state.polls++;
       if (state.failing) throw new Error('broker away');
-      return { groups: [{ groupId: 'risk-stream', protocolType: 'consumer' }] };
+      return [
+        {
+          groupId: 'risk-stream',
+          protocolType: 'consumer',
+          members: [{ clientId: 'risk', topics: [] }],
+        },
+      ];
     },
-    describeGroups: async () => ({
-      groups: [
-        { groupId: 'risk-stream', members: [{ clientId: 'risk', memberAssignment: Buffer.alloc(0) }] },
-      ],
-    }),
-    fetchOffsets: async () => [
-      { topic: 'payments.lifecycle.v1', partitions: [{ partition: 0, offset: '40' }] },
-    ],
-    fetchTopicOffsets: async () => [{ partition: 0, offset: '42', high: '42', low: '0' }],
+    committedOffsets: async () => [{ topic: 'payments.lifecycle.v1', partition: 0, offset: 40n }],
+    partitionMarks: async () => [{ partition: 0, low: 0n, high: 42n }],
   };
-  return { admin: admin as unknown as Admin, state };
+  return { admin: admin as KafkaAdmin, state };
 }
 
 const LAG_LINE =
@@ -61,7 +59,7 @@ describe('consumer lag poller', () => {
     const polls = state.polls;
     await new Promise((r) => setTimeout(r, 20));
     expect(state.polls).toBe(polls);
-    expect(state.disconnects).toBe(1);
+    expect(state.closes).toBe(1);
   });
 });
 

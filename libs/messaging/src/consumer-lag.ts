@@ -1,5 +1,5 @@
 import { type Logger, type Metrics } from '@wxpay/observability';
-import { AssignerProtocol, type Admin } from 'kafkajs';
+import { type KafkaAdmin } from './client/admin';
 
 export const CONSUMER_LAG = 'wxpay_consumer_lag';
 
@@ -7,8 +7,8 @@ export const CONSUMER_LAG = 'wxpay_consumer_lag';
 export const LAG_INTERVAL_BOUNDS_MS = { min: 1000, max: 300_000, default: 15_000 } as const;
 
 export interface ConsumerLagOptions {
-  /** An admin client of the poller's own; connected on the first poll, disconnected by stop(). */
-  admin: Admin;
+  /** An admin client of the poller's own, closed by stop(). */
+  admin: KafkaAdmin;
   metrics: Metrics;
   logger: Logger;
   /** Groups whose members use this Kafka client id are this service's (createKafka sets it to the service). */
@@ -46,7 +46,6 @@ export class ConsumerLagPoller {
   private readonly intervalMs: number;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
-  private connected?: Promise<void>;
   private stopped = true;
   private warned = false;
 
@@ -69,13 +68,11 @@ export class ConsumerLagPoller {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.polling;
-    if (this.connected) await this.o.admin.disconnect().catch(() => undefined);
+    await this.o.admin.close().catch(() => undefined);
   }
 
   /** One round: find the groups, read their lag, replace the series at once (no scrape sees half a round). */
   async poll(): Promise<PartitionLag[]> {
-    this.connected ??= this.o.admin.connect();
-    await this.connected;
     const assigned = await this.discover();
     const lags: PartitionLag[] = [];
     for (const group of [...this.groups].sort())
@@ -112,26 +109,16 @@ export class ConsumerLagPoller {
 
   /** This service's groups (remembered) and the topics their live members are assigned. */
   private async discover(): Promise<Map<string, Set<string>>> {
-    const { groups } = await this.o.admin.listGroups();
-    const candidates = groups
-      .filter((g) => g.protocolType === 'consumer' && !this.foreign.has(g.groupId))
-      .map((g) => g.groupId);
     const assigned = new Map<string, Set<string>>();
-    if (candidates.length === 0) return assigned;
-    const described = await this.o.admin.describeGroups(candidates);
-    for (const g of described.groups) {
+    for (const g of await this.o.admin.consumerGroups()) {
+      if (this.foreign.has(g.groupId)) continue;
       if (!g.members.some((m) => m.clientId === this.o.clientId)) {
         if (g.members.length > 0 && !this.groups.has(g.groupId)) this.foreign.add(g.groupId);
         continue;
       }
       this.groups.add(g.groupId);
       const topics = assigned.get(g.groupId) ?? new Set<string>();
-      for (const m of g.members) {
-        const decoded = m.memberAssignment.length
-          ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment)
-          : null;
-        for (const t of Object.keys(decoded?.assignment ?? {})) topics.add(t);
-      }
+      for (const m of g.members) for (const t of m.topics) topics.add(t);
       assigned.set(g.groupId, topics);
     }
     return assigned;
@@ -139,21 +126,18 @@ export class ConsumerLagPoller {
 
   private async groupLag(group: string, assigned: Set<string> | undefined): Promise<PartitionLag[]> {
     // Committed topics first (all of them when the group has no live member), then every partition of each.
-    const committed = await this.o.admin.fetchOffsets({ groupId: group });
+    const committed = await this.o.admin.committedOffsets(group);
     const topics = [...new Set([...committed.map((t) => t.topic), ...(assigned ?? [])])].sort();
     if (topics.length === 0) return [];
-    const offsets = await this.o.admin.fetchOffsets({ groupId: group, topics });
+    const offsets = await this.o.admin.committedOffsets(group, topics);
     const lags: PartitionLag[] = [];
-    for (const { topic, partitions } of offsets) {
-      const marks = new Map(
-        (await this.o.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p] as const),
-      );
-      for (const p of partitions) {
+    for (const topic of topics) {
+      const marks = new Map((await this.o.admin.partitionMarks(topic)).map((p) => [p.partition, p] as const));
+      for (const p of offsets.filter((o) => o.topic === topic)) {
         const mark = marks.get(p.partition);
         if (!mark) continue;
-        const high = Number(mark.high);
-        const at = Number(p.offset) >= 0 ? Number(p.offset) : Number(mark.low);
-        lags.push({ group, topic, partition: p.partition, lag: Math.max(0, high - at) });
+        const at = p.offset >= 0n ? p.offset : mark.low;
+        lags.push({ group, topic, partition: p.partition, lag: Math.max(0, Number(mark.high - at)) });
       }
     }
     return lags;

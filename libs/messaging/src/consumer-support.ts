@@ -1,52 +1,49 @@
 import { maskPans } from '@wxpay/card';
-import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { type DataSource } from 'typeorm';
+import { type GroupConsumer } from './client/group-consumer';
+import { type KafkaClient } from './client/kafka-client';
+import { type EventPublisher } from './client/publisher';
+import { type ReceivedMessage } from './client/serde';
 import { publishDeadLetter, type DeadLetter } from './dead-letter';
 
 /** What both inbox consumers (per message and per chunk) share: their Kafka clients and the dead-letter rule. */
 
 /** The subscription both inbox consumers start from. */
 export interface GroupSubscription {
-  kafka: Kafka;
+  kafka: KafkaClient;
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
 }
 
-/** The group consumer and its dead-letter producer, connected, subscribed and ready for `run`. */
-export async function connectSubscribed(
+export interface Handling {
+  concurrency: number;
+  maxChunk: number;
+  handle: (chunk: ReceivedMessage[]) => Promise<void>;
+}
+
+/** The group member and its dead-letter publisher; the member is started (joined, reading) when this returns. */
+export async function startSubscribed(
   s: GroupSubscription,
-): Promise<{ consumer: Consumer; dlqProducer: Producer }> {
-  const dlqProducer = createDlqProducer(s.kafka);
-  const consumer = createGroupConsumer(s.kafka, s.groupId, s.sessionTimeoutMs);
+  handling: Handling,
+): Promise<{ consumer: GroupConsumer; dlq: EventPublisher }> {
+  const dlq = s.kafka.publisher();
+  const consumer = s.kafka.groupConsumer({
+    groupId: s.groupId,
+    topics: s.topics,
+    fromBeginning: s.fromBeginning ?? true,
+    sessionTimeoutMs: s.sessionTimeoutMs,
+    ...handling,
+  });
   try {
-    await Promise.all([dlqProducer.connect(), consumer.connect()]);
-    await consumer.subscribe({ topics: s.topics, fromBeginning: s.fromBeginning ?? true });
+    await consumer.start();
   } catch (e) {
     // Nothing half-connected is left behind for the caller, which holds neither client yet.
-    await Promise.allSettled([consumer.disconnect(), dlqProducer.disconnect()]);
+    await dlq.close().catch(() => undefined);
     throw e;
   }
-  return { consumer, dlqProducer };
-}
-
-function createDlqProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-}
-
-function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 10_000): Consumer {
-  return kafka.consumer({
-    groupId,
-    allowAutoTopicCreation: false,
-    sessionTimeout: sessionTimeoutMs,
-    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
-  });
+  return { consumer, dlq };
 }
 
 /**
@@ -55,7 +52,7 @@ function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 1
  */
 export async function deadLetterOnce(
   dataSource: DataSource,
-  producer: Producer,
+  publisher: EventPublisher,
   dl: DeadLetter,
   eventId: string | undefined,
 ): Promise<boolean> {
@@ -65,7 +62,7 @@ export async function deadLetterOnce(
     [dl.consumerGroup, messageId],
   );
   if (already.length > 0) return false;
-  await publishDeadLetter(producer, dl);
+  await publishDeadLetter(publisher, dl);
   await dataSource.query(
     `INSERT INTO inbox_message (consumer_group, message_id, topic, kafka_partition, kafka_offset, outcome)
      VALUES ($1, $2, $3, $4, $5, 'dead-lettered') ON CONFLICT DO NOTHING`,
@@ -79,10 +76,7 @@ export function describeError(e: unknown): string {
   return maskPans(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 }
 
-export async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-    await heartbeat();
-  }
+/** A retry's backoff; the client heartbeats on its own timer meanwhile, so the partitions stay this member's. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,11 +1,12 @@
 import { dlqTopicOf } from '@wxpay/contracts';
 import { type Metrics } from '@wxpay/observability';
-import { type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { type EventPublisher } from './client/publisher';
+import { type ReceivedMessage } from './client/serde';
 
 export interface DeadLetter {
   topic: string;
   partition: number;
-  message: KafkaMessage;
+  message: ReceivedMessage;
   consumerGroup: string;
   attempts: number;
   reason: 'invalid-envelope' | 'handler-failed' | 'non-retriable';
@@ -44,9 +45,9 @@ export function deadLetterCounter(metrics: Metrics): DeadLetterCounter {
   return ({ topic, reason }) => counter.inc({ topic, reason });
 }
 
-export async function publishDeadLetter(producer: Producer, dl: DeadLetter): Promise<void> {
-  const headers: IHeaders = {
-    ...(dl.message.headers ?? {}),
+export async function publishDeadLetter(publisher: EventPublisher, dl: DeadLetter): Promise<void> {
+  const headers: Record<string, string> = {
+    ...dl.message.headers,
     [DLQ_HEADERS.originalTopic]: dl.topic,
     [DLQ_HEADERS.originalPartition]: String(dl.partition),
     [DLQ_HEADERS.originalOffset]: dl.message.offset,
@@ -56,9 +57,7 @@ export async function publishDeadLetter(producer: Producer, dl: DeadLetter): Pro
     [DLQ_HEADERS.attempts]: String(dl.attempts),
     [DLQ_HEADERS.failedAt]: new Date().toISOString(),
   };
-  await producer.send({
-    topic: dlqTopicOf(dl.topic),
-    acks: -1,
-    messages: [{ key: dl.message.key, value: dl.message.value, headers }],
-  });
+  await publisher.send([
+    { topic: dlqTopicOf(dl.topic), key: dl.message.key, value: dl.message.value, headers },
+  ]);
 }

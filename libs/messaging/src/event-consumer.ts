@@ -1,14 +1,12 @@
 import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
-import { type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
 import { failSpan, isTracing, withSpan } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
-import {
-  connectSubscribed,
-  deadLetterOnce,
-  describeError as describe,
-  sleepWithHeartbeat,
-} from './consumer-support';
+import { type GroupConsumer } from './client/group-consumer';
+import { type KafkaClient } from './client/kafka-client';
+import { type EventPublisher } from './client/publisher';
+import { type ReceivedMessage } from './client/serde';
+import { deadLetterOnce, describeError as describe, sleep, startSubscribed } from './consumer-support';
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
@@ -26,7 +24,7 @@ export interface HandlerContext {
 export type EventHandler = (event: EventEnvelope, ctx: HandlerContext) => Promise<void>;
 
 export interface EventConsumerOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   dataSource: DataSource;
   logger: Logger;
   groupId: string;
@@ -37,6 +35,7 @@ export interface EventConsumerOptions {
   /** First retry delay; doubles per attempt. Retries happen in place, heartbeating, to keep per-key order. */
   retryBackoffMs?: number;
   fromBeginning?: boolean;
+  /** Partitions handled at once (each one's messages stay in order). */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   metrics?: MessagingMetrics;
@@ -51,8 +50,8 @@ type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
  * `<topic>.dlq` with its error, and the partition keeps flowing.
  */
 export class EventConsumer {
-  private consumer?: Consumer;
-  private dlqProducer?: Producer;
+  private consumer?: GroupConsumer;
+  private dlq?: EventPublisher;
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private readonly counts = { processed: 0, duplicate: 0, 'dead-lettered': 0 };
@@ -67,26 +66,25 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    const { consumer, dlqProducer } = await connectSubscribed(this.opts);
-    this.consumer = consumer;
-    this.dlqProducer = dlqProducer;
-    await consumer.run({
-      autoCommit: true,
-      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => (isTracing() ? this.tracedMessage(payload) : this.onMessage(payload)),
+    const { consumer, dlq } = await startSubscribed(this.opts, {
+      concurrency: this.opts.partitionsConsumedConcurrently ?? 1,
+      maxChunk: 1,
+      handle: ([message]) => (isTracing() ? this.tracedMessage(message!) : this.onMessage(message!)),
     });
+    this.consumer = consumer;
+    this.dlq = dlq;
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.dlqProducer?.disconnect();
+    await this.consumer?.stop();
+    await this.dlq?.close();
   }
 
   /** The message inside its consumer span: the handler's calls and events continue the producer's trace. */
-  private async tracedMessage(payload: EachMessagePayload): Promise<void> {
-    const span = consumeSpan(payload.topic, payload.partition, this.opts.groupId, payload.message);
+  private async tracedMessage(message: ReceivedMessage): Promise<void> {
+    const span = consumeSpan(message.topic, message.partition, this.opts.groupId, message);
     try {
-      await withSpan(span, () => this.onMessage(payload));
+      await withSpan(span, () => this.onMessage(message));
     } catch (e) {
       failSpan(span, e);
       throw e;
@@ -95,7 +93,8 @@ export class EventConsumer {
     }
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async onMessage(message: ReceivedMessage): Promise<void> {
+    const { topic, partition } = message;
     const base = { topic, partition, message, consumerGroup: this.opts.groupId };
     let event: EventEnvelope;
     try {
@@ -127,7 +126,7 @@ export class EventConsumer {
           await this.deadLetter({ ...base, attempts: attempt, reason, error }, event.id);
           return;
         }
-        await sleepWithHeartbeat(this.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
+        await sleep(this.retryBackoffMs * 2 ** (attempt - 1));
       }
     }
   }
@@ -156,7 +155,7 @@ export class EventConsumer {
   }
 
   private async deadLetter(dl: DeadLetter, eventId: string | undefined): Promise<void> {
-    const published = await deadLetterOnce(this.opts.dataSource, this.dlqProducer!, dl, eventId);
+    const published = await deadLetterOnce(this.opts.dataSource, this.dlq!, dl, eventId);
     if (published) this.metrics.deadLettered?.(dl);
     this.count(dl.topic, published ? 'dead-lettered' : 'duplicate');
   }

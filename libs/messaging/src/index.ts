@@ -38,7 +38,27 @@ export {
   OUTBOX_OLDEST_AGE,
 } from './outbox-backlog';
 export { NonRetriableError, OutboxValidationError } from './errors';
-export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
+export { createKafka, KafkaClient, type KafkaClientConfig } from './client/kafka-client';
+export {
+  brokersFromEnv,
+  isPlaintext,
+  kafkaConnectionFromEnv,
+  KafkaConfigError,
+  type KafkaConnection,
+  type KafkaSaslMechanism,
+  type KafkaSecurityProtocol,
+} from './kafka-connection';
+export {
+  KafkaAdmin,
+  type CommittedOffset,
+  type ConsumerGroupInfo,
+  type PartitionMarks,
+  type TopicCreation,
+} from './client/admin';
+export { EventPublisher, type OutgoingMessage } from './client/publisher';
+export { type ReceivedMessage } from './client/serde';
+export { readTopic, type ReadOptions } from './client/topic-reader';
+export { ensureTopics, replicationFactorFromEnv } from './client/topics';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 export { OutboxTraceparent1734100000000 } from './outbox-traceparent.migration';
 export { MESSAGING_MIGRATIONS } from './messaging-migrations';

@@ -58,12 +58,14 @@ export function kafkaConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): Ka
     const ca = readPem(env, 'KAFKA_TLS_CA_FILE', true, problems);
     const cert = readPem(env, 'KAFKA_TLS_CERT_FILE', protocol === 'SSL', problems);
     const key = readPem(env, 'KAFKA_TLS_KEY_FILE', protocol === 'SSL', problems);
-    if (!!cert !== !!key) problems.push('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE: set both or neither');
+    if (!!env.KAFKA_TLS_CERT_FILE !== !!env.KAFKA_TLS_KEY_FILE)
+      problems.push('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE: set both or neither');
     if (ca) connection.tls = { ca, ...(cert && key ? { cert, key } : {}) };
   }
   if (protocol === 'SASL_SSL') {
     const mechanism = (env.KAFKA_SASL_MECHANISM || 'SCRAM-SHA-512') as KafkaSaslMechanism;
-    if (!MECHANISMS.includes(mechanism)) problems.push(`KAFKA_SASL_MECHANISM: one of ${MECHANISMS.join(', ')}`);
+    if (!MECHANISMS.includes(mechanism))
+      problems.push(`KAFKA_SASL_MECHANISM: one of ${MECHANISMS.join(', ')}`);
     const username = env.KAFKA_SASL_USERNAME ?? '';
     if (!username) problems.push('KAFKA_SASL_USERNAME: required for SASL_SSL');
     const password = readFileSetting(env, 'KAFKA_SASL_PASSWORD_FILE', problems)?.trim();

@@ -6,11 +6,12 @@ import {
   eventually,
   readTopic,
   testBrokers,
+  testKafkaConnection,
   type TestDatabase,
   captureLogger,
   workspaceRoot,
 } from '@wxpay/testing';
-import { createKafka } from './kafka-client';
+import { createKafka } from './client/kafka-client';
 import { EventConsumer } from './event-consumer';
 import { MESSAGING_MIGRATIONS } from './messaging-migrations';
 import { appendManyToOutbox, appendToOutbox } from './outbox-writer';
@@ -78,7 +79,7 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
 
   function startConsumer(groupId: string): Promise<EventConsumer> {
     const consumer = new EventConsumer({
-      kafka: createKafka({ clientId: 'test-consumer', brokers: testBrokers(), logger }),
+      kafka: createKafka({ clientId: 'test-consumer', connection: testKafkaConnection(), logger }),
       dataSource: consumerDb.dataSource,
       logger,
       groupId,
@@ -107,7 +108,7 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
 
     const relay = new OutboxRelay({
       dataSource: producerDb.dataSource,
-      kafka: createKafka({ clientId: 'test-relay', brokers: testBrokers(), logger }),
+      kafka: createKafka({ clientId: 'test-relay', connection: testKafkaConnection(), logger }),
       logger,
     });
     await relay.start();
@@ -142,7 +143,7 @@ describe('transactional outbox → Kafka → idempotent inbox (real PostgreSQL a
     for (let n = 0; n < 60; n++) await credit(producerDb, topic, `acct-${n % 4}`, n);
     const relay = new OutboxRelay({
       dataSource: producerDb.dataSource,
-      kafka: createKafka({ clientId: 'test-relay', brokers: testBrokers(), logger }),
+      kafka: createKafka({ clientId: 'test-relay', connection: testKafkaConnection(), logger }),
       logger,
       batchSize: 7,
     });

@@ -1,4 +1,3 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import {
   failSpan,
@@ -11,12 +10,14 @@ import {
 } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
+import { type KafkaClient } from './client/kafka-client';
+import { type EventPublisher, type OutgoingMessage } from './client/publisher';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 import { OUTBOX_CHANNEL } from './outbox-writer';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
-  kafka: Kafka;
+  kafka: KafkaClient;
   logger: Logger;
   /** Rows published per round trip. */
   batchSize?: number;
@@ -64,7 +65,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly retainPublishedMs: number;
   private readonly lockKey: number;
-  private producer?: Producer;
+  private publisher?: EventPublisher;
   private leaderClient?: Client;
   private running = false;
   private loop?: Promise<void>;
@@ -82,13 +83,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.producer = this.opts.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await this.producer.connect();
+    this.publisher = this.opts.kafka.publisher();
     this.running = true;
     this.loop = this.run();
   }
@@ -98,7 +93,7 @@ export class OutboxRelay {
     this.wake();
     await this.loop;
     await this.releaseLeadership();
-    await this.producer?.disconnect();
+    await this.publisher?.close();
   }
 
   /** Publishes everything pending now; for tests and for draining on shutdown. Returns rows published. */
@@ -145,9 +140,8 @@ export class OutboxRelay {
     metrics.pending(rows.length);
     if (rows.length === 0) return 0;
     const spans = isTracing() ? publishSpans(rows) : undefined;
-    const topicMessages = groupByTopic(rows, spans);
     try {
-      await this.producer!.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+      await this.publisher!.send(outgoing(rows, spans));
     } catch (e) {
       spans?.forEach((span) => failSpan(span, e));
       throw e;
@@ -247,22 +241,14 @@ function traceHeaders(row: PendingRow, span: Span | undefined): Record<string, s
   return headers;
 }
 
-function groupByTopic(
-  rows: PendingRow[],
-  spans: (Span | undefined)[] | undefined,
-): { topic: string; messages: Message[] }[] {
-  const byTopic = new Map<string, Message[]>();
-  rows.forEach((row, i) => {
-    const messages = byTopic.get(row.topic) ?? [];
-    messages.push({
-      key: row.message_key,
-      value: row.value,
-      headers:
-        row.traceparent === null
-          ? { 'event-id': row.event_id, 'event-type': row.event_type }
-          : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) },
-    });
-    byTopic.set(row.topic, messages);
-  });
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+function outgoing(rows: PendingRow[], spans: (Span | undefined)[] | undefined): OutgoingMessage[] {
+  return rows.map((row, i) => ({
+    topic: row.topic,
+    key: row.message_key,
+    value: row.value,
+    headers:
+      row.traceparent === null
+        ? { 'event-id': row.event_id, 'event-type': row.event_type }
+        : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) },
+  }));
 }

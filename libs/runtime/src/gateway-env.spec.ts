@@ -3,6 +3,7 @@ import { DevSwitches, gatewayEnvOf, refuseDevSwitches } from './gateway-env';
 
 const switches = [
   DevSwitches.plaintextGrpc,
+  DevSwitches.plaintextKafka,
   DevSwitches.flag('X_DEV_KEYS', 'generated keys'),
   DevSwitches.unset('X_ADMIN_TOKEN', 'admin without a token'),
   DevSwitches.set('X_DEV_BUNDLE', 'dev bundle'),
@@ -30,11 +31,15 @@ describe('GATEWAY_ENV', () => {
 
   it('starts a production service whose switches are all off', () => {
     expect(refusal({ ...safe, GRPC_TLS: 'on', X_DEV_KEYS: 'off' })).toBeUndefined();
+    expect(refusal({ ...safe, KAFKA_SECURITY_PROTOCOL: 'SSL' })).toBeUndefined();
+    expect(refusal({ ...safe, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toBeUndefined();
   });
 
   it.each([
     ['GRPC_TLS', { GRPC_TLS: 'off' }],
     ['GRPC_TLS', { GRPC_TLS: 'FALSE' }],
+    ['KAFKA_SECURITY_PROTOCOL', { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' }],
+    ['KAFKA_SECURITY_PROTOCOL', { KAFKA_SECURITY_PROTOCOL: 'plaintext' }],
     ['X_DEV_KEYS', { X_DEV_KEYS: 'on' }],
     ['X_DEV_KEYS', { X_DEV_KEYS: '1' }],
     ['X_ADMIN_TOKEN', { X_ADMIN_TOKEN: undefined }],

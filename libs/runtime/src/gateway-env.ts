@@ -31,6 +31,11 @@ export const DevSwitches = {
     isOn: (v) => v !== undefined && OFF.test(v),
     what: 'gRPC without TLS: callers are not authenticated and every method is open',
   },
+  plaintextKafka: {
+    variable: 'KAFKA_SECURITY_PROTOCOL',
+    isOn: (v) => v !== undefined && /^plaintext$/i.test(v),
+    what: 'Kafka without TLS: events travel in the clear and any client may write them',
+  },
   /** A flag variable that is on when set to on/true/1. */
   flag: (variable: string, what: string): DevSwitch => ({
     variable,

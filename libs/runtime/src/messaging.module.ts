@@ -8,24 +8,28 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import {
-  brokersFromEnv,
   ConsumerLagPoller,
   createKafka,
+  kafkaConnectionFromEnv,
   messagingMetrics,
   OutboxRelay,
   registerOutboxBacklog,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaConnection,
 } from '@wxpay/messaging';
 import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
-import { type Admin, type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { ConfigError } from './config';
+import { DevSwitches, refuseDevSwitches } from './gateway-env';
 import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from './tokens';
 
 export interface MessagingModuleOptions {
   service: string;
   /** Run the outbox relay in this process (services that emit events). */
   relay: boolean;
-  brokers?: string[];
+  /** Tests pass their own; the service reads KAFKA_* (kafkaConnectionFromEnv). */
+  connection?: KafkaConnection;
   /** How often consumer lag is read (ms, 1000–300000); 0 turns it off. Default KAFKA_LAG_POLL_MS, else 15000. */
   lagPollMs?: number;
 }
@@ -47,7 +51,7 @@ export function lagPollMsFromEnv(env: NodeJS.ProcessEnv = process.env): number |
 class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private relay?: OutboxRelay;
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: KafkaClient,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Metrics,
@@ -73,7 +77,7 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 class ConsumerLagLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private poller?: ConsumerLagPoller;
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: KafkaClient,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Metrics,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -107,24 +111,21 @@ class OutboxBacklogGauges {
 
 /** Readiness asks the cluster for its metadata over one admin connection, closed on shutdown. */
 class KafkaHealthCheck implements OnApplicationShutdown {
-  private readonly admin: Admin;
-  private connected?: Promise<void>;
-  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(HEALTH) health: HealthRegistry) {
+  private readonly admin: KafkaAdmin;
+  constructor(@Inject(KAFKA) kafka: KafkaClient, @Inject(HEALTH) health: HealthRegistry) {
     this.admin = kafka.admin();
     health.register('kafka', () => this.check(), { timeoutMs: 3000 });
   }
   private async check(): Promise<void> {
-    this.connected ??= this.admin.connect();
-    await this.connected;
-    await this.admin.describeCluster();
+    await this.admin.brokerCount();
   }
   async onApplicationShutdown(): Promise<void> {
-    if (this.connected) await this.admin.disconnect();
+    await this.admin.close();
   }
 }
 
 /**
- * The service's Kafka client (kafkajs, logging into pino), its outbox relay, a `kafka` readiness check, and the
+ * The service's Kafka client (connected as the service's own principal), its outbox relay, a `kafka` readiness check, and the
  * operator's gauges of the pipeline: consumer lag and the outbox backlog.
  */
 @Global()
@@ -137,8 +138,14 @@ export class MessagingModule {
         {
           provide: KAFKA,
           inject: [LOGGER],
-          useFactory: (logger: Logger) =>
-            createKafka({ clientId: options.service, brokers: options.brokers ?? brokersFromEnv(), logger }),
+          useFactory: (logger: Logger) => {
+            refuseDevSwitches(options.service, [DevSwitches.plaintextKafka]);
+            return createKafka({
+              clientId: options.service,
+              connection: options.connection ?? kafkaConnectionFromEnv(),
+              logger,
+            });
+          },
         },
         { provide: MESSAGING_OPTIONS, useValue: options },
         KafkaHealthCheck,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MESSAGING_MIGRATIONS } from '@wxpay/messaging';
-import { createTestDatabase, testBrokers, type TestDatabase } from '@wxpay/testing';
+import { createTestDatabase, testKafkaConnection, type TestDatabase } from '@wxpay/testing';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 import { bootstrapService } from './bootstrap';
 import { DatabaseModule } from './database.module';
@@ -21,7 +21,7 @@ function appModule(url: string, migrations: (new () => MigrationInterface)[]) {
     imports: [
       RuntimeModule.forRoot(parts),
       DatabaseModule.forRoot({ service: 'runtime-test', url, migrations }),
-      MessagingModule.forRoot({ service: 'runtime-test', relay: true, brokers: testBrokers() }),
+      MessagingModule.forRoot({ service: 'runtime-test', relay: true, connection: testKafkaConnection() }),
     ],
   })
   class AppModule {}

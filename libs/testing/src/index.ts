@@ -21,6 +21,9 @@ export {
 export {
   testKafka,
   testBrokers,
+  testKafkaConnection,
+  publishTestMessages,
+  deleteTopicsWithPrefix,
   createTestTopic,
   readTopic,
   eventually,

@@ -1,6 +1,14 @@
 import { randomBytes } from 'crypto';
-import { dlqTopicOf, ensureTopics, TOPIC_PREFIX } from '@wxpay/contracts';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { dlqTopicOf, TOPIC_PREFIX } from '@wxpay/contracts';
+import {
+  createKafka,
+  ensureTopics,
+  kafkaConnectionFromEnv,
+  readTopic as readKafkaTopic,
+  type KafkaClient,
+  type KafkaConnection,
+} from '@wxpay/messaging';
+import pino from 'pino';
 
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
@@ -11,8 +19,15 @@ export function testBrokers(): string[] {
   return brokers.split(',');
 }
 
-export function testKafka(clientId = 'wxpay-test'): Kafka {
-  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
+/** The test run's connection to Kafka, as the global setup put it in the environment (its TLS identity). */
+export function testKafkaConnection(): KafkaConnection {
+  testBrokers();
+  return kafkaConnectionFromEnv();
+}
+
+/** A Kafka client of the test's own (its publisher, admin, readers), logging nowhere. */
+export function testKafka(clientId = 'wxpay-test'): KafkaClient {
+  return createKafka({ clientId, connection: testKafkaConnection(), logger: pino({ enabled: false }) });
 }
 
 export function uniqueName(prefix: string): string {
@@ -23,13 +38,12 @@ export function uniqueName(prefix: string): string {
 export async function deleteTopicsWithPrefix(prefix: string): Promise<number> {
   if (!prefix) throw new Error('refusing to delete topics without a prefix: that would be every topic');
   const admin = testKafka('wxpay-test-cleanup').admin();
-  await admin.connect();
   try {
     const own = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (own.length) await admin.deleteTopics({ topics: own, timeout: 30_000 });
+    await admin.deleteTopics(own);
     return own.length;
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
@@ -37,18 +51,30 @@ export async function deleteTopicsWithPrefix(prefix: string): Promise<number> {
 export async function createTestTopic(prefix: string, partitions = 1): Promise<string> {
   const name = `${TOPIC_PREFIX}test.${uniqueName(prefix)}`;
   const day = 24 * 3600_000;
-  await ensureTopics(testBrokers(), [
-    { name, partitions, retentionMs: day, description: 'test', producers: [], consumers: [] },
-    {
-      name: dlqTopicOf(name),
-      partitions: 1,
-      retentionMs: day,
-      description: 'test dlq',
-      producers: [],
-      consumers: [],
-    },
+  const flow = { producers: [], consumers: [] };
+  await ensureTopics(testKafkaConnection(), [
+    { name, partitions, retentionMs: day, description: 'test', ...flow },
+    { name: dlqTopicOf(name), partitions: 1, retentionMs: day, description: 'test dlq', ...flow },
   ]);
   return name;
+}
+
+/** Publishes messages as they are (no outbox), e.g. a forged or malformed event; returns when acknowledged. */
+export async function publishTestMessages(
+  messages: {
+    topic: string;
+    key: string | null;
+    value: string | Buffer | null;
+    headers?: Record<string, string>;
+  }[],
+  clientId = 'wxpay-test-producer',
+): Promise<void> {
+  const publisher = testKafka(clientId).publisher();
+  try {
+    await publisher.send(messages);
+  } finally {
+    await publisher.close();
+  }
 }
 
 export interface ReadMessage {
@@ -57,12 +83,6 @@ export interface ReadMessage {
   headers: Record<string, string>;
   partition: number;
   offset: string;
-}
-
-function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k] = String(v);
-  return out;
 }
 
 /**
@@ -74,40 +94,26 @@ export async function readTopic(
   topic: string,
   opts: { until?: (msgs: ReadMessage[]) => boolean; timeoutMs?: number } = {},
 ): Promise<ReadMessage[]> {
-  const kafka = testKafka('wxpay-test-reader');
-  const consumer = kafka.consumer({
-    groupId: uniqueName('reader'),
-    sessionTimeout: 6000,
-    heartbeatInterval: 500,
+  const read = (m: {
+    key: string | null;
+    value: Buffer | null;
+    headers: Record<string, string>;
+    partition: number;
+    offset: string;
+  }): ReadMessage => ({
+    key: m.key,
+    value: m.value?.toString('utf8') ?? null,
+    headers: m.headers,
+    partition: m.partition,
+    offset: m.offset,
   });
-  const seen: ReadMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      // With `until` the read ends as soon as it holds, so waiting longer costs nothing when all is well and keeps
-      // a busy machine (a slow group join, a slow relay) from failing the test; without it, the wait is the read.
-      const timer = setTimeout(resolve, opts.timeoutMs ?? (opts.until ? 30_000 : 10_000));
-      void consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          seen.push({
-            key: message.key?.toString() ?? null,
-            value: message.value?.toString() ?? null,
-            headers: headersToStrings(message.headers),
-            partition,
-            offset: message.offset,
-          });
-          if (opts.until?.(seen)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
+  // With `until` the read ends as soon as it holds, so waiting longer costs nothing when all is well and keeps
+  // a busy machine (a slow group join, a slow relay) from failing the test; without it, the wait is the read.
+  const messages = await readKafkaTopic(testKafka('wxpay-test-reader'), topic, {
+    timeoutMs: opts.timeoutMs ?? (opts.until ? 30_000 : 10_000),
+    until: opts.until ? (seen) => opts.until!(seen.map(read)) : undefined,
+  });
+  return messages.map(read);
 }
 
 /**

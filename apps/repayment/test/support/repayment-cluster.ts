@@ -177,21 +177,15 @@ export class RepaymentCluster {
    */
   private async skipTopicHistory(): Promise<void> {
     const admin = testKafka('repayment-test-admin').admin();
-    await admin.connect();
     try {
       for (const [suffix, topic] of [
         ['statements', Topics.statements.name],
         ['papay', Topics.wechatpayNotifications.name],
       ] as const) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${this.consumerGroup}-${suffix}`,
-          topic,
-          partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
-        });
+        await admin.moveGroup(`${this.consumerGroup}-${suffix}`, topic, 'latest');
       }
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
   }
 

@@ -1,33 +1,25 @@
 import { randomUUID } from 'crypto';
 import { Topics, type EventEnvelope } from '@wxpay/contracts';
 import { eventually, testKafka } from '@wxpay/testing';
-import { type Producer } from 'kafkajs';
+import { type EventPublisher } from '@wxpay/messaging';
 import { key, type RepaymentCluster, type Run, type TestCard } from './repayment-cluster';
 
 const DAY = 86_400_000;
-let producer: Producer | undefined;
+let producer: EventPublisher | undefined;
 
-async function kafkaProducer(): Promise<Producer> {
-  if (!producer) {
-    producer = testKafka('repayment-test').producer();
-    await producer.connect();
-  }
+function kafkaProducer(): EventPublisher {
+  producer ??= testKafka('repayment-test').publisher();
   return producer;
 }
 
 export async function closeProducer(): Promise<void> {
-  await producer?.disconnect();
+  await producer?.close();
   producer = undefined;
 }
 
 /** Publishes a ready-made envelope (tests re-send the same one to prove redelivery changes nothing). */
 export async function publish(topic: string, envelope: EventEnvelope): Promise<void> {
-  await (
-    await kafkaProducer()
-  ).send({
-    topic,
-    messages: [{ key: envelope.aggregateId, value: JSON.stringify(envelope) }],
-  });
+  await kafkaProducer().send([{ topic, key: envelope.aggregateId, value: JSON.stringify(envelope) }]);
 }
 
 export function envelope(type: string, aggregateId: string, payload: Record<string, unknown>): EventEnvelope {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { BatchEventConsumer, messagingMetrics } from '@wxpay/messaging';
 import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
 import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
-import { type Kafka } from 'kafkajs';
+import { type KafkaClient } from '@wxpay/messaging';
 import { type DataSource } from 'typeorm';
 import { LifecycleHandler, type PreparedEvent } from '../consumers/lifecycle.consumer';
 import { WINDOW_ENTITIES } from '../domain/state/window-kinds';
@@ -35,7 +35,7 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly suspensions: TokenSuspensionRepository,
     private readonly stream: RiskStreamRepository,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: KafkaClient,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(HEALTH) private readonly health: HealthRegistry,
     @Inject(METRICS) private readonly serviceMetrics: Metrics,

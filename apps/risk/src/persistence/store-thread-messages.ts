@@ -1,3 +1,4 @@
+import { type KafkaConnection } from '@wxpay/messaging';
 import { type DecisionRecord } from '../domain/decisions/decision-record';
 
 /** What the decision store thread is started with. */
@@ -6,7 +7,7 @@ export interface StoreThreadData {
   decisionsTopic: string;
   logLevel: string;
   /** Run the service's outbox relay in the thread (the Nest shell then runs none). */
-  relay: { brokers: string[] } | null;
+  relay: { connection: KafkaConnection } | null;
 }
 
 export type ToStoreThread =

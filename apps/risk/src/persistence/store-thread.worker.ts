@@ -33,7 +33,7 @@ async function main(data: StoreThreadData): Promise<void> {
   const relay = data.relay
     ? new OutboxRelay({
         dataSource,
-        kafka: createKafka({ clientId: 'risk', brokers: data.relay.brokers, logger }),
+        kafka: createKafka({ clientId: 'risk', connection: data.relay.connection, logger }),
         logger,
         metrics: forwardedMetrics,
       })

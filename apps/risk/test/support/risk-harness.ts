@@ -2,7 +2,7 @@ import { type Client, type ServiceError } from '@grpc/grpc-js';
 import { type INestApplication } from '@nestjs/common';
 import { protoPath } from '@wxpay/contracts';
 import { loadProtos, type GrpcTlsConfig } from '@wxpay/grpc';
-import { createKafka, OutboxRelay } from '@wxpay/messaging';
+import { createKafka, OutboxRelay, type EventPublisher } from '@wxpay/messaging';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
 import { bootstrapService, grpcPortOf } from '@wxpay/runtime';
 import {
@@ -11,7 +11,7 @@ import {
   createTestDatabase,
   createTestTopic,
   ensureDevPki,
-  testBrokers,
+  testKafkaConnection,
   testKafka,
   uniqueName,
   type TestDatabase,
@@ -19,7 +19,6 @@ import {
 } from '@wxpay/testing';
 import { createHash, randomUUID } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { type Producer } from 'kafkajs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { loadRiskConfig, type RiskConfig } from '../../src/config';
@@ -139,7 +138,7 @@ export class RiskHarness {
   payment!: Client;
   admin!: Client;
   private relay!: OutboxRelay;
-  private producer?: Producer;
+  private producer?: EventPublisher;
   private readonly groupId = uniqueName('risk');
 
   constructor(private readonly opts: HarnessOptions = {}) {}
@@ -156,7 +155,11 @@ export class RiskHarness {
     this.topics = { payments, cards, decisions, alerts };
     this.relay = new OutboxRelay({
       dataSource: this.db.dataSource,
-      kafka: createKafka({ clientId: 'risk-test-relay', brokers: testBrokers(), logger: this.log.logger }),
+      kafka: createKafka({
+        clientId: 'risk-test-relay',
+        connection: testKafkaConnection(),
+        logger: this.log.logger,
+      }),
       logger: this.log.logger,
       pollIntervalMs: 200,
     });
@@ -199,7 +202,12 @@ export class RiskHarness {
     };
     const app = await bootstrapService({
       parts,
-      module: RiskAppModule.forRoot({ ...options, parts, databaseUrl: this.db.url, brokers: testBrokers() }),
+      module: RiskAppModule.forRoot({
+        ...options,
+        parts,
+        databaseUrl: this.db.url,
+        kafka: testKafkaConnection(),
+      }),
       httpPort: 0,
       httpHost: '127.0.0.1',
       grpc: (a) => riskGrpcEdge(a, options),
@@ -241,14 +249,8 @@ export class RiskHarness {
   }
 
   async produce(topic: string, ...envelopes: { aggregateId: string }[]): Promise<void> {
-    if (!this.producer) {
-      this.producer = testKafka('risk-test-producer').producer();
-      await this.producer.connect();
-    }
-    await this.producer.send({
-      topic,
-      messages: envelopes.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })),
-    });
+    this.producer ??= testKafka('risk-test-producer').publisher();
+    await this.producer.send(envelopes.map((e) => ({ topic, key: e.aggregateId, value: JSON.stringify(e) })));
   }
 
   async count(table: string, where = 'true', params: unknown[] = []): Promise<number> {
@@ -263,7 +265,7 @@ export class RiskHarness {
     await this.runtime?.stop();
     this.payment?.close();
     this.admin?.close();
-    await this.producer?.disconnect();
+    await this.producer?.close();
     await this.relay?.stop();
     await this.db?.drop();
     rmSync(this.pkiDir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import {
   createTestDatabase,
   createTestTopic,
   ensureDevPki,
-  testBrokers,
+  testKafkaConnection,
   type TestDatabase,
 } from '@wxpay/testing';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
@@ -102,7 +102,7 @@ export class VaultHarness {
         parts,
         env,
         databaseUrl: opts.databaseUrl ?? this.db.url,
-        brokers: testBrokers(),
+        kafka: testKafkaConnection(),
       }),
       httpPort: 0,
       httpHost: '127.0.0.1',

@@ -4,7 +4,8 @@
  */
 import { createDataSource, initializeDataSource } from '@wxpay/persistence';
 import pino from 'pino';
-import { createKafka } from '../kafka-client';
+import { createKafka } from '../client/kafka-client';
+import { kafkaConnectionFromEnv } from '../kafka-connection';
 import { OutboxRelay } from '../outbox-relay';
 
 async function main(): Promise<void> {
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   );
   const kafka = createKafka({
     clientId: 'relay-that-dies',
-    brokers: process.env.KAFKA_BROKERS!.split(','),
+    connection: kafkaConnectionFromEnv(),
     logger,
   });
   const relay = new OutboxRelay({

@@ -14,6 +14,8 @@ export function clientOptions(connection: KafkaConnection, clientId: string): Pl
     retries: 8,
     retryDelay: 250,
     ...(tls ? { tls: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: true } } : {}),
-    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } } : {}),
+    ...(sasl
+      ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } }
+      : {}),
   };
 }

@@ -1,11 +1,8 @@
-import type * as Platformatic from '@platformatic/kafka';
-
 /**
- * The Kafka client library, @platformatic/kafka. It is published as ES modules only; Node 22 loads those with
- * require(), but Jest's module registry (CommonJS through SWC) cannot, so it is loaded with Node's own require:
- * the same module in tests, `npm start` and the images. Only libs/messaging/src/client touches it.
+ * The Kafka client library, @platformatic/kafka: only libs/messaging/src/client touches it, and libs/messaging
+ * exports its own types, so the rest of the gateway never depends on the library's API.
  */
-const nodeRequire = process.getBuiltinModule('module').createRequire(__filename);
+import * as platformatic from '@platformatic/kafka';
 
-export const platformatic = nodeRequire('@platformatic/kafka') as typeof Platformatic;
-export type { Platformatic };
+export { platformatic };
+export type * as Platformatic from '@platformatic/kafka';

@@ -74,8 +74,8 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
   const brokers = [`127.0.0.1:${port}`];
   const version = kafkaVersion(root);
   return withFileLock(join(dataDir, '.start.lock'), 10 * 60_000, async () => {
-    if (await kafkaAnswers(brokers)) {
-      await proveProduceConsume(brokers, 60_000);
+    if (await kafkaAnswers({ brokers })) {
+      await proveProduceConsume({ brokers }, 60_000);
       log(`Kafka already running on ${brokers[0]}`);
       return { brokers, startedNow: false, pid: readPid(pidFile), version };
     }
@@ -116,7 +116,7 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
     writeFileSync(pidFile, String(child.pid));
     log(`Kafka ${version} starting on ${brokers[0]} (pid ${child.pid}, logs ${join(dataDir, 'logs')})`);
     await waitForBroker(brokers, child.pid!, dataDir);
-    await proveProduceConsume(brokers, 60_000);
+    await proveProduceConsume({ brokers }, 60_000);
     return { brokers, startedNow: true, pid: child.pid, version };
   });
 }
@@ -131,7 +131,7 @@ async function waitForBroker(brokers: string[], pid: number, dataDir: string): P
         .join('\n');
       throw new Error(`the Kafka broker exited during start-up; last lines of its log:\n${tail}`);
     }
-    if (await kafkaAnswers(brokers, 1000)) return;
+    if (await kafkaAnswers({ brokers }, 1000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the Kafka broker did not answer on ${brokers[0]} within 120 s`);

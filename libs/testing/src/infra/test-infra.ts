@@ -1,6 +1,7 @@
 import { serverAnswers, withDatabase } from '@wxpay/persistence';
 import { startContainerInfra } from './containers';
 import { dockerEngineAnswers } from './docker-probe';
+import { kafkaConnectionFromEnv } from '@wxpay/messaging';
 import { kafkaAnswers } from './kafka-probe';
 import { holdLocalKafka, startLocalKafka, stopLocalKafka } from './kafka-local';
 
@@ -11,6 +12,8 @@ export interface TestInfra {
   /** Server URL without a database; tests create their own databases on it. */
   databaseServer: string;
   brokers: string[];
+  /** KAFKA_* settings of the run's own Kafka identity (security protocol, TLS files), for the test workers. */
+  kafkaEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ export async function startTestInfra(
     }
     log('test infrastructure: containers (testcontainers)');
     const c = await startContainerInfra();
-    return { mode: 'containers', ...c };
+    return { mode: 'containers', ...c, kafkaEnv: { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' } };
   }
   return startLocalInfra(env, log);
 }
@@ -65,7 +68,9 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
   let startedKafka = false;
   let usesLocalBroker = false;
   if (brokers?.length) {
-    if (!(await kafkaAnswers(brokers, 5000))) {
+    if (
+      !(await kafkaAnswers(kafkaConnectionFromEnv({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT', ...env }), 5000))
+    ) {
       throw new TestInfraError(
         `KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to use the local broker`,
       );
@@ -91,6 +96,7 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
     mode: 'local',
     databaseServer,
     brokers,
+    kafkaEnv: { KAFKA_SECURITY_PROTOCOL: env.KAFKA_SECURITY_PROTOCOL ?? 'PLAINTEXT' },
     async stop() {
       release?.();
       // The broker outlives the run by default: another test run may be using it (runs share one broker), and the

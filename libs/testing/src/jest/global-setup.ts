@@ -1,4 +1,4 @@
-import { ensureTopics } from '@wxpay/contracts';
+import { ensureTopics, kafkaConnectionFromEnv } from '@wxpay/messaging';
 import { startTestInfra, type TestInfra } from '../infra/test-infra';
 
 declare global {
@@ -14,5 +14,6 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__WXPAY_TEST_INFRA__ = infra;
   process.env.WXPAY_TEST_DATABASE_SERVER = infra.databaseServer;
   process.env.KAFKA_BROKERS = infra.brokers.join(',');
-  await ensureTopics(infra.brokers);
+  Object.assign(process.env, infra.kafkaEnv);
+  await ensureTopics(kafkaConnectionFromEnv());
 }
