@@ -18,7 +18,21 @@ export {
 export { PROTO_ROOT, protoPath } from './proto-root';
 export { Identities, type Identity } from './identities';
 export { DomainError, CommonErrors, isDomainError, type CommonErrorCode } from './errors';
-export { ensureTopics } from './topics-admin';
+export { ensureTopics, type TopicAdminConnection } from './topics-admin';
+export {
+  topicAcls,
+  aclTableMarkdown,
+  kafkaPrincipal,
+  KAFKA_ADMIN_IDENTITY,
+  KAFKA_BROKER_IDENTITY,
+  KAFKA_CLUSTER_RESOURCE,
+  KAFKA_SUPER_USERS,
+  type AclBinding,
+  type AclOperation,
+  type AclPatternType,
+  type AclResourceType,
+} from './topic-acls';
+export { topicReplication, type TopicReplication } from './topic-replication';
 export * from './events/risk';
 export * from './events/tokenization';
 export * from './events/wechatpay-notifications';
