@@ -49,3 +49,4 @@ export {
   type BatchEventConsumerOptions,
   type BatchHandler,
 } from './batch-event-consumer';
+export { ensureAcls, removeAcls, type AclSync } from './client/acl-admin';
