@@ -17,7 +17,12 @@ const shared = {
     .filter((d) => fs.existsSync(path.join(__dirname, d)))
     .map((d) => `<rootDir>/${d}`),
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', require('./tools/jest/swc-options')] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', require('./tools/jest/swc-options')],
+    // The ES-module-only Kafka client, compiled to CommonJS for Jest (see tools/jest/esm-transform.js).
+    '/node_modules/@platformatic/.+\\.js$': '<rootDir>/tools/jest/esm-transform.js',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
