@@ -1,15 +1,33 @@
-export { startTestInfra, TestInfraError, type TestInfra, type TestInfraMode } from './infra/test-infra';
+export {
+  startTestInfra,
+  kafkaConnectionFromEnvFiles,
+  TestInfraError,
+  type TestInfra,
+  type TestInfraMode,
+} from './infra/test-infra';
 export {
   holdLocalKafka,
   startLocalKafka,
   stopLocalKafka,
   localKafkaPid,
+  kafkaClientEnv,
+  localBrokerCount,
+  localKafkaSecurity,
+  type KafkaTlsFiles,
   type LocalKafka,
+  type LocalKafkaConnection,
+  type LocalKafkaSecurity,
   type LocalKafkaOptions,
   type StopLocalKafkaOptions,
 } from './infra/kafka-local';
 export { ensureKafkaJars, kafkaVersion } from './infra/kafka-jars';
 export { kafkaAnswers, proveProduceConsume } from './infra/kafka-probe';
+// TEMPORARY (wip-broker): the probes taking a connection, until kafka-probe.ts's own take one.
+export {
+  kafkaAnswers as kafkaAnswersOver,
+  proveProduceConsume as proveProduceConsumeOver,
+  type ProbeConnection,
+} from './infra/kafka-probe-tls';
 export { dockerEngineAnswers } from './infra/docker-probe';
 export { workspaceRoot } from './infra/workspace';
 export {

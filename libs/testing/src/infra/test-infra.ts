@@ -1,8 +1,16 @@
 import { serverAnswers, withDatabase } from '@wxpay/persistence';
 import { startContainerInfra } from './containers';
 import { dockerEngineAnswers } from './docker-probe';
-import { kafkaAnswers } from './kafka-probe';
-import { holdLocalKafka, startLocalKafka, stopLocalKafka } from './kafka-local';
+import { readFileSync } from 'fs';
+// TEMPORARY: the connection-taking probe of wip-broker, until kafka-probe.ts takes a connection itself.
+import { kafkaAnswers } from './kafka-probe-tls';
+import {
+  holdLocalKafka,
+  kafkaClientEnv,
+  startLocalKafka,
+  stopLocalKafka,
+  type LocalKafkaConnection,
+} from './kafka-local';
 
 export type TestInfraMode = 'auto' | 'local' | 'containers';
 
@@ -11,6 +19,13 @@ export interface TestInfra {
   /** Server URL without a database; tests create their own databases on it. */
   databaseServer: string;
   brokers: string[];
+  /** How the setup reaches the brokers: the admin identity of the local broker, or what the environment names. */
+  kafka: LocalKafkaConnection;
+  /**
+   * What the test processes must find in their environment to reach the brokers as that identity: KAFKA_BROKERS,
+   * KAFKA_SECURITY_PROTOCOL and KAFKA_TLS_* (empty when the caller's own KAFKA_* settings are used as they are).
+   */
+  kafkaEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +62,13 @@ export async function startTestInfra(
     }
     log('test infrastructure: containers (testcontainers)');
     const c = await startContainerInfra();
-    return { mode: 'containers', ...c };
+    // The container's broker is PLAINTEXT (not secured like the local one yet).
+    return {
+      mode: 'containers',
+      ...c,
+      kafka: { brokers: c.brokers },
+      kafkaEnv: { KAFKA_BROKERS: c.brokers.join(','), KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' },
+    };
   }
   return startLocalInfra(env, log);
 }
@@ -64,16 +85,24 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
   let brokers = env.KAFKA_BROKERS?.split(',').filter(Boolean);
   let startedKafka = false;
   let usesLocalBroker = false;
+  let kafka: LocalKafkaConnection;
+  let kafkaEnv: Record<string, string> = {};
   if (brokers?.length) {
-    if (!(await kafkaAnswers(brokers, 5000))) {
+    kafka = kafkaConnectionFromEnvFiles(brokers, env);
+    if (!(await kafkaAnswers(kafka, 5000))) {
       throw new TestInfraError(
-        `KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to use the local broker`,
+        `KAFKA_BROKERS=${brokers.join(',')} does not answer (with KAFKA_SECURITY_PROTOCOL and KAFKA_TLS_*); ` +
+          'unset it to use the local broker',
       );
     }
   } else {
     try {
       const k = await startLocalKafka({ log });
       brokers = k.brokers;
+      kafka = k.connection;
+      // Every client the tests create (and every service they start) is the admin identity, a super user: the
+      // tests' own topics and groups need no ACLs. The ACL tests use services' certificates on purpose.
+      kafkaEnv = kafkaClientEnv(k);
       startedKafka = k.startedNow;
       usesLocalBroker = true;
     } catch (e) {
@@ -91,6 +120,8 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
     mode: 'local',
     databaseServer,
     brokers,
+    kafka,
+    kafkaEnv,
     async stop() {
       release?.();
       // The broker outlives the run by default: another test run may be using it (runs share one broker), and the
@@ -100,4 +131,24 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
         log('leaving the Kafka broker running for later runs (`npm run kafka:stop` stops it)');
     },
   };
+}
+
+/**
+ * The connection to brokers the caller named (KAFKA_BROKERS), as libs/messaging's kafkaConnectionFromEnv reads it:
+ * KAFKA_SECURITY_PROTOCOL (SSL by default, PLAINTEXT) and the KAFKA_TLS_* files. SASL_SSL is not probed here.
+ * TEMPORARY beside messaging's kafkaConnectionFromEnv, which this library cannot import (its tests import this one).
+ */
+export function kafkaConnectionFromEnvFiles(brokers: string[], env: NodeJS.ProcessEnv): LocalKafkaConnection {
+  const protocol = env.KAFKA_SECURITY_PROTOCOL?.trim() || 'SSL';
+  if (protocol === 'PLAINTEXT') return { brokers };
+  const files = ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE'] as const;
+  const missing = files.filter((name) => !env[name]);
+  if (protocol !== 'SSL' || missing.length) {
+    throw new TestInfraError(
+      `KAFKA_BROKERS is set: the tests reach it with KAFKA_SECURITY_PROTOCOL=SSL and ${files.join(', ')}, or ` +
+        `KAFKA_SECURITY_PROTOCOL=PLAINTEXT (got ${protocol}${missing.length ? `, missing ${missing.join(', ')}` : ''})`,
+    );
+  }
+  const [ca, cert, key] = files.map((name) => readFileSync(env[name]!, 'utf8'));
+  return { brokers, tls: { ca: ca!, cert: cert!, key: key! } };
 }
