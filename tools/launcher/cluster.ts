@@ -98,6 +98,8 @@ function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): N
     ...m.env,
     ...process.env,
     KAFKA_BROKERS: infra.brokers.join(','),
+    // Each service reaches the local broker with its own certificate, so the topic table's ACLs apply to it.
+    ...(m.needs.includes('kafka') ? infra.kafkaEnvFor(m.name) : {}),
     [dbVar]: process.env[dbVar] ?? withDatabase(infra.databaseServer, devDatabaseName(m.name)),
     PKI_DIR: process.env.PKI_DIR ?? pkiDir,
     SERVICE_NAME: m.name,
