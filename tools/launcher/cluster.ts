@@ -95,11 +95,11 @@ function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): N
     // `npm start` is a developer's cluster (dev keys, simulators, the controllable clock), which production mode
     // refuses; GATEWAY_ENV=production in the launcher's environment shows what a deployment would refuse.
     GATEWAY_ENV: 'development',
-    // Until the local broker authenticates its clients (issue 24 item 3), the cluster talks to it in the clear.
-    KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
     ...m.env,
     ...process.env,
     KAFKA_BROKERS: infra.brokers.join(','),
+    // Each service reaches the local broker with its own certificate, so the topic table's ACLs apply to it.
+    ...(m.needs.includes('kafka') ? infra.kafkaEnvFor(m.name) : {}),
     [dbVar]: process.env[dbVar] ?? withDatabase(infra.databaseServer, devDatabaseName(m.name)),
     PKI_DIR: process.env.PKI_DIR ?? pkiDir,
     SERVICE_NAME: m.name,

@@ -18,6 +18,20 @@ export {
 export { PROTO_ROOT, protoPath } from './proto-root';
 export { Identities, type Identity } from './identities';
 export { DomainError, CommonErrors, isDomainError, type CommonErrorCode } from './errors';
+export {
+  topicAcls,
+  aclTableMarkdown,
+  kafkaPrincipal,
+  KAFKA_ADMIN_IDENTITY,
+  KAFKA_BROKER_IDENTITY,
+  KAFKA_CLUSTER_RESOURCE,
+  KAFKA_SUPER_USERS,
+  type AclBinding,
+  type AclOperation,
+  type AclPatternType,
+  type AclResourceType,
+} from './topic-acls';
+export { topicReplication, type TopicReplication } from './topic-replication';
 export * from './events/risk';
 export * from './events/tokenization';
 export * from './events/wechatpay-notifications';

@@ -58,7 +58,7 @@ export {
 export { EventPublisher, type OutgoingMessage } from './client/publisher';
 export { type ReceivedMessage } from './client/serde';
 export { readTopic, type ReadOptions } from './client/topic-reader';
-export { ensureTopics, replicationFactorFromEnv } from './client/topics';
+export { ensureTopics } from './client/topics';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 export { OutboxTraceparent1734100000000 } from './outbox-traceparent.migration';
 export { MESSAGING_MIGRATIONS } from './messaging-migrations';
@@ -69,3 +69,4 @@ export {
   type BatchEventConsumerOptions,
   type BatchHandler,
 } from './batch-event-consumer';
+export { ensureAcls, removeAcls, type AclSync } from './client/acl-admin';

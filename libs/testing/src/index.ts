@@ -4,7 +4,13 @@ export {
   startLocalKafka,
   stopLocalKafka,
   localKafkaPid,
+  kafkaClientEnv,
+  localBrokerCount,
+  localKafkaSecurity,
+  type KafkaTlsFiles,
   type LocalKafka,
+  type LocalKafkaConnection,
+  type LocalKafkaSecurity,
   type LocalKafkaOptions,
   type StopLocalKafkaOptions,
 } from './infra/kafka-local';

@@ -23,8 +23,10 @@ export interface CommittedOffset {
 }
 
 export interface TopicCreation {
-  /** Copies of each partition (KAFKA_REPLICATION_FACTOR); at least 3 with min.insync.replicas 2 in production. */
+  /** Copies of each partition (see libs/contracts' topicReplication). */
   replicationFactor?: number;
+  /** In-sync copies an acks=all write needs, set on each topic so it holds whatever the brokers' defaults. */
+  minInsyncReplicas?: number;
   /** How long to wait for every new partition to have a leader. */
   leaderTimeoutMs?: number;
 }
@@ -62,8 +64,7 @@ export class KafkaAdmin {
           replicas: rf,
           configs: [
             { name: 'retention.ms', value: String(spec.retentionMs) },
-            // With replicas, a write is acknowledged once two copies have it: one broker lost loses nothing.
-            { name: 'min.insync.replicas', value: rf >= 3 ? '2' : '1' },
+            { name: 'min.insync.replicas', value: String(creation.minInsyncReplicas ?? 1) },
           ],
         })
         .catch((e: unknown) => {

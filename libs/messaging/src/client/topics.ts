@@ -1,24 +1,17 @@
-import { allTopicSpecs, type TopicSpec } from '@wxpay/contracts';
+import { allTopicSpecs, topicReplication, type TopicSpec } from '@wxpay/contracts';
 import pino, { type Logger } from 'pino';
-import { type KafkaConnection, KafkaConfigError } from '../kafka-connection';
+import { type KafkaConnection } from '../kafka-connection';
 import { createKafka } from './kafka-client';
 
-/** KAFKA_REPLICATION_FACTOR: copies of each partition of the topics this gateway creates (default 1). */
-export function replicationFactorFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.KAFKA_REPLICATION_FACTOR;
-  if (raw === undefined || raw === '') return 1;
-  if (!/^[1-9]\d*$/.test(raw)) throw new KafkaConfigError(['KAFKA_REPLICATION_FACTOR: a whole number ≥ 1']);
-  return Number(raw);
-}
-
 /**
- * Creates every topic declared in libs/contracts (and its DLQ) that does not exist yet, `replicationFactor`
- * copies each; returns the names created.
+ * Creates every topic declared in libs/contracts (and its DLQ) that does not exist yet; returns the names created.
+ * The replication is topicReplication(the cluster's broker count, KAFKA_REPLICATION_FACTOR): 3 copies with
+ * min.insync.replicas 2 on a cluster of three or more, 1 on a single development broker.
  */
 export async function ensureTopics(
   connection: KafkaConnection,
   specs: readonly TopicSpec[] = allTopicSpecs(),
-  replicationFactor = replicationFactorFromEnv(),
+  replicationSetting: string | undefined = process.env.KAFKA_REPLICATION_FACTOR,
   logger?: Logger,
 ): Promise<string[]> {
   const admin = createKafka({
@@ -27,7 +20,8 @@ export async function ensureTopics(
     logger: logger ?? pino({ enabled: false }),
   }).admin();
   try {
-    return await admin.ensureTopics(specs, { replicationFactor });
+    const replication = topicReplication(await admin.brokerCount(), replicationSetting);
+    return await admin.ensureTopics(specs, replication);
   } finally {
     await admin.close();
   }

@@ -37,8 +37,20 @@ describe('startTestInfra: clear errors naming what is missing and the fix', () =
   });
 
   it('refuses KAFKA_BROKERS that do not answer instead of silently starting another broker', async () => {
-    const err = await startTestInfra({ TEST_INFRA: 'local', KAFKA_BROKERS: '127.0.0.1:1' }).catch((e) => e);
+    const err = await startTestInfra({
+      TEST_INFRA: 'local',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(TestInfraError);
     expect(err.message).toContain('KAFKA_BROKERS=127.0.0.1:1 does not answer');
+  });
+
+  it('names the certificate files KAFKA_BROKERS needs under SSL, the default', async () => {
+    const err = await startTestInfra({ TEST_INFRA: 'local', KAFKA_BROKERS: '127.0.0.1:1' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TestInfraError);
+    expect(err.message).toContain(
+      'KAFKA_TLS_CA_FILE: required; KAFKA_TLS_CERT_FILE: required; KAFKA_TLS_KEY_FILE: required',
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { serverAnswers, withDatabase } from '@wxpay/persistence';
 import { startContainerInfra } from './containers';
 import { dockerEngineAnswers } from './docker-probe';
-import { kafkaConnectionFromEnv } from '@wxpay/messaging';
+import { kafkaConnectionFromEnv, type KafkaConnection } from '@wxpay/messaging';
 import { kafkaAnswers } from './kafka-probe';
-import { holdLocalKafka, startLocalKafka, stopLocalKafka } from './kafka-local';
+import { holdLocalKafka, kafkaClientEnv, startLocalKafka, stopLocalKafka } from './kafka-local';
 
 export type TestInfraMode = 'auto' | 'local' | 'containers';
 
@@ -12,7 +12,12 @@ export interface TestInfra {
   /** Server URL without a database; tests create their own databases on it. */
   databaseServer: string;
   brokers: string[];
-  /** KAFKA_* settings of the run's own Kafka identity (security protocol, TLS files), for the test workers. */
+  /** How the setup reaches the brokers: the admin identity of the local broker, or what the environment names. */
+  kafka: KafkaConnection;
+  /**
+   * What the test processes must find in their environment to reach the brokers as that identity: KAFKA_BROKERS,
+   * KAFKA_SECURITY_PROTOCOL and KAFKA_TLS_* (empty when the caller's own KAFKA_* settings are used as they are).
+   */
   kafkaEnv: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -50,7 +55,13 @@ export async function startTestInfra(
     }
     log('test infrastructure: containers (testcontainers)');
     const c = await startContainerInfra();
-    return { mode: 'containers', ...c, kafkaEnv: { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' } };
+    // The container's broker is PLAINTEXT (not secured like the local one yet).
+    return {
+      mode: 'containers',
+      ...c,
+      kafka: { brokers: c.brokers },
+      kafkaEnv: { KAFKA_BROKERS: c.brokers.join(','), KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' },
+    };
   }
   return startLocalInfra(env, log);
 }
@@ -67,18 +78,30 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
   let brokers = env.KAFKA_BROKERS?.split(',').filter(Boolean);
   let startedKafka = false;
   let usesLocalBroker = false;
+  let kafka: KafkaConnection;
+  let kafkaEnv: Record<string, string> = {};
   if (brokers?.length) {
-    if (
-      !(await kafkaAnswers(kafkaConnectionFromEnv({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT', ...env }), 5000))
-    ) {
+    try {
+      kafka = kafkaConnectionFromEnv(env);
+    } catch (e) {
       throw new TestInfraError(
-        `KAFKA_BROKERS=${brokers.join(',')} does not answer; unset it to use the local broker`,
+        `KAFKA_BROKERS is set, but not how to reach it (KAFKA_SECURITY_PROTOCOL, KAFKA_TLS_*): ${(e as Error).message}`,
+      );
+    }
+    if (!(await kafkaAnswers(kafka, 5000))) {
+      throw new TestInfraError(
+        `KAFKA_BROKERS=${brokers.join(',')} does not answer (with KAFKA_SECURITY_PROTOCOL and KAFKA_TLS_*); ` +
+          'unset it to use the local broker',
       );
     }
   } else {
     try {
       const k = await startLocalKafka({ log });
       brokers = k.brokers;
+      kafka = k.connection;
+      // Every client the tests create (and every service they start) is the admin identity, a super user: the
+      // tests' own topics and groups need no ACLs. The ACL tests use services' certificates on purpose.
+      kafkaEnv = kafkaClientEnv(k);
       startedKafka = k.startedNow;
       usesLocalBroker = true;
     } catch (e) {
@@ -96,7 +119,8 @@ async function startLocalInfra(env: NodeJS.ProcessEnv, log: (line: string) => vo
     mode: 'local',
     databaseServer,
     brokers,
-    kafkaEnv: { KAFKA_SECURITY_PROTOCOL: env.KAFKA_SECURITY_PROTOCOL ?? 'PLAINTEXT' },
+    kafka,
+    kafkaEnv,
     async stop() {
       release?.();
       // The broker outlives the run by default: another test run may be using it (runs share one broker), and the

@@ -7,7 +7,8 @@ declare global {
 
 /**
  * Runs once per Jest run for the integration tier: brings up (or finds) PostgreSQL and Kafka, creates the
- * declared topics, and hands their addresses to the test workers through the environment.
+ * declared topics, and hands their addresses and the identity to reach them with (KAFKA_SECURITY_PROTOCOL,
+ * KAFKA_TLS_*) to the test workers through the environment.
  */
 export default async function globalSetup(): Promise<void> {
   const infra = await startTestInfra(process.env, (line) => process.stderr.write(`[test-infra] ${line}\n`));
@@ -15,5 +16,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.WXPAY_TEST_DATABASE_SERVER = infra.databaseServer;
   process.env.KAFKA_BROKERS = infra.brokers.join(',');
   Object.assign(process.env, infra.kafkaEnv);
+  if (infra.kafkaEnv.KAFKA_SECURITY_PROTOCOL === 'PLAINTEXT') {
+    for (const name of ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE'])
+      delete process.env[name];
+  }
   await ensureTopics(kafkaConnectionFromEnv());
 }
