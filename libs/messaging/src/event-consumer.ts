@@ -12,6 +12,7 @@ import {
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
+import { verificationRefusal, type EventVerifier } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 export interface HandlerContext {
@@ -40,6 +41,8 @@ export interface EventConsumerOptions {
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   metrics?: MessagingMetrics;
+  /** Checked before anything else: a message it refuses goes to the DLQ ('unverified') and changes nothing. */
+  verifier?: EventVerifier;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
@@ -97,6 +100,15 @@ export class EventConsumer {
 
   private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const base = { topic, partition, message, consumerGroup: this.opts.groupId };
+    const refused = this.opts.verifier && verificationRefusal(this.opts.verifier, topic, message);
+    if (refused) {
+      this.opts.logger.warn(
+        { topic, partition, offset: message.offset, error: refused },
+        'unverified message sent to DLQ',
+      );
+      await this.deadLetter({ ...base, attempts: 0, reason: 'unverified', error: refused }, undefined);
+      return;
+    }
     let event: EventEnvelope;
     try {
       event = parseEnvelope(message.value);

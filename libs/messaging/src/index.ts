@@ -38,6 +38,25 @@ export {
   OUTBOX_OLDEST_AGE,
 } from './outbox-backlog';
 export { NonRetriableError, OutboxValidationError } from './errors';
+export {
+  EVENT_SIGNING_ENV,
+  EventSigner,
+  EventSigningConfigError,
+  EventVerificationError,
+  EventVerifier,
+  SIGNATURE_HEADERS,
+  eventSignerFromEnv,
+  eventVerifierFromEnv,
+  headerText,
+  parsePublicKey,
+  parseSignersFile,
+  parseSigningKey,
+  producersOfTopics,
+  requiresEventSigning,
+  type ProducersOf,
+  type SignerKeys,
+  type VerificationProblem,
+} from './event-signing';
 export { createKafka, brokersFromEnv, kafkajsLogCreator, type KafkaClientConfig } from './kafka-client';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 export { OutboxTraceparent1734100000000 } from './outbox-traceparent.migration';

@@ -11,6 +11,7 @@ import {
 } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
+import { type EventSigner } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 import { OUTBOX_CHANNEL } from './outbox-writer';
 
@@ -27,6 +28,8 @@ export interface OutboxRelayOptions {
   /** The advisory-lock key that elects one relay per database (services share a server, not a database). */
   leaderLockKey?: number;
   metrics?: MessagingMetrics;
+  /** Signs every published message as this service (its headers are added); consumers refuse unsigned events. */
+  signer?: EventSigner;
   /** Test seam: runs after Kafka acknowledged a batch and before the rows are marked (a crash here duplicates). */
   afterPublish?: (seqs: string[]) => Promise<void>;
 }
@@ -145,7 +148,7 @@ export class OutboxRelay {
     metrics.pending(rows.length);
     if (rows.length === 0) return 0;
     const spans = isTracing() ? publishSpans(rows) : undefined;
-    const topicMessages = groupByTopic(rows, spans);
+    const topicMessages = groupByTopic(rows, spans, this.opts.signer);
     try {
       await this.producer!.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
     } catch (e) {
@@ -250,6 +253,7 @@ function traceHeaders(row: PendingRow, span: Span | undefined): Record<string, s
 function groupByTopic(
   rows: PendingRow[],
   spans: (Span | undefined)[] | undefined,
+  signer: EventSigner | undefined,
 ): { topic: string; messages: Message[] }[] {
   const byTopic = new Map<string, Message[]>();
   rows.forEach((row, i) => {
@@ -257,10 +261,12 @@ function groupByTopic(
     messages.push({
       key: row.message_key,
       value: row.value,
-      headers:
-        row.traceparent === null
+      headers: {
+        ...(row.traceparent === null
           ? { 'event-id': row.event_id, 'event-type': row.event_type }
-          : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) },
+          : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) }),
+        ...signer?.sign(row.topic, row.message_key, row.value),
+      },
     });
     byTopic.set(row.topic, messages);
   });
