@@ -19,6 +19,7 @@ import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observabi
 import { type Admin, type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { ConfigError } from './config';
+import { eventSignerForService } from './event-signing-config';
 import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from './tokens';
 
 export interface MessagingModuleOptions {
@@ -51,6 +52,7 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Metrics,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
   ) {}
   async onApplicationBootstrap(): Promise<void> {
     this.relay = new OutboxRelay({
@@ -58,6 +60,7 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       kafka: this.kafka,
       logger: this.logger,
       metrics: messagingMetrics(this.metrics),
+      signer: eventSignerForService(this.options.service),
     });
     await this.relay.start();
   }
