@@ -11,10 +11,17 @@ import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
-import { createKafka, OutboxRelay } from '@wxpay/messaging';
+import { createKafka, eventSignerFromEnv, OutboxRelay } from '@wxpay/messaging';
 import { NestFactory } from '@nestjs/core';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
-import { createTestDatabase, createTestTopic, testBrokers, testKafka, uniqueName } from '@wxpay/testing';
+import {
+  createTestDatabase,
+  createTestTopic,
+  testBrokers,
+  testEventKeys,
+  testKafka,
+  uniqueName,
+} from '@wxpay/testing';
 import pino from 'pino';
 import { DEFAULT_FX_RATES, toCnyFen } from '../../apps/risk/src/domain/engine/fx-rates';
 import { RiskEngine } from '../../apps/risk/src/domain/engine/risk-engine';
@@ -206,10 +213,14 @@ async function stream(): Promise<Row> {
     });
   const producer = testKafka('bench-risk-producer').producer();
   await producer.connect();
+  // Signed as the payment service: risk applies nothing else.
+  const payment = eventSignerFromEnv('payment', testEventKeys().signingEnv('payment'))!;
   for (let i = 0; i < events.length; i += 1000) {
     await producer.send({
       topic: topics.payments,
-      messages: events.slice(i, i + 1000).map(({ key, value }) => ({ key, value })),
+      messages: events
+        .slice(i, i + 1000)
+        .map(({ key, value }) => ({ key, value, headers: payment.sign(topics.payments, key, value) })),
     });
   }
   await producer.disconnect();
@@ -230,6 +241,7 @@ async function stream(): Promise<Row> {
           RISK_GRPC_PORT: '0',
           RISK_CONSUMER_GROUP: uniqueName('bench-stream'),
           RISK_RULES_WATCH: 'off',
+          EVENT_SIGNERS_FILE: testEventKeys().signersFile,
         }),
         parts,
         databaseUrl: db.url,

@@ -2,7 +2,7 @@ import { type Client, type ServiceError } from '@grpc/grpc-js';
 import { type INestApplication } from '@nestjs/common';
 import { protoPath } from '@wxpay/contracts';
 import { loadProtos, type GrpcTlsConfig } from '@wxpay/grpc';
-import { createKafka, OutboxRelay } from '@wxpay/messaging';
+import { createKafka, eventSignerFromEnv, OutboxRelay, type EventSigner } from '@wxpay/messaging';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
 import { bootstrapService, grpcPortOf } from '@wxpay/runtime';
 import {
@@ -12,6 +12,7 @@ import {
   createTestTopic,
   ensureDevPki,
   testBrokers,
+  testEventKeys,
   testKafka,
   uniqueName,
   type TestDatabase,
@@ -94,6 +95,11 @@ export function evaluateRequest(overrides: Record<string, unknown> = {}): Record
     occurred_at: new Date().toISOString(),
     ...overrides,
   };
+}
+
+/** A producer's signer with the test keys risk accepts. */
+export function signerOf(producer: string): EventSigner {
+  return eventSignerFromEnv(producer, testEventKeys().signingEnv(producer))!;
 }
 
 export interface HarnessOptions {
@@ -180,6 +186,7 @@ export class RiskHarness {
       RISK_CONSUMER_GROUP: this.groupId,
       RISK_RULES_WATCH: 'off',
       LOG_LEVEL: 'warn',
+      EVENT_SIGNERS_FILE: testEventKeys().signersFile,
       ...this.opts.env,
     });
     const env = { PKI_DIR: this.pkiDir, GRPC_TLS: 'on' };
@@ -240,14 +247,46 @@ export class RiskHarness {
     return unaryCall<T>(this.admin, method, request, { deadlineMs: 5000 });
   }
 
+  /** Publishes envelopes signed by the topic's producer (payment for payments, the vault for cards). */
   async produce(topic: string, ...envelopes: { aggregateId: string }[]): Promise<void> {
+    const producer = topic === this.topics.cards ? 'tokenization' : 'payment';
+    await this.produceAs(signerOf(producer), topic, ...envelopes);
+  }
+
+  /** Publishes envelopes as `signer` (null: unsigned, as a writer without a producer's key would). */
+  async produceAs(
+    signer: EventSigner | null,
+    topic: string,
+    ...envelopes: { aggregateId: string }[]
+  ): Promise<void> {
+    await this.send(topic, envelopes, (key, value) => signer?.sign(topic, key, value));
+  }
+
+  /** Publishes envelopes carrying the signature `signer` made for `signedFor` (a replay from another topic). */
+  async replay(
+    signer: EventSigner,
+    signedFor: string,
+    topic: string,
+    ...envelopes: { aggregateId: string }[]
+  ): Promise<void> {
+    await this.send(topic, envelopes, (key, value) => signer.sign(signedFor, key, value));
+  }
+
+  private async send(
+    topic: string,
+    envelopes: { aggregateId: string }[],
+    headers: (key: string, value: string) => Record<string, string> | undefined,
+  ): Promise<void> {
     if (!this.producer) {
       this.producer = testKafka('risk-test-producer').producer();
       await this.producer.connect();
     }
     await this.producer.send({
       topic,
-      messages: envelopes.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })),
+      messages: envelopes.map((e) => {
+        const value = JSON.stringify(e);
+        return { key: e.aggregateId, value, headers: headers(e.aggregateId, value) };
+      }),
     });
   }
 
