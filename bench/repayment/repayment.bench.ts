@@ -3,6 +3,7 @@ import { Topics } from '@wxpay/contracts';
 import { testKafka } from '@wxpay/testing';
 import { type KafkaAdmin } from '@wxpay/messaging';
 import { RepaymentCluster, type TestCard } from '../../apps/repayment/test/support/repayment-cluster';
+import { signerOf } from '../../apps/repayment/test/support/scenario';
 import { benchInfra } from '../support/infra';
 import { machineLine, printTable } from '../support/stats';
 
@@ -142,28 +143,32 @@ async function main(): Promise<void> {
     const due = new Date(now.getTime() + 8 * 3600_000 + 10 * 86_400_000).toISOString().slice(0, 10);
     const batchStart = performance.now();
     const producer = testKafka('repayment-bench').publisher();
+    // Signed as the card system: the service acts on nothing else.
+    const cardSystem = signerOf('card-system');
     for (let start = 0; start < N; start += 1000) {
       await producer.send(
         cards.slice(start, start + 1000).map((card, j) => {
           const statementId = `bench-${prefix}-${start + j}`;
+          const value = JSON.stringify({
+            id: randomUUID(),
+            type: 'StatementIssued',
+            version: 1,
+            occurredAt: new Date().toISOString(),
+            aggregateId: statementId,
+            traceId: statementId,
+            payload: {
+              statementId,
+              cardToken: card.token,
+              amountDue: { minor: 100_00 + ((start + j) % 5000), currency: 'CNY' },
+              minimumDue: { minor: 10_00, currency: 'CNY' },
+              dueDate: due,
+            },
+          });
           return {
             topic: Topics.statements.name,
             key: statementId,
-            value: JSON.stringify({
-              id: randomUUID(),
-              type: 'StatementIssued',
-              version: 1,
-              occurredAt: new Date().toISOString(),
-              aggregateId: statementId,
-              traceId: statementId,
-              payload: {
-                statementId,
-                cardToken: card.token,
-                amountDue: { minor: 100_00 + ((start + j) % 5000), currency: 'CNY' },
-                minimumDue: { minor: 10_00, currency: 'CNY' },
-                dueDate: due,
-              },
-            }),
+            value,
+            headers: cardSystem.sign(Topics.statements.name, statementId, value),
           };
         }),
       );

@@ -11,13 +11,14 @@ import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
-import { createKafka, OutboxRelay } from '@wxpay/messaging';
+import { createKafka, eventSignerFromEnv, OutboxRelay } from '@wxpay/messaging';
 import { NestFactory } from '@nestjs/core';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
 import {
   createTestDatabase,
   createTestTopic,
   testKafkaConnection,
+  testEventKeys,
   testKafka,
   uniqueName,
 } from '@wxpay/testing';
@@ -211,9 +212,16 @@ async function stream(): Promise<Row> {
       };
     });
   const producer = testKafka('bench-risk-producer').publisher();
+  // Signed as the payment service: risk applies nothing else.
+  const payment = eventSignerFromEnv('payment', testEventKeys().signingEnv('payment'))!;
   for (let i = 0; i < events.length; i += 1000) {
     await producer.send(
-      events.slice(i, i + 1000).map(({ key, value }) => ({ topic: topics.payments, key, value })),
+      events.slice(i, i + 1000).map(({ key, value }) => ({
+        topic: topics.payments,
+        key,
+        value,
+        headers: payment.sign(topics.payments, key, value),
+      })),
     );
   }
   await producer.close();
@@ -234,6 +242,7 @@ async function stream(): Promise<Row> {
           RISK_GRPC_PORT: '0',
           RISK_CONSUMER_GROUP: uniqueName('bench-stream'),
           RISK_RULES_WATCH: 'off',
+          EVENT_SIGNERS_FILE: testEventKeys().signersFile,
         }),
         parts,
         databaseUrl: db.url,

@@ -1,5 +1,5 @@
 import { ensureDatabase, withDatabase } from '@wxpay/persistence';
-import { ensureDevPki, workspaceRoot } from '@wxpay/testing';
+import { ensureDevEventKeys, ensureDevPki, workspaceRoot, type DevEventKeys } from '@wxpay/testing';
 import { rmSync } from 'fs';
 import { join } from 'path';
 import { AppProcess } from './app-process';
@@ -89,12 +89,20 @@ function asDatabaseRole(m: AppManifest, env: NodeJS.ProcessEnv): NodeJS.ProcessE
   return { ...env, [dbVar]: url.toString() };
 }
 
-function appEnv(m: AppManifest, infra: RunningInfrastructure, pkiDir: string): NodeJS.ProcessEnv {
+function appEnv(
+  m: AppManifest,
+  infra: RunningInfrastructure,
+  pkiDir: string,
+  eventKeys: DevEventKeys,
+): NodeJS.ProcessEnv {
   const dbVar = `${envVarPrefix(m.name)}_DATABASE_URL`;
   return {
     // `npm start` is a developer's cluster (dev keys, simulators, the controllable clock), which production mode
     // refuses; GATEWAY_ENV=production in the launcher's environment shows what a deployment would refuse.
     GATEWAY_ENV: 'development',
+    // Its event-signing key when it publishes, and every producer's public key (the launcher's own environment
+    // may point elsewhere).
+    ...eventKeys.env(m.name),
     ...m.env,
     ...process.env,
     KAFKA_BROKERS: infra.brokers.join(','),
@@ -162,6 +170,8 @@ export async function launchCluster(argv: string[]): Promise<void> {
   const pkiDir = join(root, '.data/pki');
   await ensureDevPki({ dir: pkiDir, ...devPkiIdentities(manifests) });
   log(`dev PKI in ${pkiDir}`);
+  const eventKeys = ensureDevEventKeys(join(root, '.data/event-keys'));
+  log(`dev event-signing keys in ${eventKeys.dir}`);
 
   const running: SupervisedApp[] = [];
   let stopping = false;
@@ -182,7 +192,7 @@ export async function launchCluster(argv: string[]): Promise<void> {
 
   if (!options.infraOnly) {
     for (const [i, m] of manifests.entries()) {
-      const env = appEnv(m, infra, pkiDir);
+      const env = appEnv(m, infra, pkiDir, eventKeys);
       const app = new SupervisedApp(m, { root, env: asDatabaseRole(m, env), colorIndex: i, output, log });
       try {
         if (m.needs.includes('postgres')) {

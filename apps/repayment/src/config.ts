@@ -58,6 +58,8 @@ const schema = z.object({
   REPAYMENT_CONSUMER_GROUP: z.string().min(1).default('repayment'),
   /** StatementIssued events applied per transaction (a due date brings a whole billing cycle at once). */
   REPAYMENT_CONSUMER_CHUNK: z.coerce.number().int().min(1).max(2000).default(200),
+  /** The producers' public keys (JSON); required: statements and notifications are acted on only when signed. */
+  EVENT_SIGNERS_FILE: z.string().min(1).optional(),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24).default(48),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

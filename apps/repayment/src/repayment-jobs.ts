@@ -8,7 +8,14 @@ import { Topics } from '@wxpay/contracts';
 import { BatchEventConsumer, EventConsumer, messagingMetrics } from '@wxpay/messaging';
 import { type Logger, type Metrics } from '@wxpay/observability';
 import { IdempotencyStore } from '@wxpay/persistence';
-import { CounterpartyConnections, DATA_SOURCE, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
+import {
+  CounterpartyConnections,
+  DATA_SOURCE,
+  eventVerifierForService,
+  KAFKA,
+  LOGGER,
+  METRICS,
+} from '@wxpay/runtime';
 import { type KafkaClient } from '@wxpay/messaging';
 import { type DataSource } from 'typeorm';
 import { papayNotificationHandler } from './consumers/papay-notifications.consumer';
@@ -47,6 +54,9 @@ export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.options.config;
+    // A statement schedules a deduction from the cardholder's wallet, a manual payment cancels one: only what the
+    // card system (statements) and the payment service (notifications) signed is acted on.
+    const verifier = eventVerifierForService('repayment', { EVENT_SIGNERS_FILE: c.EVENT_SIGNERS_FILE });
     this.consumers.push(
       new BatchEventConsumer({
         kafka: this.kafka,
@@ -56,6 +66,7 @@ export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationS
         groupId: `${c.REPAYMENT_CONSUMER_GROUP}-statements`,
         topics: [Topics.statements.name],
         handler: statementEventHandler(this.runService),
+        verifier,
       }),
       new EventConsumer({
         kafka: this.kafka,
@@ -66,6 +77,7 @@ export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationS
         groupId: `${c.REPAYMENT_CONSUMER_GROUP}-papay`,
         topics: [Topics.wechatpayNotifications.name],
         handler: papayNotificationHandler(this.runService, this.runs, this.plans, this.logger),
+        verifier,
       }),
     );
     await Promise.all(this.consumers.map((x) => x.start()));

@@ -14,6 +14,7 @@ import {
   createTestDatabase,
   ensureDevPki,
   testKafkaConnection,
+  testEventKeys,
   testKafka,
   type TestDatabase,
 } from '@wxpay/testing';
@@ -113,6 +114,7 @@ describe('AutoRepayment callers (mutual TLS, service identities)', () => {
       PKI_DIR: dir,
       GRPC_TLS: 'on',
       REPAYMENT_CONSUMER_GROUP: group,
+      EVENT_SIGNERS_FILE: testEventKeys().signersFile,
       WECHATPAY_MCHID: '1900000109',
       WECHATPAY_APPID: 'wx0000000000000000',
       WECHATPAY_APIV3_KEY: 'k'.repeat(32),

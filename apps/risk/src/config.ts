@@ -33,6 +33,8 @@ const schema = z.object({
   RISK_STREAM: env.flag(true),
   RISK_CONSUMER_GROUP: z.string().min(1).default('risk'),
   RISK_CONSUMER_CHUNK: z.coerce.number().int().min(1).max(5000).default(500),
+  /** The producers' public keys (JSON); required to consume: events are acted on only when signed by their producer. */
+  EVENT_SIGNERS_FILE: z.string().min(1).optional(),
   RISK_LIST_REFRESH_MS: env.durationMs(10_000),
   TOKENIZATION_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
 });
@@ -57,6 +59,8 @@ export interface RiskConfig {
   stream: boolean;
   consumerGroup: string;
   consumerChunk: number;
+  /** EVENT_SIGNERS_FILE: the lifecycle consumer refuses to start without it. */
+  signersFile?: string;
   listRefreshMs: number;
   tokenizationAddress: string;
 }
@@ -91,6 +95,7 @@ export function loadRiskConfig(source: NodeJS.ProcessEnv = process.env): RiskCon
     stream: e.RISK_STREAM,
     consumerGroup: e.RISK_CONSUMER_GROUP,
     consumerChunk: e.RISK_CONSUMER_CHUNK,
+    ...(e.EVENT_SIGNERS_FILE ? { signersFile: e.EVENT_SIGNERS_FILE } : {}),
     listRefreshMs: e.RISK_LIST_REFRESH_MS,
     tokenizationAddress: e.TOKENIZATION_GRPC_ADDR,
   };

@@ -10,6 +10,7 @@ import { deadLetterOnce, describeError as describe, sleep, startSubscribed } fro
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
+import { verificationRefusal, type EventVerifier } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 /** The transaction a chunk of events is applied in, with effects to run once it has committed or rolled back. */
@@ -65,6 +66,8 @@ export interface BatchEventConsumerOptions<P> {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   metrics?: MessagingMetrics;
+  /** Checked before anything else: a message it refuses goes to the DLQ ('unverified') and changes nothing. */
+  verifier?: EventVerifier;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
@@ -121,6 +124,18 @@ export class BatchEventConsumer<P> {
     const items: Item<P>[] = [];
     const seen = new Set<string>();
     for (const message of messages) {
+      const refused = this.opts.verifier && verificationRefusal(this.opts.verifier, topic, message);
+      if (refused) {
+        this.opts.logger.warn(
+          { topic, partition, offset: message.offset, error: refused },
+          'unverified message sent to DLQ',
+        );
+        await this.deadLetter(
+          { topic, partition, message, attempts: 0, reason: 'unverified', error: refused },
+          undefined,
+        );
+        continue;
+      }
       let event: EventEnvelope;
       try {
         event = parseEnvelope(message.value);

@@ -9,7 +9,7 @@ export interface DeadLetter {
   message: ReceivedMessage;
   consumerGroup: string;
   attempts: number;
-  reason: 'invalid-envelope' | 'handler-failed' | 'non-retriable';
+  reason: 'invalid-envelope' | 'handler-failed' | 'non-retriable' | 'unverified';
   error: string;
 }
 
@@ -39,7 +39,7 @@ export type DeadLetterCounter = (dl: Pick<DeadLetter, 'topic' | 'reason'>) => vo
 export function deadLetterCounter(metrics: Metrics): DeadLetterCounter {
   const counter = metrics.counter({
     name: DEAD_LETTERS,
-    help: 'Messages sent to their DLQ, by original topic and reason (invalid-envelope, handler-failed, non-retriable)',
+    help: 'Messages sent to their DLQ, by original topic and reason (invalid-envelope, handler-failed, non-retriable, unverified)',
     labelNames: ['topic', 'reason'],
   });
   return ({ topic, reason }) => counter.inc({ topic, reason });

@@ -10,6 +10,7 @@ import { deadLetterOnce, describeError as describe, sleep, startSubscribed } fro
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
+import { verificationRefusal, type EventVerifier } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 export interface HandlerContext {
@@ -39,6 +40,8 @@ export interface EventConsumerOptions {
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   metrics?: MessagingMetrics;
+  /** Checked before anything else: a message it refuses goes to the DLQ ('unverified') and changes nothing. */
+  verifier?: EventVerifier;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
@@ -96,6 +99,15 @@ export class EventConsumer {
   private async onMessage(message: ReceivedMessage): Promise<void> {
     const { topic, partition } = message;
     const base = { topic, partition, message, consumerGroup: this.opts.groupId };
+    const refused = this.opts.verifier && verificationRefusal(this.opts.verifier, topic, message);
+    if (refused) {
+      this.opts.logger.warn(
+        { topic, partition, offset: message.offset, error: refused },
+        'unverified message sent to DLQ',
+      );
+      await this.deadLetter({ ...base, attempts: 0, reason: 'unverified', error: refused }, undefined);
+      return;
+    }
     let event: EventEnvelope;
     try {
       event = parseEnvelope(message.value);

@@ -59,6 +59,25 @@ export { EventPublisher, type OutgoingMessage } from './client/publisher';
 export { type ReceivedMessage } from './client/serde';
 export { readTopic, type ReadOptions } from './client/topic-reader';
 export { ensureTopics } from './client/topics';
+export {
+  EVENT_SIGNING_ENV,
+  EventSigner,
+  EventSigningConfigError,
+  EventVerificationError,
+  EventVerifier,
+  SIGNATURE_HEADERS,
+  eventSignerFromEnv,
+  eventVerifierFromEnv,
+  headerText,
+  parsePublicKey,
+  parseSignersFile,
+  parseSigningKey,
+  producersOfTopics,
+  requiresEventSigning,
+  type ProducersOf,
+  type SignerKeys,
+  type VerificationProblem,
+} from './event-signing';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 export { OutboxTraceparent1734100000000 } from './outbox-traceparent.migration';
 export { MESSAGING_MIGRATIONS } from './messaging-migrations';

@@ -12,6 +12,7 @@ import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import { type KafkaClient } from './client/kafka-client';
 import { type EventPublisher, type OutgoingMessage } from './client/publisher';
+import { type EventSigner } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 import { OUTBOX_CHANNEL } from './outbox-writer';
 
@@ -28,6 +29,8 @@ export interface OutboxRelayOptions {
   /** The advisory-lock key that elects one relay per database (services share a server, not a database). */
   leaderLockKey?: number;
   metrics?: MessagingMetrics;
+  /** Signs every published message as this service (its headers are added); consumers refuse unsigned events. */
+  signer?: EventSigner;
   /** Test seam: runs after Kafka acknowledged a batch and before the rows are marked (a crash here duplicates). */
   afterPublish?: (seqs: string[]) => Promise<void>;
 }
@@ -141,7 +144,7 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     const spans = isTracing() ? publishSpans(rows) : undefined;
     try {
-      await this.publisher!.send(outgoing(rows, spans));
+      await this.publisher!.send(outgoing(rows, spans, this.opts.signer));
     } catch (e) {
       spans?.forEach((span) => failSpan(span, e));
       throw e;
@@ -241,14 +244,21 @@ function traceHeaders(row: PendingRow, span: Span | undefined): Record<string, s
   return headers;
 }
 
-function outgoing(rows: PendingRow[], spans: (Span | undefined)[] | undefined): OutgoingMessage[] {
+function outgoing(
+  rows: PendingRow[],
+  spans: (Span | undefined)[] | undefined,
+  signer: EventSigner | undefined,
+): OutgoingMessage[] {
   return rows.map((row, i) => ({
     topic: row.topic,
     key: row.message_key,
     value: row.value,
-    headers:
-      row.traceparent === null
+    headers: {
+      ...(row.traceparent === null
         ? { 'event-id': row.event_id, 'event-type': row.event_type }
-        : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) },
+        : { 'event-id': row.event_id, 'event-type': row.event_type, ...traceHeaders(row, spans?.[i]) }),
+      // Over the exact text published, so a consumer verifies the bytes it receives.
+      ...signer?.sign(row.topic, row.message_key, row.value),
+    },
   }));
 }

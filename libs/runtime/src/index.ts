@@ -1,4 +1,5 @@
 export { parseEnv, parseEnvWithRules, ConfigError, env } from './config';
+export { eventSignerForService, eventVerifierForService } from './event-signing-config';
 export { LOGGER, METRICS, HEALTH, DATA_SOURCE, KAFKA } from './tokens';
 export { RuntimeModule, createRuntimeParts, type RuntimeParts } from './runtime.module';
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module';

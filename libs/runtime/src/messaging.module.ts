@@ -22,6 +22,7 @@ import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observabi
 import { type DataSource } from 'typeorm';
 import { ConfigError } from './config';
 import { DevSwitches, refuseDevSwitches } from './gateway-env';
+import { eventSignerForService } from './event-signing-config';
 import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from './tokens';
 
 export interface MessagingModuleOptions {
@@ -55,6 +56,7 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Metrics,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
   ) {}
   async onApplicationBootstrap(): Promise<void> {
     this.relay = new OutboxRelay({
@@ -62,6 +64,7 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       kafka: this.kafka,
       logger: this.logger,
       metrics: messagingMetrics(this.metrics),
+      signer: eventSignerForService(this.options.service),
     });
     await this.relay.start();
   }

@@ -61,6 +61,13 @@ export {
   type MerchantBundle,
 } from './cluster';
 export { digitFreeKey, uniqueTestPan, withLuhnCheckDigit } from './cards';
+export {
+  DEV_EVENT_KEY_ID,
+  ensureDevEventKeys,
+  eventProducers,
+  testEventKeys,
+  type DevEventKeys,
+} from './event-keys';
 export { panScreeningFailures } from './pan-screening';
 export { callerTableMismatches, isCallerRefusal } from './caller-table';
 export { readmeErrorCodeMismatches } from './readme-error-codes';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Topics, type EventEnvelope } from '@wxpay/contracts';
-import { eventually, testKafka } from '@wxpay/testing';
-import { type EventPublisher } from '@wxpay/messaging';
+import { eventSignerFromEnv, type EventPublisher, type EventSigner } from '@wxpay/messaging';
+import { eventually, testEventKeys, testKafka } from '@wxpay/testing';
 import { key, type RepaymentCluster, type Run, type TestCard } from './repayment-cluster';
 
 const DAY = 86_400_000;
@@ -17,9 +17,36 @@ export async function closeProducer(): Promise<void> {
   producer = undefined;
 }
 
-/** Publishes a ready-made envelope (tests re-send the same one to prove redelivery changes nothing). */
+/** A producer's signer with the test keys the cluster's services accept (the card system's included). */
+export function signerOf(producer: string): EventSigner {
+  return eventSignerFromEnv(producer, testEventKeys().signingEnv(producer))!;
+}
+
+/** Who publishes a topic of the table (the card system for statements, payment for notifications). */
+function producerOf(topic: string): string {
+  const spec = Object.values(Topics).find((t) => t.name === topic);
+  if (!spec?.producers[0]) throw new Error(`${topic}: no producer in the topic table`);
+  return spec.producers[0];
+}
+
+/**
+ * Publishes an envelope as `signer` (null: unsigned, as a writer without a producer's key would); the same envelope
+ * again is the same bytes (a redelivery).
+ */
+export async function publishAs(
+  signer: EventSigner | null,
+  topic: string,
+  envelope: EventEnvelope,
+): Promise<void> {
+  const value = JSON.stringify(envelope);
+  await kafkaProducer().send([
+    { topic, key: envelope.aggregateId, value, headers: signer?.sign(topic, envelope.aggregateId, value) },
+  ]);
+}
+
+/** Publishes a ready-made envelope signed by the topic's producer (tests re-send one to prove redelivery changes nothing). */
 export async function publish(topic: string, envelope: EventEnvelope): Promise<void> {
-  await kafkaProducer().send([{ topic, key: envelope.aggregateId, value: JSON.stringify(envelope) }]);
+  await publishAs(signerOf(producerOf(topic)), topic, envelope);
 }
 
 export function envelope(type: string, aggregateId: string, payload: Record<string, unknown>): EventEnvelope {

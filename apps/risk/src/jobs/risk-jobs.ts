@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { BatchEventConsumer, messagingMetrics } from '@wxpay/messaging';
+import { Topics } from '@wxpay/contracts';
+import { BatchEventConsumer, messagingMetrics, producersOfTopics } from '@wxpay/messaging';
 import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
-import { DATA_SOURCE, HEALTH, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
+import { DATA_SOURCE, eventVerifierForService, HEALTH, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
 import { type KafkaClient } from '@wxpay/messaging';
 import { type DataSource } from 'typeorm';
 import { LifecycleHandler, type PreparedEvent } from '../consumers/lifecycle.consumer';
@@ -77,6 +78,16 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
         chunkSize: config.consumerChunk,
         // The shared consumer series (outcomes, dead letters) beside risk's own.
         metrics: messagingMetrics(this.serviceMetrics),
+        // Forged payment events would raise alerts that suspend tokens, forged card events would stop cards:
+        // only events their producers signed are applied. The topic names may be a test's own.
+        verifier: eventVerifierForService(
+          'risk',
+          { EVENT_SIGNERS_FILE: config.signersFile },
+          producersOfTopics([
+            { name: this.topics.payments, producers: Topics.paymentsLifecycle.producers },
+            { name: this.topics.cards, producers: Topics.cardsLifecycle.producers },
+          ]),
+        ),
       });
       await this.consumer.start();
     }

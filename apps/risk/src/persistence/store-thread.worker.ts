@@ -4,7 +4,7 @@
  * lands on the event loop that answers Evaluate.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { createKafka, OutboxRelay, type MessagingMetrics } from '@wxpay/messaging';
+import { createKafka, eventSignerFromEnv, OutboxRelay, type MessagingMetrics } from '@wxpay/messaging';
 import { createLogger, type LogLevel } from '@wxpay/observability';
 import { createDataSource, initializeDataSource } from '@wxpay/persistence';
 import { DecisionBatchRepository } from './decision-batch.repository';
@@ -36,6 +36,8 @@ async function main(data: StoreThreadData): Promise<void> {
         kafka: createKafka({ clientId: 'risk', connection: data.relay.connection, logger }),
         logger,
         metrics: forwardedMetrics,
+        // Nobody consumes risk's topics yet, so a key is optional; the thread sees the service's environment.
+        signer: eventSignerFromEnv('risk'),
       })
     : undefined;
   await relay?.start();

@@ -2,7 +2,13 @@ import { type Client, type ServiceError } from '@grpc/grpc-js';
 import { type INestApplication } from '@nestjs/common';
 import { protoPath } from '@wxpay/contracts';
 import { loadProtos, type GrpcTlsConfig } from '@wxpay/grpc';
-import { createKafka, OutboxRelay, type EventPublisher } from '@wxpay/messaging';
+import {
+  createKafka,
+  eventSignerFromEnv,
+  OutboxRelay,
+  type EventPublisher,
+  type EventSigner,
+} from '@wxpay/messaging';
 import { createMetrics, HealthRegistry } from '@wxpay/observability';
 import { bootstrapService, grpcPortOf } from '@wxpay/runtime';
 import {
@@ -12,6 +18,7 @@ import {
   createTestTopic,
   ensureDevPki,
   testKafkaConnection,
+  testEventKeys,
   testKafka,
   uniqueName,
   type TestDatabase,
@@ -93,6 +100,11 @@ export function evaluateRequest(overrides: Record<string, unknown> = {}): Record
     occurred_at: new Date().toISOString(),
     ...overrides,
   };
+}
+
+/** A producer's signer with the test keys risk accepts. */
+export function signerOf(producer: string): EventSigner {
+  return eventSignerFromEnv(producer, testEventKeys().signingEnv(producer))!;
 }
 
 export interface HarnessOptions {
@@ -183,6 +195,7 @@ export class RiskHarness {
       RISK_CONSUMER_GROUP: this.groupId,
       RISK_RULES_WATCH: 'off',
       LOG_LEVEL: 'warn',
+      EVENT_SIGNERS_FILE: testEventKeys().signersFile,
       ...this.opts.env,
     });
     const env = { PKI_DIR: this.pkiDir, GRPC_TLS: 'on' };
@@ -248,9 +261,43 @@ export class RiskHarness {
     return unaryCall<T>(this.admin, method, request, { deadlineMs: 5000 });
   }
 
+  /** Publishes envelopes signed by the topic's producer (payment for payments, the vault for cards). */
   async produce(topic: string, ...envelopes: { aggregateId: string }[]): Promise<void> {
+    const producer = topic === this.topics.cards ? 'tokenization' : 'payment';
+    await this.produceAs(signerOf(producer), topic, ...envelopes);
+  }
+
+  /** Publishes envelopes as `signer` (null: unsigned, as a writer without a producer's key would). */
+  async produceAs(
+    signer: EventSigner | null,
+    topic: string,
+    ...envelopes: { aggregateId: string }[]
+  ): Promise<void> {
+    await this.send(topic, envelopes, (key, value) => signer?.sign(topic, key, value));
+  }
+
+  /** Publishes envelopes carrying the signature `signer` made for `signedFor` (a replay from another topic). */
+  async replay(
+    signer: EventSigner,
+    signedFor: string,
+    topic: string,
+    ...envelopes: { aggregateId: string }[]
+  ): Promise<void> {
+    await this.send(topic, envelopes, (key, value) => signer.sign(signedFor, key, value));
+  }
+
+  private async send(
+    topic: string,
+    envelopes: { aggregateId: string }[],
+    headers: (key: string, value: string) => Record<string, string> | undefined,
+  ): Promise<void> {
     this.producer ??= testKafka('risk-test-producer').publisher();
-    await this.producer.send(envelopes.map((e) => ({ topic, key: e.aggregateId, value: JSON.stringify(e) })));
+    await this.producer.send(
+      envelopes.map((e) => {
+        const value = JSON.stringify(e);
+        return { topic, key: e.aggregateId, value, headers: headers(e.aggregateId, value) };
+      }),
+    );
   }
 
   async count(table: string, where = 'true', params: unknown[] = []): Promise<number> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { dropDatabase, withDatabase } from '@wxpay/persistence';
 import { testDatabaseServer } from '../database';
+import { testEventKeys } from '../event-keys';
 import { workspaceRoot } from '../infra/workspace';
 import { testBrokers } from '../kafka';
 import { TsProcess } from './processes';
@@ -45,6 +46,8 @@ export class ClusterApp {
       KAFKA_BROKERS: testBrokers().join(','),
       SERVICE_NAME: this.app,
       LOG_LEVEL: 'warn',
+      // Its event-signing key (when it publishes) and the producers' public keys, as `npm start` gives them.
+      ...testEventKeys().env(this.app),
       ...this.overrides,
     };
     if (manifest.migrate)
