@@ -11,6 +11,8 @@ export interface PaymentAppOptions extends PaymentRunOptions {
   /** Tests pass their own database and brokers; the service uses PAYMENT_DATABASE_URL and KAFKA_BROKERS. */
   databaseUrl?: string;
   kafka?: KafkaConnection;
+  /** Tests running the service in-process pass its EVENT_SIGNING_* settings; the service reads process.env. */
+  eventSigningEnv?: NodeJS.ProcessEnv;
 }
 
 /** The payment service: runtime (logs, metrics, health), its database and outbox relay, webhooks and gRPC. */
@@ -27,7 +29,12 @@ export class PaymentAppModule {
           url: options.databaseUrl,
           poolSize: 24,
         }),
-        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, connection: options.kafka }),
+        MessagingModule.forRoot({
+          service: SERVICE_NAME,
+          relay: true,
+          connection: options.kafka,
+          signingEnv: options.eventSigningEnv,
+        }),
         PaymentModule.forRoot(options),
       ],
     };

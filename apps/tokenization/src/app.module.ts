@@ -11,6 +11,8 @@ export interface VaultAppOptions extends VaultRunOptions {
   /** Tests pass their own database and brokers; the service uses TOKENIZATION_DATABASE_URL and KAFKA_BROKERS. */
   databaseUrl?: string;
   kafka?: KafkaConnection;
+  /** Tests running the service in-process pass its EVENT_SIGNING_* settings; the service reads process.env. */
+  eventSigningEnv?: NodeJS.ProcessEnv;
 }
 
 /** The tokenization service: health/metrics over HTTP, the vault over gRPC, events through the outbox relay. */
@@ -27,7 +29,12 @@ export class VaultAppModule {
           url: options.databaseUrl,
           poolSize: options.config.databasePoolSize,
         }),
-        MessagingModule.forRoot({ service: SERVICE_NAME, relay: true, connection: options.kafka }),
+        MessagingModule.forRoot({
+          service: SERVICE_NAME,
+          relay: true,
+          connection: options.kafka,
+          signingEnv: options.eventSigningEnv,
+        }),
         VaultModule.forRoot(options),
       ],
     };

@@ -31,6 +31,8 @@ export interface MessagingModuleOptions {
   relay: boolean;
   /** Tests pass their own; the service reads KAFKA_* (kafkaConnectionFromEnv). */
   connection?: KafkaConnection;
+  /** Where the relay's EVENT_SIGNING_* settings are read (process.env; a test's in-process service its own). */
+  signingEnv?: NodeJS.ProcessEnv;
   /** How often consumer lag is read (ms, 1000–300000); 0 turns it off. Default KAFKA_LAG_POLL_MS, else 15000. */
   lagPollMs?: number;
 }
@@ -64,7 +66,7 @@ class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       kafka: this.kafka,
       logger: this.logger,
       metrics: messagingMetrics(this.metrics),
-      signer: eventSignerForService(this.options.service),
+      signer: eventSignerForService(this.options.service, this.options.signingEnv),
     });
     await this.relay.start();
   }

@@ -28,6 +28,7 @@ import {
   freePort,
   readTlsMaterial,
   testBrokers,
+  testEventKeys,
   testKafkaConnection,
   type TestDatabase,
   TsProcess,
@@ -207,6 +208,8 @@ export class E2eCluster {
         parts,
         databaseUrl,
         kafka: testKafkaConnection(),
+        // Signed as the payment service, or the risk process it starts refuses its events.
+        eventSigningEnv: testEventKeys().signingEnv('payment'),
       }),
       httpPort: this.httpPort,
       httpHost: '127.0.0.1',
@@ -241,6 +244,7 @@ export class E2eCluster {
       ...this.env(),
       PAYMENT_DATABASE_URL: this.db.url,
       KAFKA_BROKERS: testBrokers().join(','),
+      ...testEventKeys().signingEnv('payment'),
       GRPC_TLS: 'on',
     }).start();
     await this.process.ready(`http://127.0.0.1:${this.httpPort}/health/ready`);
