@@ -76,6 +76,10 @@ export class OutboxRelay {
   /** Set by a NOTIFY that arrives while a batch is in flight, so the next sleep is skipped, not lost. */
   private notified = false;
   private lastPurge = 0;
+  /** Rows handed to Kafka whose published_at is not written yet: reads skip them. */
+  private readonly unmarked = new Set<string>();
+  /** The marks in flight, in order. */
+  private marking: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.batchSize = opts.batchSize ?? 500;
@@ -95,18 +99,16 @@ export class OutboxRelay {
     this.running = false;
     this.wake();
     await this.loop;
+    await this.marking;
     await this.releaseLeadership();
     await this.publisher?.close();
   }
 
   /** Publishes everything pending now; for tests and for draining on shutdown. Returns rows published. */
   async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await this.publishBatch();
-      total += n;
-      if (n < this.batchSize) return total;
-    }
+    const published = await this.publishPending();
+    await this.marking;
+    return published;
   }
 
   private async run(): Promise<void> {
@@ -116,32 +118,65 @@ export class OutboxRelay {
           await this.sleep(this.pollIntervalMs);
           continue;
         }
-        const published = await this.publishBatch();
+        await this.publishPending();
         await this.purgeIfDue();
-        if (published < this.batchSize) await this.sleep(this.pollIntervalMs);
+        await this.sleep(this.pollIntervalMs);
       } catch (e) {
         this.opts.logger.error({ err: e }, 'outbox relay round failed; retrying');
+        await this.marking;
         await this.releaseLeadership();
         await this.sleep(Math.min(5000, this.pollIntervalMs * 2));
       }
     }
   }
 
-  private async publishBatch(): Promise<number> {
+  /**
+   * Publishes until a read finds less than a batch. While one batch is on its way to Kafka the next is read and the
+   * one before is marked: the database and the broker work side by side rather than in turn. Rows handed to Kafka
+   * and not marked yet are left out of the reads (not a cursor: a transaction that commits late keeps its lower
+   * seq, and must still be found).
+   */
+  private async publishPending(): Promise<number> {
     this.notified = false;
-    const rows: PendingRow[] = await this.opts.dataSource.query(
+    const metrics = this.opts.metrics ?? NO_METRICS;
+    let total = 0;
+    let next = this.readPending();
+    for (;;) {
+      const rows = await next;
+      metrics.pending(rows.length);
+      if (rows.length === 0) return total;
+      const seqs = rows.map((r) => r.seq);
+      seqs.forEach((seq) => this.unmarked.add(seq));
+      const full = rows.length === this.batchSize;
+      next = full ? this.readPending() : Promise.resolve([]);
+      try {
+        await this.send(rows);
+        await this.opts.afterPublish?.(seqs);
+      } catch (e) {
+        seqs.forEach((seq) => this.unmarked.delete(seq));
+        next.catch(() => undefined); // read for a round that will not come; its rows are read again
+        throw e;
+      }
+      this.markPublished(seqs);
+      total += rows.length;
+      if (!full) return total;
+    }
+  }
+
+  private readPending(): Promise<PendingRow[]> {
+    return this.opts.dataSource.query(
       named(
         'outbox_relay_pending',
         `SELECT seq, topic, message_key, envelope::text AS value, envelope->>'id' AS event_id,
                 envelope->>'type' AS event_type, traceparent
            FROM outbox_event
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+          WHERE published_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`,
       ),
-      [this.batchSize],
+      [this.batchSize, [...this.unmarked]],
     );
-    const metrics = this.opts.metrics ?? NO_METRICS;
-    metrics.pending(rows.length);
-    if (rows.length === 0) return 0;
+  }
+
+  private async send(rows: PendingRow[]): Promise<void> {
     const spans = isTracing() ? publishSpans(rows) : undefined;
     try {
       await this.publisher!.send(outgoing(rows, spans, this.opts.signer));
@@ -151,16 +186,31 @@ export class OutboxRelay {
     } finally {
       spans?.forEach((span) => span?.end());
     }
-    const seqs = rows.map((r) => r.seq);
-    await this.opts.afterPublish?.(seqs);
-    await this.opts.dataSource.query(
-      named(
-        'outbox_relay_published',
-        `UPDATE outbox_event SET published_at = now() WHERE seq = ANY($1::bigint[])`,
-      ),
-      [seqs],
-    );
-    return rows.length;
+  }
+
+  /**
+   * Marks rows Kafka acknowledged, one statement at a time in order, without holding up the next batch. A mark
+   * that fails leaves them unmarked: they are published again (a duplicate the consumers' inboxes absorb), never lost.
+   */
+  private markPublished(seqs: string[]): void {
+    this.marking = this.marking.then(async () => {
+      try {
+        await this.opts.dataSource.query(
+          named(
+            'outbox_relay_published',
+            `UPDATE outbox_event SET published_at = now() WHERE seq = ANY($1::bigint[])`,
+          ),
+          [seqs],
+        );
+      } catch (e) {
+        this.opts.logger.error(
+          { err: e, rows: seqs.length },
+          'published outbox rows not marked; they go again',
+        );
+      } finally {
+        seqs.forEach((seq) => this.unmarked.delete(seq));
+      }
+    });
   }
 
   private async ensureLeadership(): Promise<boolean> {
