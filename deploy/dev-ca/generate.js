@@ -5,7 +5,8 @@
 //
 // dir defaults to .data/pki at the repository root (a relative dir is taken from the current directory). Without
 // names, the identities are those `npm start` issues: every app of apps/*/launch.json (simulators, marked
-// `"simulator": true`, apart) plus the outside callers `channel`, `console` and `card-system`. Layout (the same as the launcher's
+// `"simulator": true`, apart) plus the outside callers `channel`, `console` and `card-system`, and Kafka's own
+// identities `kafka` (the brokers) and `kafka-admin` (topics and ACLs). Layout (the same as the launcher's
 // and compose's init):
 //   ca.crt/.key           root CA (the trust anchor every service reads)
 //   services-ca.crt/.key  intermediate under the root; issues every service and caller
@@ -22,7 +23,7 @@ function usage() {
   console.log('usage: node deploy/dev-ca/generate.js [dir] [service...] [--simulators name,name]');
   console.log(`  dir          default ${path.join('.data', 'pki')} under the repository root`);
   console.log(
-    '  services     default: every app that is not a simulator, plus channel, console and card-system',
+    '  services     default: every app that is not a simulator, plus channel, console, card-system, kafka and kafka-admin',
   );
   console.log('  --simulators default: the apps whose launch.json says "simulator": true');
 }

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
+import { KAFKA_ADMIN_IDENTITY, KAFKA_BROKER_IDENTITY } from '@wxpay/contracts';
+import { DEV_EVENT_KEY_ID, eventProducers } from '@wxpay/testing';
 import { readManifests } from '../launcher/manifest';
 import { devPkiIdentities } from '../launcher/pki-identities';
 
@@ -20,6 +22,7 @@ interface Service {
   command?: string[];
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string | number>;
+  group_add?: (string | number)[];
   secrets?: string[];
   volumes?: string[];
   ports?: string[];
@@ -236,6 +239,59 @@ describe('docker-compose.yml', () => {
     for (const [name, svc] of Object.entries(services)) {
       expect({ name, readOnly: svc.read_only }).toEqual({ name, readOnly: true });
       for (const secret of svc.secrets ?? []) expect(Object.keys(compose.secrets)).toContain(secret);
+    }
+  });
+
+  it('secures Kafka like the local broker: mutual TLS only, certificates and event keys from the dev PKI job', () => {
+    expect(text).not.toMatch(/PLAINTEXT/);
+    const pki = services['dev-pki']!.environment!;
+    const kafka = services.kafka!;
+    const kafkaEnv = kafka.environment!;
+    // The broker: TLS listeners, its stores from the dev-pki job, handed to its group (the image's kafka user).
+    expect(String(kafkaEnv.KAFKA_LISTENERS).split(',')).toEqual([
+      'SSL://:9092',
+      'CONTROLLER://127.0.0.1:9093',
+    ]);
+    expect(kafkaEnv.KAFKA_ADVERTISED_LISTENERS).toBe('SSL://kafka:9092');
+    expect(pki.KAFKA_BROKER_IDENTITY).toBe(KAFKA_BROKER_IDENTITY);
+    expect(kafkaEnv.KAFKA_TLS_KEYSTORE_FILE).toBe(`${pki.PKI_DIR}/kafka-broker/keystore.pem`);
+    expect(kafkaEnv.KAFKA_TLS_TRUSTSTORE_FILE).toBe(`${pki.PKI_DIR}/kafka-broker/truststore.pem`);
+    expect(kafka.volumes).toContain('pki:/pki:ro');
+    expect(kafka.depends_on?.['dev-pki']?.condition).toBe('service_completed_successfully');
+    const gid = /groupadd --system --gid (\d+) kafka/.exec(
+      readFileSync(join(root, 'deploy/docker/kafka/Dockerfile'), 'utf8'),
+    )?.[1];
+    expect(String(pki.KAFKA_BROKER_GID)).toBe(gid);
+    expect(services['dev-pki']!.group_add?.map(String)).toEqual([gid]);
+    // Topics and ACLs as the admin identity, a super user.
+    expect(services.topics?.environment).toMatchObject({
+      KAFKA_SECURITY_PROTOCOL: 'SSL',
+      KAFKA_TLS_CA_FILE: '/pki/ca.crt',
+      KAFKA_TLS_CERT_FILE: `/pki/${KAFKA_ADMIN_IDENTITY}.crt`,
+      KAFKA_TLS_KEY_FILE: `/pki/${KAFKA_ADMIN_IDENTITY}.key`,
+    });
+    expect(readFileSync(join(root, 'deploy/docker/jobs/topics.js'), 'utf8')).toContain('ensureAcls(');
+    // Each service: its own certificate (its CN is what the ACLs name), its own signing key when it produces,
+    // and every producer's public key.
+    const keys = String(pki.EVENT_KEYS_DIR);
+    for (const app of apps.filter((a) => a.needs.includes('kafka'))) {
+      const env = services[app.name]!.environment!;
+      expect({ app: app.name, env }).toEqual({
+        app: app.name,
+        env: expect.objectContaining({
+          KAFKA_SECURITY_PROTOCOL: 'SSL',
+          KAFKA_TLS_CA_FILE: '/pki/ca.crt',
+          KAFKA_TLS_CERT_FILE: `/pki/${app.name}.crt`,
+          KAFKA_TLS_KEY_FILE: `/pki/${app.name}.key`,
+          EVENT_SIGNERS_FILE: `${keys}/signers.json`,
+          ...(eventProducers().includes(app.name)
+            ? {
+                EVENT_SIGNING_KEY_FILE: `${keys}/${app.name}.key.pem`,
+                EVENT_SIGNING_KEY_ID: DEV_EVENT_KEY_ID,
+              }
+            : {}),
+        }),
+      });
     }
   });
 

@@ -1,8 +1,9 @@
 /**
  * What the chart promises, checked on the rendered objects (beyond the Kubernetes schemas): probes on the health
  * endpoints, headless gRPC Services, a PodDisruptionBudget, an autoscaler and a migration hook per service, the
- * reconciliation CronJob, resources and hardening on every container, no inlined secret, and NetworkPolicies
- * that allow exactly the architecture's gRPC edges behind a default deny.
+ * reconciliation CronJob, resources and hardening on every container, no inlined secret, Kafka over TLS and the
+ * event-signing settings in every service, and NetworkPolicies that allow exactly the architecture's gRPC edges
+ * behind a default deny.
  */
 export interface K8sObject {
   apiVersion: string;
@@ -49,6 +50,15 @@ function podOf(o: K8sObject): Pod | undefined {
   return undefined;
 }
 
+/** What every service needs for the secured event backbone (README: Kafka, Signed events). */
+const KAFKA_AND_SIGNING_ENV = [
+  'KAFKA_BROKERS',
+  'KAFKA_SECURITY_PROTOCOL',
+  'EVENT_SIGNING_KEY_FILE',
+  'EVENT_SIGNING_KEY_ID',
+  'EVENT_SIGNERS_FILE',
+];
+
 /** A secret-looking setting with a literal value instead of a file path or a Secret reference. */
 const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|SHARE\d*|APIV3_KEY|PRIVATE_KEY|DATABASE_URL)$/;
 
@@ -77,6 +87,11 @@ export function chartProblems(objects: K8sObject[]): string[] {
         if (SECRET_NAME.test(e.name) && e.value !== undefined)
           problems.push(`${where}/${c.name}: ${e.name} has an inline value (use a Secret)`);
       if (o.kind === 'Deployment') {
+        // Every service reaches Kafka encrypted and signs (and checks) the events it publishes (consumes).
+        const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+        for (const name of KAFKA_AND_SIGNING_ENV) if (!env.has(name)) problems.push(`${where}: no ${name}`);
+        if (env.get('KAFKA_SECURITY_PROTOCOL') === 'PLAINTEXT')
+          problems.push(`${where}: Kafka in the clear (KAFKA_SECURITY_PROTOCOL=PLAINTEXT)`);
         const ready = c.readinessProbe?.httpGet;
         const live = c.livenessProbe?.httpGet;
         if (ready?.path !== '/health/ready' || ready.port !== 'http')

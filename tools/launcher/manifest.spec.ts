@@ -30,7 +30,7 @@ describe('launch.json manifests', () => {
     app('svc', { name: 'svc', entry: 'apps/svc/src/main.ts', order: 20, simulator: false, ready });
     app('vault', { name: 'vault', entry: 'apps/vault/src/main.ts', order: 10, ready });
     expect(devPkiIdentities(readManifests(root))).toEqual({
-      services: ['vault', 'svc', 'channel', 'console', 'card-system'],
+      services: ['vault', 'svc', 'channel', 'console', 'card-system', 'kafka', 'kafka-admin'],
       simulators: ['sim'],
     });
     app('odd', { name: 'odd', entry: 'apps/odd/src/main.ts', simulator: 'yes', ready });

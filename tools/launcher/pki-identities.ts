@@ -1,3 +1,4 @@
+import { KAFKA_SUPER_USERS } from '@wxpay/contracts';
 import type { AppManifest } from './manifest';
 
 /**
@@ -7,13 +8,21 @@ import type { AppManifest } from './manifest';
  */
 export const OUTSIDE_CALLERS: readonly string[] = ['channel', 'console', 'card-system'];
 
-/** Who gets a certificate in the dev PKI of these apps: simulators from the counterparty CA, the rest from the services CA. */
+/**
+ * Who gets a certificate in the dev PKI of these apps: simulators from the counterparty CA, the rest from the
+ * services CA, including the Kafka cluster's own identities (`kafka`, the brokers; `kafka-admin`, topics and
+ * ACLs), which every secured broker of this repository (the local one, compose's) runs with.
+ */
 export function devPkiIdentities(manifests: readonly AppManifest[]): {
   services: string[];
   simulators: string[];
 } {
   return {
-    services: [...manifests.filter((m) => !m.simulator).map((m) => m.name), ...OUTSIDE_CALLERS],
+    services: [
+      ...manifests.filter((m) => !m.simulator).map((m) => m.name),
+      ...OUTSIDE_CALLERS,
+      ...KAFKA_SUPER_USERS,
+    ],
     simulators: manifests.filter((m) => m.simulator).map((m) => m.name),
   };
 }

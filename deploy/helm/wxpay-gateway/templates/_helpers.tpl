@@ -48,14 +48,62 @@ securityContext:
     drop: [ALL]
 {{- end -}}
 
-{{/* Environment every service and job shares: Kafka, logging, mutual TLS files, the database URL file. */}}
-{{- define "wxpay.commonEnv" -}}
+{{/* Kafka client settings (libs/messaging's kafkaConnectionFromEnv) of a service or the topics job; the TLS
+     files are the Secret wxpay.kafkaVolume mounts. Argument: the root context. */}}
+{{- define "wxpay.kafkaEnv" -}}
+{{- $protocol := .Values.kafka.securityProtocol -}}
+{{- if not (has $protocol (list "SSL" "SASL_SSL" "PLAINTEXT")) -}}
+{{- fail (printf "kafka.securityProtocol must be SSL, SASL_SSL or PLAINTEXT (got %v)" $protocol) -}}
+{{- end -}}
 - name: KAFKA_BROKERS
-  value: {{ .root.Values.kafka.brokers | required "kafka.brokers is required" | quote }}
-{{- range $name, $value := .root.Values.kafka.env }}
+  value: {{ .Values.kafka.brokers | required "kafka.brokers is required" | quote }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: {{ $protocol | quote }}
+{{- if ne $protocol "PLAINTEXT" }}
+- name: KAFKA_TLS_CA_FILE
+  value: /var/run/secrets/wxpay/kafka/ca.crt
+{{- end }}
+{{- if eq $protocol "SSL" }}
+- name: KAFKA_TLS_CERT_FILE
+  value: /var/run/secrets/wxpay/kafka/tls.crt
+- name: KAFKA_TLS_KEY_FILE
+  value: /var/run/secrets/wxpay/kafka/tls.key
+{{- end }}
+{{- range $name, $value := .Values.kafka.env }}
 - name: {{ $name }}
   value: {{ $value | quote }}
 {{- end }}
+{{- end -}}
+
+{{/* The Kafka TLS Secret (tls.crt, tls.key, ca.crt) of one identity; nothing with PLAINTEXT. Arguments: root, secret. */}}
+{{- define "wxpay.kafkaVolumeMount" -}}
+{{- if ne .root.Values.kafka.securityProtocol "PLAINTEXT" }}
+- name: kafka-tls
+  mountPath: /var/run/secrets/wxpay/kafka
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "wxpay.kafkaVolume" -}}
+{{- if ne .root.Values.kafka.securityProtocol "PLAINTEXT" }}
+- name: kafka-tls
+  secret:
+    secretName: {{ .secret }}
+    defaultMode: 0440
+{{- end }}
+{{- end -}}
+
+{{/* Environment every service shares: Kafka, signed events, logging, mutual TLS files, the database URL file. */}}
+{{- define "wxpay.commonEnv" -}}
+{{ include "wxpay.kafkaEnv" .root }}
+# Signed events: this service's own SM2 key, and every producer's public keys (the consumers refuse to start
+# without them).
+- name: EVENT_SIGNING_KEY_FILE
+  value: /var/run/secrets/wxpay/event-signing/key.pem
+- name: EVENT_SIGNING_KEY_ID
+  value: {{ .root.Values.eventSigning.keyId | required "eventSigning.keyId is required" | quote }}
+- name: EVENT_SIGNERS_FILE
+  value: /var/run/secrets/wxpay/event-signers/signers.json
 - name: LOG_LEVEL
   value: {{ .root.Values.logLevel | quote }}
 {{- with .root.Values.tracing }}
@@ -85,6 +133,13 @@ securityContext:
 - name: database
   mountPath: /var/run/secrets/wxpay/database
   readOnly: true
+- name: event-signing
+  mountPath: /var/run/secrets/wxpay/event-signing
+  readOnly: true
+- name: event-signers
+  mountPath: /var/run/secrets/wxpay/event-signers
+  readOnly: true
+{{- include "wxpay.kafkaVolumeMount" . }}
 {{- end -}}
 
 {{- define "wxpay.commonVolumes" -}}
@@ -102,4 +157,19 @@ securityContext:
     items:
       - key: url
         path: url
+- name: event-signing
+  secret:
+    secretName: {{ printf "%s%s" .service .root.Values.eventSigning.secretSuffix }}
+    defaultMode: 0440
+    items:
+      - key: key.pem
+        path: key.pem
+- name: event-signers
+  secret:
+    secretName: {{ .root.Values.eventSigning.signersSecret }}
+    defaultMode: 0440
+    items:
+      - key: signers.json
+        path: signers.json
+{{- include "wxpay.kafkaVolume" (dict "root" .root "secret" (printf "%s%s" .service .root.Values.kafka.tls.secretSuffix)) }}
 {{- end -}}

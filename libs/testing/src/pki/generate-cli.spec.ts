@@ -29,10 +29,10 @@ describe('deploy/dev-ca/generate.js', () => {
     expect(second.stdout).toContain('generated: (nothing)');
   });
 
-  it("defaults to npm start's identities: the apps, channel, console and card-system; the simulators apart", async () => {
+  it("defaults to npm start's identities: the apps, channel, console, card-system and Kafka's own; the simulators apart", async () => {
     const { stdout } = await run(process.execPath, [CLI, dir]);
     expect(stdout).toMatch(
-      /services: +(\S+ )*payment (\S+ )*channel console card-system \(from services-ca\)/,
+      /services: +(\S+ )*payment (\S+ )*channel console card-system kafka kafka-admin \(from services-ca\)/,
     );
     expect(stdout).toContain('simulators: unionpay-sim wechatpay-sim (from sim-ca)');
     for (const name of [
@@ -42,6 +42,8 @@ describe('deploy/dev-ca/generate.js', () => {
       'channel',
       'console',
       'card-system',
+      'kafka',
+      'kafka-admin',
       'wechatpay-sim',
     ])
       await access(join(dir, `${name}.crt`));
