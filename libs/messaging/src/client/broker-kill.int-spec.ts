@@ -224,14 +224,21 @@ describe('broker death drill: SIGKILL one of three brokers while payments flow (
       });
       await consumer.start();
 
-      // The broker to kill: the group's coordinator (its members must find a new one), if it leads partitions of
-      // the topic too (the relay must then find new leaders); otherwise the leader of partition 0.
+      // The broker to kill: by default the group's coordinator (its members must find a new one), if it leads
+      // partitions of the topic too (the relay must then find new leaders); otherwise the leader of partition 0.
+      // KAFKA_DRILL_KILL=leader kills a partition leader that is not the coordinator (the group itself survives).
       const [coordinator] = await admin.findCoordinator({
         keyType: platformatic.FindCoordinatorKeyTypes.GROUP,
         keys: [groupId],
       });
       const ledBy = (id: number) => before.flatMap((p, i) => (p.leader === id ? [i] : []));
-      const victim = coordinator && ledBy(coordinator.nodeId).length ? coordinator.nodeId : before[0]!.leader;
+      const leaders = [...new Set(before.map((p) => p.leader))];
+      const victim =
+        process.env.KAFKA_DRILL_KILL === 'leader'
+          ? (leaders.find((id) => id !== coordinator?.nodeId) ?? leaders[0]!)
+          : coordinator && ledBy(coordinator.nodeId).length
+            ? coordinator.nodeId
+            : before[0]!.leader;
       const roles = [
         ...(victim === coordinator?.nodeId ? [`coordinator of ${groupId}`] : []),
         `leader of partitions ${ledBy(victim).join(',')}`,
