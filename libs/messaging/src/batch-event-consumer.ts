@@ -1,4 +1,4 @@
-import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
+import { type EventEnvelope } from '@wxpay/contracts';
 import { failSpan, isTracing, withSpan, type Span } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
@@ -6,11 +6,11 @@ import { type GroupConsumer } from './client/group-consumer';
 import { type KafkaClient } from './client/kafka-client';
 import { type EventPublisher } from './client/publisher';
 import { type ReceivedMessage } from './client/serde';
-import { deadLetterOnce, describeError as describe, sleep, startSubscribed } from './consumer-support';
+import { admit, deadLetterOnce, describeError as describe, sleep, startSubscribed } from './consumer-support';
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
-import { verificationRefusal, type EventVerifier } from './event-signing';
+import { type EventVerifier } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 /** The transaction a chunk of events is applied in, with effects to run once it has committed or rolled back. */
@@ -124,33 +124,17 @@ export class BatchEventConsumer<P> {
     const items: Item<P>[] = [];
     const seen = new Set<string>();
     for (const message of messages) {
-      const refused = this.opts.verifier && verificationRefusal(this.opts.verifier, topic, message);
-      if (refused) {
+      const admitted = admit(message, this.opts.verifier);
+      if ('refusal' in admitted) {
+        const { reason, error } = admitted.refusal;
         this.opts.logger.warn(
-          { topic, partition, offset: message.offset, error: refused },
-          'unverified message sent to DLQ',
+          { topic, partition, offset: message.offset, reason, error },
+          'message sent to DLQ',
         );
-        await this.deadLetter(
-          { topic, partition, message, attempts: 0, reason: 'unverified', error: refused },
-          undefined,
-        );
+        await this.deadLetter({ topic, partition, message, attempts: 0, reason, error }, undefined);
         continue;
       }
-      let event: EventEnvelope;
-      try {
-        event = parseEnvelope(message.value);
-      } catch (e) {
-        const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
-        this.opts.logger.warn(
-          { topic, partition, offset: message.offset, error },
-          'malformed message sent to DLQ',
-        );
-        await this.deadLetter(
-          { topic, partition, message, attempts: 0, reason: 'invalid-envelope', error },
-          undefined,
-        );
-        continue;
-      }
+      const { event } = admitted;
       if (seen.has(event.id)) {
         this.count(topic, 'duplicate'); // the same event twice in one chunk
         continue;

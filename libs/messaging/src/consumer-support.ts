@@ -1,10 +1,12 @@
 import { maskPans } from '@wxpay/card';
+import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
 import { type DataSource } from 'typeorm';
 import { type GroupConsumer } from './client/group-consumer';
 import { type KafkaClient } from './client/kafka-client';
 import { type EventPublisher } from './client/publisher';
 import { type ReceivedMessage } from './client/serde';
 import { publishDeadLetter, type DeadLetter } from './dead-letter';
+import { verificationRefusal, type EventVerifier } from './event-signing';
 
 /** What both inbox consumers (per message and per chunk) share: their Kafka clients and the dead-letter rule. */
 
@@ -69,6 +71,30 @@ export async function deadLetterOnce(
     [dl.consumerGroup, messageId, dl.topic, dl.partition, dl.message.offset],
   );
   return true;
+}
+
+/** A message both inbox consumers refuse before any handler sees it, and why. */
+export interface Refusal {
+  reason: 'unverified' | 'invalid-envelope';
+  error: string;
+}
+
+/**
+ * The event a message carries, or why it goes straight to the DLQ: the signature is checked first (a forgery is
+ * refused before its content is even parsed), then the envelope.
+ */
+export function admit(
+  message: ReceivedMessage,
+  verifier: EventVerifier | undefined,
+): { event: EventEnvelope } | { refusal: Refusal } {
+  const unverified = verifier && verificationRefusal(verifier, message.topic, message);
+  if (unverified) return { refusal: { reason: 'unverified', error: unverified } };
+  try {
+    return { event: parseEnvelope(message.value) };
+  } catch (e) {
+    const error = e instanceof EnvelopeValidationError ? e.message : describeError(e);
+    return { refusal: { reason: 'invalid-envelope', error } };
+  }
 }
 
 /** Error text for logs and DLQ headers: never a card number, whatever the handler put in its message. */

@@ -1,4 +1,4 @@
-import { EnvelopeValidationError, parseEnvelope, type EventEnvelope } from '@wxpay/contracts';
+import { type EventEnvelope } from '@wxpay/contracts';
 import { failSpan, isTracing, withSpan } from '@wxpay/observability';
 import { type Logger } from 'pino';
 import { type DataSource, type EntityManager } from 'typeorm';
@@ -6,11 +6,11 @@ import { type GroupConsumer } from './client/group-consumer';
 import { type KafkaClient } from './client/kafka-client';
 import { type EventPublisher } from './client/publisher';
 import { type ReceivedMessage } from './client/serde';
-import { deadLetterOnce, describeError as describe, sleep, startSubscribed } from './consumer-support';
+import { admit, deadLetterOnce, describeError as describe, sleep, startSubscribed } from './consumer-support';
 import { consumeSpan } from './consume-span';
 import { type DeadLetter } from './dead-letter';
 import { NonRetriableError } from './errors';
-import { verificationRefusal, type EventVerifier } from './event-signing';
+import { type EventVerifier } from './event-signing';
 import { NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 export interface HandlerContext {
@@ -99,27 +99,17 @@ export class EventConsumer {
   private async onMessage(message: ReceivedMessage): Promise<void> {
     const { topic, partition } = message;
     const base = { topic, partition, message, consumerGroup: this.opts.groupId };
-    const refused = this.opts.verifier && verificationRefusal(this.opts.verifier, topic, message);
-    if (refused) {
+    const admitted = admit(message, this.opts.verifier);
+    if ('refusal' in admitted) {
+      const { reason, error } = admitted.refusal;
       this.opts.logger.warn(
-        { topic, partition, offset: message.offset, error: refused },
-        'unverified message sent to DLQ',
+        { topic, partition, offset: message.offset, reason, error },
+        'message sent to DLQ',
       );
-      await this.deadLetter({ ...base, attempts: 0, reason: 'unverified', error: refused }, undefined);
+      await this.deadLetter({ ...base, attempts: 0, reason, error }, undefined);
       return;
     }
-    let event: EventEnvelope;
-    try {
-      event = parseEnvelope(message.value);
-    } catch (e) {
-      const error = e instanceof EnvelopeValidationError ? e.message : describe(e);
-      this.opts.logger.warn(
-        { topic, partition, offset: message.offset, error },
-        'malformed message sent to DLQ',
-      );
-      await this.deadLetter({ ...base, attempts: 0, reason: 'invalid-envelope', error }, undefined);
-      return;
-    }
+    const { event } = admitted;
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.applyOnce(event, { topic, partition, offset: message.offset, attempt });

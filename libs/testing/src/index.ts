@@ -53,6 +53,7 @@ export {
 export {
   ClusterApp,
   freePort,
+  freePortRun,
   TsProcess,
   UnionPaySimProcess,
   WechatPaySimProcess,

@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { dlqTopicOf, type TopicSpec } from '@wxpay/contracts';
@@ -7,6 +6,7 @@ import {
   captureLogger,
   createTestDatabase,
   eventually,
+  freePortRun,
   startLocalKafka,
   stopLocalKafka,
   type LocalKafka,
@@ -46,23 +46,6 @@ const SAMPLE_EVERY_MS = 100;
 jest.setTimeout(420_000);
 
 const secured = process.env.KAFKA_SECURITY_PROTOCOL !== 'PLAINTEXT';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** The first of `count` consecutive free ports from `from` on (the brokers' and then the controllers'). */
-async function freePortRun(count: number, from: number): Promise<number> {
-  for (let base = from; base < from + 2000; base += count) {
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports from ${from}`);
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

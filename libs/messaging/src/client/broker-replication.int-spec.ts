@@ -1,29 +1,11 @@
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { type TopicSpec } from '@wxpay/contracts';
 import { ensureTopics } from './topics';
-import { startLocalKafka, stopLocalKafka, type LocalKafka } from '@wxpay/testing';
+import { freePortRun, startLocalKafka, stopLocalKafka, type LocalKafka } from '@wxpay/testing';
 import { clientOptions } from './client-options';
 import { platformatic } from './platformatic';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** The first of `count` consecutive free ports from `from` on (the brokers' and then the controllers'). */
-async function freePortRun(count: number, from: number): Promise<number> {
-  for (let base = from; base < from + 2000; base += count) {
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports from ${from}`);
-}
 
 const secured = process.env.KAFKA_SECURITY_PROTOCOL !== 'PLAINTEXT';
 

@@ -16,6 +16,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first of `count` consecutive free ports on 127.0.0.1 from `from` on (e.g. a test's own brokers). */
+export async function freePortRun(count: number, from: number): Promise<number> {
+  for (let base = from; base < from + 2000; base += count) {
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports from ${from}`);
+}
+
 /** Children still running when this process exits are killed with it (a failed test must not leave any). */
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
