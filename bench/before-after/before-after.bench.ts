@@ -5,11 +5,12 @@
  * and RiskEngine.Evaluate p99 at a fixed rate over mutual TLS. Each side's services run from their own tree and
  * schema; the load and the client are the same for both; timed slices alternate between the sides, so drift in
  * what else the machine does falls on both. The CPU each side's server process used per call is printed too: on a
- * shared 2-core machine, where the load generator takes cores from the server, it is the steadier figure. Both
- * sides' services run with the kafkajs idle-timer fix, which bases before dfac2b3 lack (kafkajs-idle-fix.preload.js).
+ * shared 2-core machine, where the load generator takes cores from the server, it is the steadier figure. A base
+ * still on kafkajs gets its idle-timer fix, which bases before dfac2b3 lack (kafkajs-idle-fix.preload.js), and speaks
+ * only plaintext to Kafka: run such a comparison with KAFKA_SECURITY_PROTOCOL=PLAINTEXT.
  *
  *   git worktree add --detach ../base <commit> && (cd ../base && npm ci)
- *   BENCH_BASE_TREE=../base npm run bench -- before-after
+ *   KAFKA_SECURITY_PROTOCOL=PLAINTEXT BENCH_BASE_TREE=../base npm run bench -- before-after
  */
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
