@@ -8,7 +8,6 @@
  * Run it after `npm test` and `npm run demo` against the same PostgreSQL and broker.
  */
 import { containsPan, findPanSpans, starDigits } from '@wxpay/card';
-import pino from 'pino';
 import { createKafka, kafkaConnectionFromEnv, readTopic, type KafkaConnection } from '@wxpay/messaging';
 import { DEFAULT_DATABASE_SERVER, withDatabase } from '@wxpay/persistence';
 import { workspaceRoot } from '@wxpay/testing';
@@ -101,7 +100,7 @@ async function scanKafka(
   secrets: readonly KnownSecret[],
   out: Finding[],
 ): Promise<number> {
-  const kafka = createKafka({ clientId: 'card-data-scan', connection, logger: pino({ enabled: false }) });
+  const kafka = createKafka({ clientId: 'card-data-scan', connection });
   const admin = kafka.admin();
   const counts = new Map<string, number>();
   try {

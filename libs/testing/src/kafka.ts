@@ -8,7 +8,6 @@ import {
   type KafkaClient,
   type KafkaConnection,
 } from '@wxpay/messaging';
-import pino from 'pino';
 
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
@@ -27,7 +26,7 @@ export function testKafkaConnection(): KafkaConnection {
 
 /** A Kafka client of the test's own (its publisher, admin, readers), logging nowhere. */
 export function testKafka(clientId = 'wxpay-test'): KafkaClient {
-  return createKafka({ clientId, connection: testKafkaConnection(), logger: pino({ enabled: false }) });
+  return createKafka({ clientId, connection: testKafkaConnection() });
 }
 
 export function uniqueName(prefix: string): string {

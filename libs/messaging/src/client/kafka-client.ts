@@ -1,4 +1,4 @@
-import { type Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { type KafkaConnection } from '../kafka-connection';
 import { KafkaAdmin, newAdmin } from './admin';
 import { clientOptions } from './client-options';
@@ -9,7 +9,8 @@ export interface KafkaClientConfig {
   /** The service's name: consumer lag finds the service's groups by it. */
   clientId: string;
   connection: KafkaConnection;
-  logger: Logger;
+  /** Where the group consumers report reopened streams and failed commits; none for a tool or a test. */
+  logger?: Logger;
 }
 
 /**
@@ -17,7 +18,11 @@ export interface KafkaClientConfig {
  * settings (brokers, TLS identity, SASL) and client id. The Kafka client library stays behind this class.
  */
 export class KafkaClient {
-  constructor(private readonly config: KafkaClientConfig) {}
+  private readonly config: Required<KafkaClientConfig>;
+
+  constructor(config: KafkaClientConfig) {
+    this.config = { ...config, logger: config.logger ?? pino({ enabled: false }) };
+  }
 
   get clientId(): string {
     return this.config.clientId;

@@ -1,5 +1,5 @@
 import { allTopicSpecs, topicReplication, type TopicSpec } from '@wxpay/contracts';
-import pino, { type Logger } from 'pino';
+import { type Logger } from 'pino';
 import { type KafkaConnection } from '../kafka-connection';
 import { createKafka } from './kafka-client';
 
@@ -17,7 +17,7 @@ export async function ensureTopics(
   const admin = createKafka({
     clientId: 'wxpay-topics',
     connection,
-    logger: logger ?? pino({ enabled: false }),
+    logger,
   }).admin();
   try {
     const replication = topicReplication(await admin.brokerCount(), replicationSetting);

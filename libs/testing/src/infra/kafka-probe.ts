@@ -1,11 +1,10 @@
 import { randomUUID } from 'crypto';
 import { createKafka, readTopic, type KafkaConnection } from '@wxpay/messaging';
-import pino from 'pino';
 
 const READINESS_TOPIC = '_wxpay.readiness';
 
 function client(connection: KafkaConnection, clientId: string) {
-  return createKafka({ clientId, connection, logger: pino({ enabled: false }) });
+  return createKafka({ clientId, connection });
 }
 
 /** True when a broker at `connection` answers a metadata request within the timeout. */
