@@ -80,6 +80,7 @@ export {
 } from './event-signing';
 export { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
 export { OutboxTraceparent1734100000000 } from './outbox-traceparent.migration';
+export { OutboxPendingOnly1734200000000 } from './outbox-pending-only.migration';
 export { MESSAGING_MIGRATIONS } from './messaging-migrations';
 export { messagingMetrics, NO_METRICS, type MessagingMetrics } from './messaging-metrics';
 export {

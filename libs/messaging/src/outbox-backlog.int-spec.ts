@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createMetrics, type Metrics } from '@wxpay/observability';
 import { createTestDatabase, type TestDatabase } from '@wxpay/testing';
-import { CreateMessagingTables1732500000000 } from './messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from './messaging-migrations';
 import { registerOutboxBacklog } from './outbox-backlog';
 
 jest.setTimeout(30_000);
@@ -15,44 +15,47 @@ describe('outbox backlog gauges (real PostgreSQL)', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase({
-      migrations: [CreateMessagingTables1732500000000],
+      migrations: MESSAGING_MIGRATIONS,
       label: 'outbox_backlog',
     });
   });
   afterAll(() => db.drop());
 
-  const insert = (agoSeconds: number, published: boolean) =>
+  const insert = (agoSeconds: number) =>
     db.dataSource.query(
-      `INSERT INTO outbox_event (id, topic, message_key, envelope, created_at, published_at)
-       VALUES ($1, 't.v1', 'k', '{}', now() - $2 * interval '1 second', CASE WHEN $3 THEN now() END)`,
-      [randomUUID(), agoSeconds, published],
+      `INSERT INTO outbox_event (id, topic, message_key, envelope, created_at)
+       VALUES ($1, 't.v1', 'k', '{}', now() - $2 * interval '1 second')`,
+      [randomUUID(), agoSeconds],
     );
 
-  it('reports the unpublished count and the age of the oldest unpublished row, 0 and 0 once all are out', async () => {
+  it('reports the rows waiting and the age of the oldest, 0 and 0 once all are out', async () => {
     const metrics = createMetrics({ service: 'svc', defaultMetrics: false });
     registerOutboxBacklog(metrics, db.dataSource);
     expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(0);
     expect(await sample(metrics, 'wxpay_outbox_oldest_age_seconds')).toBe(0);
 
-    await insert(900, true); // published long ago: neither counted nor the oldest
-    await insert(120, false);
-    await insert(5, false);
+    await insert(120);
+    await insert(5);
     expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(2);
     const age = await sample(metrics, 'wxpay_outbox_oldest_age_seconds');
     expect(age).toBeGreaterThanOrEqual(120);
     expect(age).toBeLessThan(150);
 
-    await db.dataSource.query(`UPDATE outbox_event SET published_at = now() WHERE published_at IS NULL`);
+    await db.dataSource.query(`DELETE FROM outbox_event WHERE created_at < now() - interval '60 seconds'`);
+    expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(1);
+    expect(await sample(metrics, 'wxpay_outbox_oldest_age_seconds')).toBeLessThan(60);
+
+    await db.dataSource.query(`DELETE FROM outbox_event`); // what the relay does once Kafka acknowledged them
     expect(await sample(metrics, 'wxpay_outbox_backlog')).toBe(0);
     expect(await sample(metrics, 'wxpay_outbox_oldest_age_seconds')).toBe(0);
   });
 
-  it('reads the partial index of unpublished rows, not the table', async () => {
+  it('finds the oldest row on the primary key, not by sorting the table', async () => {
     await db.dataSource.query(`SET enable_seqscan = off`);
     const plan: { 'QUERY PLAN': string }[] = await db.dataSource.query(
-      `EXPLAIN SELECT 1 FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
+      `EXPLAIN SELECT created_at FROM outbox_event ORDER BY seq LIMIT 1`,
     );
-    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('outbox_event_pending');
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('outbox_event_pkey');
   });
 
   it('reports NaN when the database does not answer, so no alert reads a stale figure as healthy', async () => {

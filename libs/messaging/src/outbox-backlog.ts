@@ -10,14 +10,12 @@ export const OUTBOX_BACKLOG_CAP = 100_000;
 const QUERY_TIMEOUT_MS = 2000;
 
 /**
- * One statement on the partial index of unpublished rows (`outbox_event_pending`, ordered by seq): the count,
- * capped, and the age of the oldest row by the database's clock (seq order is commit order for the relay, and
- * the lowest seq is the row waiting longest). Both read only unpublished rows, however long the table.
+ * One statement on the primary key (seq): the count, capped, and the age of the oldest row by the database's clock
+ * (the outbox holds only unpublished rows, and the lowest seq is the one waiting longest).
  */
 export const OUTBOX_BACKLOG_SQL = `
-  SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox_event WHERE published_at IS NULL LIMIT ${OUTBOX_BACKLOG_CAP}) p)::int AS pending,
-         (SELECT EXTRACT(EPOCH FROM now() - created_at) FROM outbox_event WHERE published_at IS NULL
-           ORDER BY seq LIMIT 1)::float8 AS oldest_age`;
+  SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox_event LIMIT ${OUTBOX_BACKLOG_CAP}) p)::int AS pending,
+         (SELECT EXTRACT(EPOCH FROM now() - created_at) FROM outbox_event ORDER BY seq LIMIT 1)::float8 AS oldest_age`;
 
 export interface Queryable {
   query(sql: string): Promise<unknown>;

@@ -1,5 +1,5 @@
 /**
- * A relay process that SIGKILLs itself after Kafka acknowledged a batch and before the rows are marked sent: the
+ * A relay process that SIGKILLs itself after Kafka acknowledged a batch and before its rows' deletion commits: the
  * worst moment for an outbox relay to die. Run by outbox-exactly-once.int-spec.ts as a child process.
  */
 import { createDataSource, initializeDataSource } from '@wxpay/persistence';

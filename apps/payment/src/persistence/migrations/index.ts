@@ -1,4 +1,8 @@
-import { CreateMessagingTables1732500000000, OutboxTraceparent1734100000000 } from '@wxpay/messaging';
+import {
+  CreateMessagingTables1732500000000,
+  OutboxPendingOnly1734200000000,
+  OutboxTraceparent1734100000000,
+} from '@wxpay/messaging';
 import { UnionPayRequestLogMigration1732700000000 } from '@wxpay/unionpay';
 import { CreateLedger1732600000001 } from './create-ledger.migration';
 import { CreateChannelLinks1732700000100 } from './create-channel-links.migration';
@@ -25,4 +29,5 @@ export const PAYMENT_MIGRATIONS = [
   RecordBreakResolutions1733700000000,
   OutboxTraceparent1734100000000,
   TracePayments1734100000100,
+  OutboxPendingOnly1734200000000,
 ];

@@ -1,4 +1,8 @@
-import { CreateMessagingTables1732500000000, OutboxTraceparent1734100000000 } from '@wxpay/messaging';
+import {
+  CreateMessagingTables1732500000000,
+  OutboxPendingOnly1734200000000,
+  OutboxTraceparent1734100000000,
+} from '@wxpay/messaging';
 import { UnionPayRequestLogMigration1732700000000 } from '@wxpay/unionpay';
 import { CreateRepaymentTables1732800000000 } from './create-repayment-tables.migration';
 import { UnifyIdempotencyRecords1733600000000 } from './unify-idempotency-records.migration';
@@ -9,4 +13,5 @@ export const REPAYMENT_MIGRATIONS = [
   CreateRepaymentTables1732800000000,
   UnifyIdempotencyRecords1733600000000,
   OutboxTraceparent1734100000000,
+  OutboxPendingOnly1734200000000,
 ];

@@ -1,4 +1,8 @@
-import { CreateMessagingTables1732500000000, OutboxTraceparent1734100000000 } from '@wxpay/messaging';
+import {
+  CreateMessagingTables1732500000000,
+  OutboxPendingOnly1734200000000,
+  OutboxTraceparent1734100000000,
+} from '@wxpay/messaging';
 import { CreateVaultTables1732600000000 } from './create-vault-tables.migration';
 import { KeyAuditChain1734000000000 } from './key-audit-chain.migration';
 import { SealExpiryWithPan1733800000000 } from './seal-expiry-with-pan.migration';
@@ -14,4 +18,5 @@ export const VAULT_MIGRATIONS = [
   VersionFingerprintKeys1733900000000,
   KeyAuditChain1734000000000,
   OutboxTraceparent1734100000000,
+  OutboxPendingOnly1734200000000,
 ];
