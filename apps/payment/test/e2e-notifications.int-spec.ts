@@ -223,7 +223,9 @@ describe('WeChat Pay notifications end to end (simulator → webhook → inbox �
     );
     const countRows = async () => {
       const [r] = (await c.db.dataSource.query(
-        `SELECT (SELECT count(*) FROM webhook_inbox) AS inbox, (SELECT count(*) FROM outbox_event) AS outbox`,
+        // The outbox's sequence, not its rows: the relay deletes what it published, while every event written
+        // takes a seq.
+        `SELECT (SELECT count(*) FROM webhook_inbox) AS inbox, (SELECT last_value FROM outbox_event_seq_seq) AS outbox`,
       )) as { inbox: string; outbox: string }[];
       return r;
     };

@@ -1,7 +1,7 @@
 import { Topics } from '@wxpay/contracts';
 import { type ServiceError } from '@grpc/grpc-js';
 import { GrpcStatus, reasonOf } from '@wxpay/grpc';
-import { eventually } from '@wxpay/testing';
+import { eventually, readTopic } from '@wxpay/testing';
 import { E2eCluster, type TestCard } from './support/e2e-cluster';
 import { KafkaTail } from './support/kafka-tail';
 
@@ -300,9 +300,15 @@ describe('payments end to end (simulators, TLS, gRPC, Kafka, PostgreSQL)', () =>
          UNION ALL SELECT to_jsonb(u) FROM unionpay_request u UNION ALL SELECT to_jsonb(w) FROM webhook_inbox w) s`,
     );
     const logs = c.log.lines.join('\n');
+    // Published events have left the outbox: read them where they went.
+    const events = (await readTopic(Topics.paymentsLifecycle.name, { timeoutMs: 5000 }))
+      .map((m) => `${m.key} ${m.value} ${JSON.stringify(m.headers)}`)
+      .join('\n');
+    expect(events).toContain('PaymentCaptured');
     for (const pan of pans) {
       expect(dump[0]!.t).not.toContain(pan);
       expect(logs).not.toContain(pan);
+      expect(events).not.toContain(pan);
     }
   });
 });

@@ -12,9 +12,10 @@ import {
   PausePlanRequest,
   ResumePlanRequest,
   type Run,
+  Topics,
   UpdatePlanRequest,
 } from '@wxpay/contracts';
-import { eventually } from '@wxpay/testing';
+import { eventually, readTopic, type ReadMessage } from '@wxpay/testing';
 import { key, RepaymentCluster, type TestCard, type TestContract } from './support/repayment-cluster';
 import { dueDateIn, runUntil } from './support/scenario';
 
@@ -454,14 +455,20 @@ describe('AutoRepayment API', () => {
 
       // WeChat Pay's termination notice comes back through the payment service and Kafka; once the repayment
       // service consumed it, the plan is still CANCELLED (our own cancellation, not an ended contract).
-      const forwarded = await eventually(async () => {
-        const rows = await cluster.paymentQuery<{ id: string }>(
-          `SELECT id FROM outbox_event WHERE message_key = $1
-              AND envelope->'payload'->'contract'->>'contractState' = 'TERMINATED'`,
-          [contract.contractId],
-        );
-        return rows[0];
-      }, 'the termination notice forwarded by the payment service');
+      type Notice = { id: string; payload: { contract?: { contractState?: string } } };
+      const notice = (m: ReadMessage): Notice | undefined => {
+        try {
+          return JSON.parse(m.value ?? '') as Notice;
+        } catch {
+          return undefined; // another test's malformed message on the shared topic
+        }
+      };
+      const terminated = (m: ReadMessage) =>
+        m.key === contract.contractId && notice(m)?.payload?.contract?.contractState === 'TERMINATED';
+      const notices = await readTopic(Topics.wechatpayNotifications.name, {
+        until: (msgs) => msgs.some(terminated),
+      });
+      const forwarded = notice(notices.find(terminated)!)!;
       await eventually(
         async () =>
           (await cluster.query(`SELECT 1 FROM inbox_message WHERE message_id = $1`, [forwarded.id])).length >

@@ -1,7 +1,7 @@
 import { type ServiceError } from '@grpc/grpc-js';
 import { dlqTopicOf, GetPlanRequest, RetryPostingRequest, RunStatus, Topics } from '@wxpay/contracts';
 import { DLQ_HEADERS } from '@wxpay/messaging';
-import { eventually, readTopic } from '@wxpay/testing';
+import { eventually, readPublishedEvents, readTopic } from '@wxpay/testing';
 import { papayResult } from './support/papay-result';
 import { key, RepaymentCluster, type Run } from './support/repayment-cluster';
 import {
@@ -38,6 +38,17 @@ describe('automatic repayment end to end', () => {
     await closeProducer();
     await cluster.stop();
   });
+
+  /** The statement's repayment events as published, once every one of them has left the outbox. */
+  async function publishedFor(statementId: string) {
+    await eventually(
+      async () =>
+        (await cluster.query(`SELECT 1 FROM outbox_event WHERE message_key = $1`, [statementId])).length ===
+        0,
+      'the statement’s events all published',
+    );
+    return readPublishedEvents(Topics.repaymentsLifecycle.name, statementId);
+  }
 
   /** A card with a plan, a statement of `due` (minimum `minimum`), and business time moved to its notice. */
   async function untilNoticeSent(due: number, minimum: number) {
@@ -117,11 +128,8 @@ describe('automatic repayment end to end', () => {
       until: (msgs) => msgs.some((m) => m.key === statementId && m.value?.includes('"RepaymentSucceeded"')),
     });
     await new Promise((r) => setTimeout(r, 1500));
-    // What the outbox holds is exactly what the relay publishes: the cycle's facts, each once.
-    const mine = await cluster.query<{ type: string }>(
-      `SELECT envelope->>'type' AS type FROM outbox_event WHERE message_key = $1 ORDER BY seq`,
-      [statementId],
-    );
+    // What the relay published: the cycle's facts, each once.
+    const mine = await publishedFor(statementId);
     expect(mine.map((e) => e.type)).toEqual([
       'RepaymentScheduled',
       'RepaymentNoticeSent',
@@ -275,11 +283,7 @@ describe('automatic repayment end to end', () => {
     await cluster.setClock(new Date(run.deduct_at));
     await new Promise((r) => setTimeout(r, 1000));
     expect((await cluster.run(statementId)).attempts).toEqual([]);
-    const failedEvents = await cluster.query<{ payload: Record<string, unknown> }>(
-      `SELECT envelope->'payload' AS payload FROM outbox_event
-        WHERE message_key = $1 AND envelope->>'type' = 'RepaymentFailed'`,
-      [statementId],
-    );
+    const failedEvents = (await publishedFor(statementId)).filter((e) => e.type === 'RepaymentFailed');
     expect(failedEvents).toHaveLength(1);
     expect(failedEvents[0]!.payload).toMatchObject({ reason: 'CONTRACT_ENDED', notifyCardholder: true });
   });
@@ -405,10 +409,7 @@ describe('automatic repayment end to end', () => {
       (e: ServiceError) => e,
     );
     expect(refused?.metadata.get('x-reason')).toEqual(['INVALID_STATE']);
-    const events = await cluster.query<{ type: string }>(
-      `SELECT envelope->>'type' AS type FROM outbox_event WHERE message_key = $1 ORDER BY seq`,
-      [statementId],
-    );
+    const events = await publishedFor(statementId);
     expect(events.map((e) => e.type).slice(-3)).toEqual([
       'RepaymentPostingFailed',
       'RepaymentPostingRetried',

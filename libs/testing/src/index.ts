@@ -32,6 +32,8 @@ export {
   deleteTopicsWithPrefix,
   createTestTopic,
   readTopic,
+  readPublishedEvents,
+  type PublishedEvent,
   eventually,
   uniqueName,
   type ReadMessage,

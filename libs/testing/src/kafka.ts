@@ -115,6 +115,31 @@ export async function readTopic(
   return messages.map(read);
 }
 
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The events published on `topic` under `key`, in the order Kafka holds them, each once: the relay delivers at least
+ * once, so a copy of an event id already seen is folded. Reads the whole topic for `timeoutMs`, so an event after the
+ * last one a test expects is seen too; wait until the outbox holds none of the key's rows before calling it.
+ */
+export async function readPublishedEvents(
+  topic: string,
+  key: string,
+  timeoutMs = 3000,
+): Promise<PublishedEvent[]> {
+  const mine = (await readTopic(topic, { timeoutMs }))
+    .filter((m) => m.key === key && m.value !== null)
+    .sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  const seen = new Set<string>();
+  return mine
+    .map((m) => JSON.parse(m.value!) as PublishedEvent)
+    .filter((e) => !seen.has(e.id) && seen.add(e.id));
+}
+
 /**
  * Polls until the predicate holds (for asynchronous effects), failing with the description after the timeout. The
  * default bound is generous (a CI run beside a CPU hog on both cores needed more than 15 s for some effects): it
