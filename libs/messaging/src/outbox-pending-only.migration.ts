@@ -1,12 +1,12 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * The outbox holds only what is still to be published: the relay deletes a batch in the transaction that commits
- * once Kafka acknowledged it, instead of marking `published_at` (an UPDATE rewrites the row and every index, five
- * times the database's work of a delete). Kafka's topic is the record of what was published.
+ * The outbox holds only what is still to be published: the relay deletes a batch's rows once Kafka acknowledged it,
+ * instead of marking `published_at` (an UPDATE writes a new row version and an entry in every index: five WAL
+ * records per row against one for a delete). Kafka's topic is the record of what was published.
  *
  * Rows already marked are removed here. Dropping the column also drops both partial indexes on it: every row is
- * now pending, and the primary key on seq serves the relay's claims and the backlog gauges.
+ * now pending, and the primary key on seq serves the relay's reads and the backlog gauges.
  */
 export class OutboxPendingOnly1734200000000 implements MigrationInterface {
   name = 'OutboxPendingOnly1734200000000';

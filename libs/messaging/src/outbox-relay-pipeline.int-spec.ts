@@ -25,7 +25,7 @@ function event(topic: string, n: number) {
   return { topic, type: 'AccountCredited', aggregateId, traceId: randomUUID(), payload: { n } };
 }
 
-describe('outbox relay claiming ahead (real PostgreSQL and Kafka)', () => {
+describe('outbox relay reading ahead (real PostgreSQL and Kafka)', () => {
   let db: TestDatabase;
   let relay: OutboxRelay | undefined;
 
@@ -71,8 +71,8 @@ describe('outbox relay claiming ahead (real PostgreSQL and Kafka)', () => {
     expect(ns.sort((a, b) => a - b)).toEqual(Array.from({ length: 201 }, (_, n) => n));
   });
 
-  it('keeps every claimed row when Kafka refuses a batch, and publishes each once when Kafka takes them', async () => {
-    // No such topic yet: every send is refused, including while the next batch is already claimed.
+  it('keeps every row when Kafka refuses a batch, and publishes each once when Kafka takes them', async () => {
+    // No such topic yet: every send is refused, including while the next batch is already read.
     const topic = `${TOPIC_PREFIX}test.${uniqueName('relay-refused')}`;
     relay = new OutboxRelay({
       dataSource: db.dataSource,
