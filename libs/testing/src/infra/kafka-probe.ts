@@ -54,11 +54,24 @@ export async function proveProduceConsume(connection: KafkaConnection, timeoutMs
   } finally {
     await publisher.close();
   }
-  const seen = await readTopic(kafka, READINESS_TOPIC, {
-    timeoutMs,
-    until: (messages) => messages.some((m) => m.value?.toString() === marker),
-  });
-  if (!seen.some((m) => m.value?.toString() === marker)) {
-    throw new Error(`no message read back within ${timeoutMs} ms`);
+  const deadline = Date.now() + timeoutMs;
+  const readBack = (messages: readonly { value: Buffer | null }[]) =>
+    messages.some((m) => m.value?.toString() === marker);
+  let why = 'not read back';
+  // Bounded by the deadline. A broker restarted on a data folder with many consumer groups answers metadata while
+  // it still loads its group coordinator, and joining a group fails until then (the client gives up after 9 tries).
+  for (;;) {
+    try {
+      const seen = await readTopic(kafka, READINESS_TOPIC, {
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+        until: readBack,
+      });
+      if (readBack(seen)) return;
+      why = 'not read back';
+    } catch (e) {
+      why = e instanceof Error ? e.message.slice(0, 200) : String(e);
+    }
+    if (Date.now() >= deadline) throw new Error(`no message read back within ${timeoutMs} ms (${why})`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
