@@ -214,8 +214,7 @@ export class OutboxRelay {
 
   private async ensureLeadership(): Promise<boolean> {
     if (this.leaderClient) return true;
-    const url = (this.opts.dataSource.options as { url?: string }).url;
-    const client = new Client({ connectionString: url, application_name: 'outbox-relay' });
+    const client = new Client(this.connectionSettings());
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
       this.lockKey,
@@ -242,22 +241,26 @@ export class OutboxRelay {
     await client?.end().catch(() => undefined);
   }
 
-  /**
-   * The relay's connections, to the service's database with its session options. synchronous_commit is off for
-   * them: a deletion lost with the last moments before a database crash only brings rows back, and they are
-   * published again, which consumers absorb; waiting for the disk on every batch buys nothing.
-   */
+  /** Two connections: one read and one delete at a time (deletes run one after another). */
   private createPool(): Pool {
-    const { url, extra } = this.opts.dataSource.options as { url?: string; extra?: { options?: string } };
-    const pool = new Pool({
-      connectionString: url,
-      application_name: 'outbox-relay',
-      max: MAX_PENDING_DELETES + 2,
-      options: [extra?.options, '-c synchronous_commit=off'].filter(Boolean).join(' '),
-    });
+    const pool = new Pool({ ...this.connectionSettings(), max: 2 });
     // An idle connection that breaks is dropped by the pool; the next query opens another.
     pool.on('error', (e) => this.opts.logger.warn({ err: e }, 'outbox relay connection lost'));
     return pool;
+  }
+
+  /**
+   * The service's database with its session options. synchronous_commit is off for the relay: a deletion lost with
+   * the last moments before a database crash only brings rows back, and they are published again, which consumers
+   * absorb; waiting for the disk on every batch buys nothing.
+   */
+  private connectionSettings(): { connectionString?: string; application_name: string; options: string } {
+    const { url, extra } = this.opts.dataSource.options as { url?: string; extra?: { options?: string } };
+    return {
+      connectionString: url,
+      application_name: 'outbox-relay',
+      options: [extra?.options, '-c synchronous_commit=off'].filter(Boolean).join(' '),
+    };
   }
 
   private sleep(ms: number): Promise<void> {

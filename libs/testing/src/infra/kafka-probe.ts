@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { createKafka, readTopic, type KafkaConnection } from '@wxpay/messaging';
+import { eventually } from '../kafka';
 
 const READINESS_TOPIC = '_wxpay.readiness';
 
@@ -54,24 +55,23 @@ export async function proveProduceConsume(connection: KafkaConnection, timeoutMs
   } finally {
     await publisher.close();
   }
-  const deadline = Date.now() + timeoutMs;
   const readBack = (messages: readonly { value: Buffer | null }[]) =>
     messages.some((m) => m.value?.toString() === marker);
   let why = 'not read back';
-  // Bounded by the deadline. A broker restarted on a data folder with many consumer groups answers metadata while
-  // it still loads its group coordinator, and joining a group fails until then (the client gives up after 9 tries).
-  for (;;) {
-    try {
-      const seen = await readTopic(kafka, READINESS_TOPIC, {
-        timeoutMs: Math.max(1000, deadline - Date.now()),
-        until: readBack,
-      });
-      if (readBack(seen)) return;
-      why = 'not read back';
-    } catch (e) {
-      why = e instanceof Error ? e.message.slice(0, 200) : String(e);
-    }
-    if (Date.now() >= deadline) throw new Error(`no message read back within ${timeoutMs} ms (${why})`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  // A broker restarted on a data folder with many consumer groups answers metadata while it still loads its group
+  // coordinator, and joining a group fails until then (the client gives up after 9 tries): try again until the end.
+  await eventually(
+    async () => {
+      try {
+        return readBack(await readTopic(kafka, READINESS_TOPIC, { timeoutMs: 5000, until: readBack }));
+      } catch (e) {
+        why = e instanceof Error ? e.message.slice(0, 200) : String(e);
+        return false;
+      }
+    },
+    'the readiness marker read back',
+    timeoutMs,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message} (${why})`);
+  });
 }
