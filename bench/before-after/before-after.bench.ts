@@ -79,26 +79,34 @@ async function main(): Promise<void> {
   try {
     await ensureDevPki({ dir: pki, services: ['tokenization', 'payment', 'channel', 'risk'] });
     const table: Row[] = [];
-    let riskInterval: ReturnType<typeof pairedMedianRatio> | undefined;
+    // Per comparison: the median of the paired rounds' figures, head against base, with its bootstrap interval.
+    const intervals: string[] = [];
+    const pct = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
+    const interval = (what: string, figures: SideFigures[], of: 'roundRates' | 'roundP99sMs') => {
+      const [base, head] = figures;
+      const r = pairedMedianRatio(base![of]!, head![of]!);
+      intervals.push(
+        `${what}, median of ${base![of]!.length} paired rounds, head vs base: ${pct(r.ratio)} ` +
+          `(95 % bootstrap interval ${pct(r.low)} to ${pct(r.high)})`,
+      );
+    };
     if (ONLY.includes('vault')) {
-      table.push(...rows('vault Detokenize', await compareVault(sides, pki, dir, ROUNDS, 1500), 'perSecond'));
+      const vault = await compareVault(sides, pki, dir, ROUNDS, 1500);
+      table.push(...rows('vault Detokenize', vault, 'perSecond'));
+      interval('vault Detokenize/s', vault, 'roundRates');
     }
     if (ONLY.includes('webhook')) {
-      table.push(...rows('webhook intake', await compareWebhook(sides, ROUNDS, 2000), 'perSecond'));
+      const webhook = await compareWebhook(sides, ROUNDS, 2000);
+      table.push(...rows('webhook intake', webhook, 'perSecond'));
+      interval('webhook intake/s', webhook, 'roundRates');
     }
     if (ONLY.includes('risk')) {
       const risk = await compareRisk(sides, pki, RISK_RATE, RISK_ROUNDS, 6);
       table.push(...rows(`risk Evaluate at ${RISK_RATE}/s`, risk, 'p99Ms'));
-      riskInterval = pairedMedianRatio(risk[0]!.roundP99sMs!, risk[1]!.roundP99sMs!);
+      interval('risk Evaluate p99', risk, 'roundP99sMs');
     }
     printTable(`Before (${sides[0]!.root}) and after (${sides[1]!.root}), one run (${machineLine()})`, table);
-    if (riskInterval) {
-      const pct = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
-      console.log(
-        `risk Evaluate p99, median of ${RISK_ROUNDS} paired rounds, head vs base: ${pct(riskInterval.ratio)} ` +
-          `(95 % bootstrap interval ${pct(riskInterval.low)} to ${pct(riskInterval.high)})`,
-      );
-    }
+    for (const line of intervals) console.log(line);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await infra.stop();

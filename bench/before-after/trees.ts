@@ -21,6 +21,8 @@ export interface SideFigures {
   p99MedianOfRoundsMs?: number;
   /** Each round's p99 in the order run: round k of one side ran next to round k of the other. */
   roundP99sMs?: number[];
+  /** Each round's rate (per second), in the order run, for the throughput comparisons. */
+  roundRates?: number[];
   serverCpuMs: number;
 }
 

@@ -48,6 +48,7 @@ export async function compareVault(
     ms: number;
     cpu: number;
     latencies: number[];
+    roundRates: number[];
   }
   const running: Side[] = [];
   try {
@@ -66,7 +67,18 @@ export async function compareVault(
         TOKENIZATION_DATABASE_POOL_SIZE: '10',
         LOG_LEVEL: 'warn',
       });
-      const side: Side = { tree, db, child, clients: [], tokens: [], ops: 0, ms: 0, cpu: 0, latencies: [] };
+      const side: Side = {
+        tree,
+        db,
+        child,
+        clients: [],
+        tokens: [],
+        ops: 0,
+        ms: 0,
+        cpu: 0,
+        latencies: [],
+        roundRates: [],
+      };
       running.push(side);
       const { grpcPort } = await firstMessage<{ grpcPort: number }>(child);
       const client = (identity: string) => {
@@ -120,6 +132,7 @@ export async function compareVault(
       side.ms += performance.now() - t0;
       side.cpu += cpuMs(side.child.pid!) - cpu0;
       side.ops += latencies.length;
+      side.roundRates.push((latencies.length / (performance.now() - t0)) * 1000);
       side.latencies.push(...latencies);
     };
     for (const side of running) await slice(side, 1500, false); // warm-up: TLS, JIT, pools
@@ -129,6 +142,7 @@ export async function compareVault(
     return running.map((s) => ({
       side: s.tree.name,
       perSecond: (s.ops / s.ms) * 1000,
+      roundRates: s.roundRates,
       p99Ms: summarize(s.latencies).p99,
       serverCpuMs: s.cpu / s.ops,
     }));

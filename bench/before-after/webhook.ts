@@ -27,6 +27,7 @@ export async function compareWebhook(sides: Tree[], rounds: number, batch: numbe
     seconds: number;
     cpu: number;
     latencies: number[];
+    roundRates: number[];
   }
   const running: Side[] = [];
   try {
@@ -46,7 +47,7 @@ export async function compareWebhook(sides: Tree[], rounds: number, batch: numbe
         BENCH_BACKGROUND: 'off',
       });
       const url = `http://127.0.0.1:${port}/notify/wechatpay/transactions`;
-      running.push({ tree, db, child, url, ok: 0, seconds: 0, cpu: 0, latencies: [] });
+      running.push({ tree, db, child, url, ok: 0, seconds: 0, cpu: 0, latencies: [], roundRates: [] });
       await waitHttpReady(`http://127.0.0.1:${port}/health/ready`, child);
       await postAll(url, keys.sign(500), CONCURRENCY); // warm-up: connections, JIT, pool
     }
@@ -60,12 +61,14 @@ export async function compareWebhook(sides: Tree[], rounds: number, batch: numbe
         side.cpu += cpuMs(side.child.pid!) - cpu0;
         side.ok += r.ok;
         side.seconds += r.seconds;
+        side.roundRates.push(r.ok / r.seconds);
         side.latencies.push(...r.latenciesMs);
       }
     }
     return running.map((s) => ({
       side: s.tree.name,
       perSecond: s.ok / s.seconds,
+      roundRates: s.roundRates,
       p99Ms: summarize(s.latencies).p99,
       serverCpuMs: s.cpu / s.ok,
     }));

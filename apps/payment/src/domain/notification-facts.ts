@@ -18,8 +18,17 @@ export interface InboxEntry {
   facts: Record<string, unknown>;
 }
 
+/**
+ * `o` without its undefined fields. A plain loop: this runs twice on every notification the webhook answers, and
+ * entries → filter → fromEntries cost it about 3 µs each (the webhook's CPU profile, bench/before-after).
+ */
 function defined(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const value = o[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /**
