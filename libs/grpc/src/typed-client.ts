@@ -1,6 +1,7 @@
 import { checkServerIdentity as defaultCheck, type PeerCertificate } from 'tls';
 import { credentials, makeGenericClientConstructor, Metadata, type Client } from '@grpc/grpc-js';
 import { failSpan, injectTraceContext, isTracing, SpanKind, startSpan, withSpan } from '@wxpay/observability';
+import { clientServiceConfig } from './client-service-config';
 import { serviceOfAltNames, spiffeIdOf } from './identity';
 import { serviceNameOf, type RequestOf, type ResponseOf, type ServiceDefinition } from './service-definition';
 import { type GrpcTlsConfig } from './tls-config';
@@ -34,6 +35,14 @@ export interface ServiceClientOptions {
   server: string;
   /** Every call has a deadline: a caller that waits forever turns a slow peer into an outage. */
   deadlineMs: number;
+  /**
+   * While calls are in flight the channel pings the server this often and drops a connection whose ping is not
+   * answered within `keepaliveTimeoutMs`: a replica that vanished without closing its connections (a killed node,
+   * a cut network) fails the calls on it (UNAVAILABLE, retried where safe) instead of holding them to their
+   * deadline. Defaults: 30 s and 10 s.
+   */
+  keepaliveMs?: number;
+  keepaliveTimeoutMs?: number;
   channelOptions?: Record<string, string | number>;
 }
 
@@ -49,8 +58,6 @@ export function serverIdentityCheck(server: string) {
     return new Error(`the server is not ${spiffeIdOf(server)}: ${reason}`);
   };
 }
-
-const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 
 /**
  * A resolver target (`dns:///risk:50053`, a headless Service's pods; `ipv4:a:1,b:2`) may name several replicas:
@@ -73,11 +80,17 @@ export function createServiceClient<S extends ServiceDefinition>(
         checkServerIdentity: serverIdentityCheck(options.server),
       })
     : credentials.createInsecure();
+  const serviceConfig = clientServiceConfig(serviceNameOf(definition), resolvesToMany(options.address));
   const client: Client = new Ctor(options.address, channel, {
     // The TLS server name is the service's, not the address's: no IP address as SNI (Node's DEP0123), and one
     // name whatever the address the channel resolves.
     ...(options.tls.enabled ? { 'grpc.ssl_target_name_override': options.server } : {}),
-    ...(resolvesToMany(options.address) ? { 'grpc.service_config': ROUND_ROBIN } : {}),
+    ...(serviceConfig ? { 'grpc.service_config': serviceConfig } : {}),
+    // Pings only while calls are in flight: an idle channel sends none, which servers and proxies that police
+    // ping rates (gRPC C++'s and Envoy's) would otherwise answer with GOAWAY too_many_pings.
+    'grpc.keepalive_time_ms': options.keepaliveMs ?? 30_000,
+    'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 10_000,
+    'grpc.keepalive_permit_without_calls': 0,
     ...options.channelOptions,
   });
   const typed: Record<string, unknown> = {
