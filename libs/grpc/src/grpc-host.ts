@@ -99,6 +99,7 @@ export class GrpcHost {
     for (const name of this.services) this.health?.setStatus(name, 'NOT_SERVING');
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
+        this.opts.logger.warn({ graceMs }, 'gRPC calls still in flight after the shutdown grace are cut');
         this.server.forceShutdown();
         resolve();
       }, graceMs);

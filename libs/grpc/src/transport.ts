@@ -31,6 +31,7 @@ function valueOf(result: unknown): unknown {
  */
 export class GrpcTransport extends Server implements CustomTransportStrategy {
   private host?: GrpcHost;
+  private closing?: Promise<void>;
   /** The bound port, once listening. */
   port?: number;
 
@@ -45,8 +46,13 @@ export class GrpcTransport extends Server implements CustomTransportStrategy {
     );
   }
 
-  async close(): Promise<void> {
-    await this.host?.stop(this.options.shutdownGraceMs ?? 10_000);
+  /**
+   * Stops gracefully (see GrpcHost.stop). The runtime stops the transport itself after its drain, and Nest's
+   * dispose closes it again later: the second close waits for the first rather than stopping anew.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.host?.stop(this.options.shutdownGraceMs ?? 10_000) ?? Promise.resolve();
+    return this.closing;
   }
 
   on(): never {
