@@ -5,6 +5,7 @@ export { RuntimeModule, createRuntimeParts, type RuntimeParts } from './runtime.
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
 export { MessagingModule, type MessagingModuleOptions } from './messaging.module';
 export { bootstrapService, type ServiceBootstrap, type ServiceGrpcEdge, grpcPortOf } from './bootstrap';
+export { GracefulShutdown, shutdownSettingsFromEnv, type ShutdownSettings } from './shutdown';
 export { CounterpartyConnections } from './counterparty-connections';
 export { gatewayEnvOf, refuseDevSwitches, DevSwitches, type DevSwitch, type GatewayEnv } from './gateway-env';
 export { AdminTokenGuard, ADMIN_TOKEN } from './admin-token.guard';
