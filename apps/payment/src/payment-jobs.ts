@@ -4,7 +4,6 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { CounterpartyConnections } from '@wxpay/runtime';
 import { Janitor } from './jobs/janitor';
 import { ReconciliationScheduler } from './jobs/reconciliation-scheduler';
 import { WebhookInboxWorker } from './jobs/webhook-inbox.worker';
@@ -13,7 +12,8 @@ import { PAYMENT_OPTIONS, type PaymentRunOptions } from './payment-options';
 /**
  * What runs in the background of the service: the webhook inbox worker, the janitor (abandoned and unanswered
  * payments and refunds, idempotency pruning) and the daily reconciliation. Started once the app is up; on
- * shutdown stopped in reverse, then the counterparty connections are closed (before the database).
+ * shutdown stopped in reverse. The counterparty connections close later, in CounterpartyConnections'
+ * onApplicationShutdown: here, before Nest closes the HTTP server, a request still in flight may need them.
  */
 @Injectable()
 export class PaymentJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -22,7 +22,6 @@ export class PaymentJobs implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly worker: WebhookInboxWorker,
     private readonly janitor: Janitor,
     private readonly scheduler: ReconciliationScheduler,
-    private readonly connections: CounterpartyConnections,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,6 +35,5 @@ export class PaymentJobs implements OnApplicationBootstrap, BeforeApplicationShu
     this.scheduler.stop();
     await this.janitor.stop();
     await this.worker.stop();
-    await this.connections.close();
   }
 }

@@ -8,14 +8,7 @@ import { Topics } from '@wxpay/contracts';
 import { BatchEventConsumer, EventConsumer, messagingMetrics } from '@wxpay/messaging';
 import { type Logger, type Metrics } from '@wxpay/observability';
 import { IdempotencyStore } from '@wxpay/persistence';
-import {
-  CounterpartyConnections,
-  DATA_SOURCE,
-  eventVerifierForService,
-  KAFKA,
-  LOGGER,
-  METRICS,
-} from '@wxpay/runtime';
+import { DATA_SOURCE, eventVerifierForService, KAFKA, LOGGER, METRICS } from '@wxpay/runtime';
 import { type KafkaClient } from '@wxpay/messaging';
 import { type DataSource } from 'typeorm';
 import { papayNotificationHandler } from './consumers/papay-notifications.consumer';
@@ -31,7 +24,8 @@ const PRUNE_EVERY_MS = 3600_000;
 /**
  * What runs in the background of the service: the two Kafka consumers (statements, papay notifications), the
  * scheduler and the pruning of idempotency keys past their retention. Started once the app is up; on shutdown
- * stopped in reverse, then the counterparty connections are closed (before the database).
+ * stopped in reverse. The counterparty connections close later, in CounterpartyConnections'
+ * onApplicationShutdown: here, before Nest closes the HTTP server, a request still in flight may need them.
  */
 @Injectable()
 export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,7 +43,6 @@ export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationS
     private readonly runs: RunRepository,
     private readonly plans: PlanRepository,
     private readonly idempotency: IdempotencyStore,
-    private readonly connections: CounterpartyConnections,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,6 +90,5 @@ export class RepaymentJobs implements OnApplicationBootstrap, BeforeApplicationS
     clearInterval(this.pruner);
     await this.runner.stop();
     for (const consumer of this.consumers) await consumer.stop();
-    await this.connections.close();
   }
 }
