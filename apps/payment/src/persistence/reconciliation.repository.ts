@@ -6,7 +6,7 @@ import {
   type ReconciliationBreak,
   type ReconciliationReport,
 } from '../domain/reconciliation';
-import { returnedRows, type Row, toDate, toSafeInteger } from './sql-values';
+import { returnedRows, type Row, toDate, toDateOrNull, toSafeInteger } from './sql-values';
 import { type EntityManager } from 'typeorm';
 import { type TradeBillLine } from '../ports/trade-bill.port';
 
@@ -21,9 +21,109 @@ export interface LedgerItem {
   amountMinor: number;
 }
 
+/** The scheduled run of one business date as recon_schedule holds it. */
+export interface ScheduledRun {
+  businessDate: string;
+  attempts: number;
+  /** Until then no replica claims the date (a live claim's lease, or the pause after a failed attempt). */
+  leaseUntil: Date | null;
+  done: boolean;
+}
+
+/** The claim on a business date's scheduled run no longer holds: another replica took it over, or it was done. */
+export class ScheduledRunLostError extends Error {
+  constructor(businessDate: string) {
+    super(`the scheduled reconciliation of ${businessDate} is no longer this replica's to finish`);
+    this.name = 'ScheduledRunLostError';
+  }
+}
+
 /** Reconciliation's SQL: the day's ledger items, what was ever booked, and the stored runs and breaks. */
 export class ReconciliationRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Claims the scheduled run of `businessDate` under `claim` for `leaseMs` (real time, the database's clock):
+   * the first claim of the date, or a claim whose lease ran out (its replica died or stalled, or the pause after
+   * a failure is over) while fewer than `maxAttempts` were made. One statement, so of two replicas claiming at
+   * once one gets it (the other waits on the row and then finds a live lease). Answers the attempt number this
+   * claim is (above 1: an earlier one failed or its replica stopped), or undefined when the date is done, held by
+   * a live lease, or given up.
+   */
+  async claimScheduledRun(
+    businessDate: string,
+    claim: string,
+    leaseMs: number,
+    maxAttempts: number,
+  ): Promise<number | undefined> {
+    const rows: Row[] = await this.ds.query(
+      `INSERT INTO recon_schedule AS s (business_date, claim, lease_until)
+       VALUES ($1, $2, now() + $3::integer * interval '1 millisecond')
+       ON CONFLICT (business_date) DO UPDATE
+          SET claim = EXCLUDED.claim, lease_until = EXCLUDED.lease_until, attempts = s.attempts + 1
+        WHERE s.done_at IS NULL AND s.lease_until < now() AND s.attempts < $4
+       RETURNING s.attempts`,
+      [businessDate, claim, leaseMs, maxAttempts],
+    );
+    const row = rows[0];
+    return row ? Number(row.attempts) : undefined;
+  }
+
+  /** Extends the lease of a claim that still holds; false once it does not (taken over, or done). */
+  async renewScheduledRun(businessDate: string, claim: string, leaseMs: number): Promise<boolean> {
+    const result: unknown = await this.ds.query(
+      `UPDATE recon_schedule SET lease_until = now() + $3::integer * interval '1 millisecond'
+        WHERE business_date = $1 AND claim = $2 AND done_at IS NULL
+        RETURNING 1`,
+      [businessDate, claim, leaseMs],
+    );
+    return returnedRows(result).length > 0;
+  }
+
+  /**
+   * Records the date done with its run, in the transaction that stores the run's report; throws
+   * ScheduledRunLostError (rolling the report back) if the claim no longer holds.
+   */
+  async finishScheduledRun(
+    m: EntityManager,
+    businessDate: string,
+    claim: string,
+    runId: string,
+  ): Promise<void> {
+    const result: unknown = await m.query(
+      `UPDATE recon_schedule SET done_at = now(), run_id = $3, lease_until = NULL, last_error = NULL
+        WHERE business_date = $1 AND claim = $2 AND done_at IS NULL
+        RETURNING 1`,
+      [businessDate, claim, runId],
+    );
+    if (returnedRows(result).length === 0) throw new ScheduledRunLostError(businessDate);
+  }
+
+  /** A failed attempt under a claim that still holds: kept with its error, claimable again after `pauseMs`. */
+  async failScheduledRun(businessDate: string, claim: string, error: string, pauseMs: number): Promise<void> {
+    await this.ds.query(
+      `UPDATE recon_schedule
+          SET lease_until = now() + $4::integer * interval '1 millisecond', last_error = $3
+        WHERE business_date = $1 AND claim = $2 AND done_at IS NULL`,
+      [businessDate, claim, error.slice(0, 500), pauseMs],
+    );
+  }
+
+  async scheduledRun(businessDate: string): Promise<ScheduledRun | undefined> {
+    const rows: Row[] = await this.ds.query(
+      `SELECT attempts, lease_until, done_at FROM recon_schedule WHERE business_date = $1`,
+      [businessDate],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          businessDate,
+          attempts: Number(row.attempts),
+          leaseUntil: toDateOrNull(row.lease_until),
+          done: row.done_at !== null,
+        }
+      : undefined;
+  }
 
   /** Starts a run; returns its id. */
   async startRun(businessDate: string): Promise<string> {
@@ -71,9 +171,16 @@ export class ReconciliationRepository {
     return new Set(rows.map((r) => String(r.ref)));
   }
 
-  /** Stores the run's counts and its breaks; each break gets its id. */
-  async store(r: ReconciliationReport): Promise<void> {
+  /**
+   * Stores the run's counts and its breaks; each break gets its id. `commit`, when given, runs first in the same
+   * transaction (the scheduled run's completion record) and may veto the whole by throwing.
+   */
+  async store(
+    r: ReconciliationReport,
+    commit?: (m: EntityManager, runId: string) => Promise<void>,
+  ): Promise<void> {
     await this.ds.transaction(async (m) => {
+      await commit?.(m, r.runId);
       await m.query(
         `UPDATE recon_run SET finished_at = $2, ledger_items = $3, unionpay_items = $4, wechatpay_items = $5,
                 matched = $6 WHERE id = $1`,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Logger } from '@wxpay/observability';
 import { DATA_SOURCE, LOGGER } from '@wxpay/runtime';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { type ReconciliationBreak, type ReconciliationReport } from '../domain/reconciliation';
 import { PaymentMetrics } from '../payment-metrics';
 import { PaymentRepository } from '../persistence/payment.repository';
@@ -29,7 +29,14 @@ export class ReconciliationService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async run(businessDate: string): Promise<ReconciliationReport> {
+  /**
+   * `commit`, when given, runs in the transaction that stores the report, before it (the scheduler records its
+   * run of the date done there); if it throws, nothing of the report is stored and run rejects.
+   */
+  async run(
+    businessDate: string,
+    commit?: (m: EntityManager, runId: string) => Promise<void>,
+  ): Promise<ReconciliationReport> {
     const runId = await this.runs.startRun(businessDate);
     const ledger = await this.runs.ledgerItems(businessDate);
     const settlement = await this.channel.settlementFile(businessDate);
@@ -58,7 +65,7 @@ export class ReconciliationService {
       breaks,
       finishedAt: new Date(),
     };
-    await this.runs.store(report);
+    await this.runs.store(report, commit);
     for (const b of breaks) this.metrics.reconciliationBreaks.inc({ kind: b.kind, source: b.source });
     this.logger.info(
       { businessDate, ledgerItems: ledger.length, matched, breaks: breaks.length },
