@@ -48,7 +48,7 @@ const schema = z.object({
   /** A request (a webhook's body included) not received in full within this is cut (408, connection closed). */
   PAYMENT_HTTP_REQUEST_TIMEOUT_MS: env.durationMs(10_000),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24).default(48),
-  /** Daily reconciliation of the previous day, HH:MM Asia/Shanghai, or "off". */
+  /** Daily reconciliation of the previous day, HH:MM Asia/Shanghai, or "off" (once across replicas: recon_schedule). */
   PAYMENT_RECON_AT: z
     .string()
     .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM or off')

@@ -244,9 +244,9 @@ export class ReconciliationModule {
         ReconciliationBreaksService,
         {
           provide: ReconciliationScheduler,
-          inject: [ReconciliationService, LOGGER],
-          useFactory: (service: ReconciliationService, logger: Logger) =>
-            new ReconciliationScheduler(service, options.config.PAYMENT_RECON_AT, logger),
+          inject: [ReconciliationService, ReconciliationRepository, LOGGER],
+          useFactory: (service: ReconciliationService, runs: ReconciliationRepository, logger: Logger) =>
+            new ReconciliationScheduler(service, runs, options.config.PAYMENT_RECON_AT, logger),
         },
       ],
       exports: [ReconciliationService, ReconciliationBreaksService, ReconciliationScheduler],

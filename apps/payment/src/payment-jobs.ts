@@ -28,7 +28,8 @@ export class PaymentJobs implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.options.background === false) return;
     await this.worker.start();
     this.janitor.start();
-    this.scheduler.start();
+    // Not awaited: a scheduled run taken up again at start may last minutes.
+    void this.scheduler.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

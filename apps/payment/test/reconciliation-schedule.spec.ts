@@ -1,4 +1,4 @@
-import { nextRunAt, previousBusinessDate } from '../src/jobs/reconciliation-scheduler';
+import { lastRunAt, nextRunAt, previousBusinessDate } from '../src/jobs/reconciliation-scheduler';
 
 describe('daily reconciliation schedule', () => {
   it('runs at HH:MM Beijing time, the next occurrence after now', () => {
@@ -8,6 +8,18 @@ describe('daily reconciliation schedule', () => {
     );
     expect(nextRunAt('12:00', new Date('2026-11-25T02:00:00Z')).toISOString()).toBe(
       '2026-11-25T04:00:00.000Z',
+    );
+  });
+
+  it('knows the last occurrence at or before now (the date a restarted replica may take up again)', () => {
+    expect(lastRunAt('02:30', new Date('2026-11-25T02:00:00Z')).toISOString()).toBe(
+      '2026-11-24T18:30:00.000Z',
+    );
+    expect(lastRunAt('02:30', new Date('2026-11-24T18:30:00Z')).toISOString()).toBe(
+      '2026-11-24T18:30:00.000Z',
+    );
+    expect(lastRunAt('12:00', new Date('2026-11-25T02:00:00Z')).toISOString()).toBe(
+      '2026-11-24T04:00:00.000Z',
     );
   });
 
