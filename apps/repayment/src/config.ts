@@ -53,7 +53,7 @@ const schema = z.object({
   REPAYMENT_SCHEDULER_POLL_MS: env.durationMs(1000),
   REPAYMENT_SCHEDULER_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   REPAYMENT_SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  /** A claimed job not finished in this much real time is taken over by another replica. */
+  /** Lease of a claimed job, renewed every third of it while it runs; unrenewed this long, another replica takes it. */
   REPAYMENT_JOB_LEASE_MS: env.durationMs(60_000),
   REPAYMENT_CONSUMER_GROUP: z.string().min(1).default('repayment'),
   /** StatementIssued events applied per transaction (a due date brings a whole billing cycle at once). */

@@ -5,7 +5,7 @@ import { type Clock } from '../src/domain/clock';
 import { REPAYMENT_MIGRATIONS } from '../src/persistence/migrations';
 import { JOB_KINDS, type Job, type JobKind, type JobResult } from '../src/scheduler/job';
 import { JobRunner } from '../src/scheduler/job-runner';
-import { JobStore } from '../src/persistence/job-store.repository';
+import { JobLeaseLostError, JobStore } from '../src/persistence/job-store.repository';
 
 jest.setTimeout(60_000);
 
@@ -52,7 +52,7 @@ describe('durable scheduler', () => {
   let heldBack: JobKind[] = [];
 
   const finish = async (r: Replica, job: Job): Promise<JobResult> => {
-    await r.ds.transaction((m) => r.store.finish(m, job.id));
+    await r.ds.transaction((m) => r.store.finish(m, job));
     return { kind: 'done' };
   };
 
@@ -233,5 +233,155 @@ describe('durable scheduler', () => {
     await eventually(async () => (await job(id)).state === 'DONE', 'the job done on its second run');
     expect(invocations.get(id)).toHaveLength(2);
     expect(await job(id)).toMatchObject({ tries: 2 });
+  });
+});
+
+/**
+ * Leases shorter than the jobs: two runners with a 300 ms lease on their own database. The runner renews the
+ * lease of a job while it runs, and one whose lease was taken over anyway finishes or reschedules nothing.
+ */
+describe('durable scheduler, jobs longer than their lease', () => {
+  const LEASE_MS = 300;
+  let db: TestDatabase;
+  let second: DataSource;
+  const clock = new FakeClock(Date.parse('2030-03-01T02:00:00Z'));
+  const { logger } = captureLogger('error');
+  const polls = { a: 0, b: 0 };
+  const invocations = new Map<string, string[]>();
+  const outcomes: string[] = [];
+  const takeovers: JobKind[] = [];
+  /** Per subject: what its handler does (given the runner that runs it: its name, store and pool). */
+  type Runs = { name: 'a' | 'b'; store: JobStore; ds: DataSource };
+  const handlers = new Map<string, (job: Job, r: Runs) => Promise<JobResult>>();
+  const runners: JobRunner[] = [];
+
+  function runner(name: 'a' | 'b', ds: DataSource): JobRunner {
+    const store = new JobStore(ds);
+    const handler = async (job: Job): Promise<JobResult> => {
+      invocations.set(job.id, [...(invocations.get(job.id) ?? []), name]);
+      return handlers.get(job.subject)!(job, { name, store, ds });
+    };
+    const r = new JobRunner(
+      store,
+      clock,
+      Object.fromEntries(JOB_KINDS.map((k) => [k, handler])) as Record<JobKind, typeof handler>,
+      logger,
+      {
+        pollMs: 50,
+        batch: 10,
+        concurrency: 4,
+        leaseMs: LEASE_MS,
+        beforePoll: async () => {
+          polls[name] += 1;
+        },
+        onJobFinished: (_kind, outcome) => outcomes.push(outcome),
+        onTakeover: (kind) => takeovers.push(kind),
+      },
+    );
+    runners.push(r);
+    return r;
+  }
+
+  async function row(id: string): Promise<{ state: string; tries: number; claim: string | null }> {
+    const rows: { state: string; tries: number; claim: string | null }[] = await db.dataSource.query(
+      `SELECT state, tries, claim FROM scheduled_job WHERE id = $1`,
+      [id],
+    );
+    return rows[0]!;
+  }
+
+  async function enqueue(subject: string): Promise<string> {
+    return db.dataSource.transaction((m) =>
+      new JobStore(db.dataSource).enqueue(m, 'POST', subject, clock.now()),
+    );
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: REPAYMENT_MIGRATIONS, label: 'repayment_lease' });
+    second = createDataSource({ url: db.url, applicationName: 'test-lease-b', poolSize: 5 });
+    await initializeDataSource(second);
+  });
+
+  afterAll(async () => {
+    for (const r of runners) await r.stop();
+    if (second?.isInitialized) await second.destroy();
+    await db?.drop();
+  });
+
+  it('keeps a job running longer than its lease with its runner: the other runner does not take it over', async () => {
+    // The job runs until the other runner has polled 24 more times (24 × 50 ms: about four leases), then
+    // finishes; without renewals the other runner would take it over after the first lease.
+    handlers.set('long', async (job, { name, store, ds }) => {
+      const other = name === 'a' ? 'b' : 'a';
+      const from = polls[other];
+      // (Or until the job was taken over: the runner that took it is busy in it and polls no more.)
+      await eventually(
+        async () => polls[other] >= from + 24 || invocations.get(job.id)!.length > 1,
+        'the other runner polled 24 times',
+      );
+      await ds.transaction((m) => store.finish(m, job));
+      return { kind: 'done' };
+    });
+    const id = await enqueue('long');
+    runner('a', db.dataSource).start();
+    runner('b', second).start();
+
+    await eventually(async () => (await row(id)).state === 'DONE', 'the long job done');
+    expect(invocations.get(id)).toHaveLength(1);
+    expect(await row(id)).toMatchObject({ state: 'DONE', tries: 1 });
+    expect(takeovers).toEqual([]);
+    expect(outcomes).toEqual(['done']);
+  });
+
+  it('lets a runner that lost its lease finish, reschedule or renew nothing', async () => {
+    const store = new JobStore(db.dataSource);
+    const other = new JobStore(second);
+    // Claimed here, then held by nobody (runners stopped) while its lease runs out: the other store takes it.
+    for (const r of runners) await r.stop();
+    const id = await enqueue('stalled');
+    const [mine] = await store.claim(clock.now(), 10, LEASE_MS);
+    expect(mine).toMatchObject({ id });
+    await db.dataSource.query(
+      `UPDATE scheduled_job SET lease_until = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    const [theirs] = await other.claim(clock.now(), 10, LEASE_MS);
+    expect(theirs).toMatchObject({ id, takenOver: true });
+    expect(theirs!.claim).not.toBe(mine!.claim);
+    const taken = await row(id);
+    expect(taken).toEqual({ state: 'RUNNING', tries: 2, claim: theirs!.claim });
+
+    await expect(db.dataSource.transaction((m) => store.finish(m, mine!))).rejects.toBeInstanceOf(
+      JobLeaseLostError,
+    );
+    expect(await store.reschedule(mine!, new Date(clock.now().getTime() + 1000), 'late')).toBe(false);
+    expect(await store.renew(mine!, LEASE_MS)).toBe(false);
+    expect(await row(id)).toEqual(taken);
+
+    await second.transaction((m) => other.finish(m, theirs!));
+    expect(await row(id)).toMatchObject({ state: 'DONE', tries: 2 });
+  });
+
+  it('reports a job whose handler lost its lease mid-run as lost, and leaves it to the new owner', async () => {
+    const before = outcomes.length;
+    let newOwner: Job | undefined;
+    handlers.set('overtaken', async (job, { store, ds }) => {
+      // Another runner takes the job over while this handler runs (as if this one had stalled past its lease).
+      await db.dataSource.query(
+        `UPDATE scheduled_job SET lease_until = now() - interval '1 second' WHERE id = $1`,
+        [job.id],
+      );
+      [newOwner] = await new JobStore(second).claim(clock.now(), 10, 60_000);
+      await ds.transaction((m) => store.finish(m, job));
+      return { kind: 'done' };
+    });
+    const id = await enqueue('overtaken');
+    const r = runner('a', db.dataSource);
+    r.start();
+    await eventually(async () => outcomes.length > before, 'the handler through');
+    await r.stop();
+    expect(outcomes.slice(before)).toEqual(['lost']);
+    expect(newOwner).toMatchObject({ id, takenOver: true });
+    expect(await row(id)).toEqual({ state: 'RUNNING', tries: 2, claim: newOwner!.claim });
   });
 });

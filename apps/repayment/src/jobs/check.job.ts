@@ -9,7 +9,7 @@ import { later, type JobDeps } from './job-deps';
 export async function runCheckJob(d: JobDeps, job: Job): Promise<JobResult> {
   const attempt = await d.runs.attemptById(d.ds.manager, String(job.payload.attemptId));
   if (!attempt || (attempt.state !== 'ACCEPTED' && attempt.state !== 'REQUESTED')) {
-    await d.ds.transaction((m) => d.jobs.finish(m, job.id));
+    await d.ds.transaction((m) => d.jobs.finish(m, job));
     return { kind: 'done' };
   }
   let outcome;
@@ -44,7 +44,7 @@ export async function runCheckJob(d: JobDeps, job: Job): Promise<JobResult> {
         await d.service.attemptSucceeded(m, run, current, outcome.transactionId);
       }
     }
-    await d.jobs.finish(m, job.id);
+    await d.jobs.finish(m, job);
   });
   return { kind: 'done' };
 }

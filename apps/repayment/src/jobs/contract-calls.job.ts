@@ -18,7 +18,7 @@ export async function runFailNoticeJob(d: JobDeps, job: Job): Promise<JobResult>
       d.logger.warn({ statement: job.subject, error: (e as Error).message }, 'top-up reminder not sent');
     }
   }
-  await d.ds.transaction((m) => d.jobs.finish(m, job.id));
+  await d.ds.transaction((m) => d.jobs.finish(m, job));
   return { kind: 'done' };
 }
 
@@ -38,6 +38,6 @@ export async function runTerminateContractJob(d: JobDeps, job: Job): Promise<Job
       if (!(e instanceof PapayRefusedError && e.declineClass === 'CONTRACT_ENDED')) throw e;
     }
   }
-  await d.ds.transaction((m) => d.jobs.finish(m, job.id));
+  await d.ds.transaction((m) => d.jobs.finish(m, job));
   return { kind: 'done' };
 }

@@ -20,7 +20,7 @@ export async function runDeductJob(d: JobDeps, job: Job): Promise<JobResult> {
     const plan = run?.planId ? await d.plans.get(m, run.planId) : undefined;
     if (!run || !OPEN_RUN_STATUSES.includes(run.status) || plan?.status !== 'ACTIVE') {
       if (run) await d.service.closeForInactivePlan(m, run, plan);
-      await d.jobs.finish(m, job.id);
+      await d.jobs.finish(m, job);
       return undefined;
     }
     if (run.status === 'SCHEDULED') return 'NOT_NOTIFIED' as const;
@@ -28,13 +28,13 @@ export async function runDeductJob(d: JobDeps, job: Job): Promise<JobResult> {
     const mine = attempts.find((a) => a.jobId === job.id);
     if (mine && OPEN_ATTEMPT(mine)) return { run, plan, attempt: mine };
     if (mine || attempts.some(OPEN_ATTEMPT)) {
-      await d.jobs.finish(m, job.id);
+      await d.jobs.finish(m, job);
       return undefined;
     }
     const fallbackAmount = Math.min(run.target, Math.max(0, run.minimumDue - run.manualPaid));
     const amount = kind === 'FALLBACK_MINIMUM' ? fallbackAmount : run.target;
     if (amount <= 0) {
-      await d.jobs.finish(m, job.id);
+      await d.jobs.finish(m, job);
       return undefined;
     }
     const now = d.clock.now();
@@ -87,7 +87,7 @@ export async function runDeductJob(d: JobDeps, job: Job): Promise<JobResult> {
       const locked = (await d.runs.get(m, run.statementId, true))!;
       const current = (await d.runs.attemptById(m, attempt.id))!;
       await d.service.attemptFailed(m, locked, current, e.declineClass, `${e.code}: ${e.wechatMessage}`);
-      await d.jobs.finish(m, job.id);
+      await d.jobs.finish(m, job);
     });
     return { kind: 'done' };
   }
@@ -98,7 +98,7 @@ export async function runDeductJob(d: JobDeps, job: Job): Promise<JobResult> {
         attemptId: attempt.id,
       });
     }
-    await d.jobs.finish(m, job.id);
+    await d.jobs.finish(m, job);
   });
   return { kind: 'done' };
 }

@@ -25,7 +25,7 @@ export async function runNoticeJob(d: JobDeps, job: Job): Promise<JobResult> {
     await d.ds.transaction(async (m) => {
       const locked = run ? await d.runs.get(m, run.statementId, true) : undefined;
       if (locked && plan?.status !== 'ACTIVE') await d.service.closeForInactivePlan(m, locked, plan);
-      await d.jobs.finish(m, job.id);
+      await d.jobs.finish(m, job);
     });
     return { kind: 'done' };
   }
@@ -37,7 +37,7 @@ export async function runNoticeJob(d: JobDeps, job: Job): Promise<JobResult> {
     if (e instanceof PapayRefusedError && e.declineClass === 'CONTRACT_ENDED') {
       await d.ds.transaction(async (m) => {
         await d.service.contractEnded(m, plan.id, `notice refused: ${e.code}`);
-        await d.jobs.finish(m, job.id);
+        await d.jobs.finish(m, job);
       });
       return { kind: 'done' };
     }
@@ -58,7 +58,7 @@ export async function runNoticeJob(d: JobDeps, job: Job): Promise<JobResult> {
         d.clock.now(),
       );
     }
-    await d.jobs.finish(m, job.id);
+    await d.jobs.finish(m, job);
   });
   return { kind: 'done' };
 }

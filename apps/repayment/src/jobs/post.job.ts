@@ -14,7 +14,7 @@ export async function runPostJob(d: JobDeps, job: Job): Promise<JobResult> {
   const posting = await d.runs.posting(d.ds.manager, job.subject);
   const run = await d.runs.get(d.ds.manager, job.subject);
   if (!posting || posting.state !== 'PENDING' || !run) {
-    await d.ds.transaction((m) => d.jobs.finish(m, job.id));
+    await d.ds.transaction((m) => d.jobs.finish(m, job));
     return { kind: 'done' };
   }
   const outcome = await d.cardAccount.credit(run.cardToken, checkedMoney(posting.amount, posting.currency));
@@ -65,7 +65,7 @@ export async function runPostJob(d: JobDeps, job: Job): Promise<JobResult> {
         now,
       );
     }
-    await d.jobs.finish(m, job.id);
+    await d.jobs.finish(m, job);
   });
   return { kind: 'done' };
 }

@@ -1,7 +1,7 @@
 import { type Logger } from '@wxpay/observability';
 import { type Clock } from '../domain/clock';
 import { type Job, type JobKind, type JobResult } from './job';
-import { type JobStore } from '../persistence/job-store.repository';
+import { JobLeaseLostError, type JobStore } from '../persistence/job-store.repository';
 
 export type JobHandler = (job: Job) => Promise<JobResult>;
 
@@ -14,7 +14,8 @@ export interface JobRunnerOptions {
   beforePoll?: () => Promise<void>;
   /** Kinds not to start now (backpressure), asked before each claim. */
   heldBack?: () => Promise<readonly JobKind[]>;
-  onJobFinished?: (kind: JobKind, outcome: 'done' | 'retry' | 'error', seconds: number) => void;
+  /** `lost`: the job's lease ran out mid-run and another runner took it over; this run changed nothing of it. */
+  onJobFinished?: (kind: JobKind, outcome: 'done' | 'retry' | 'error' | 'lost', seconds: number) => void;
   /** A job claimed after another runner's lease on it ran out. */
   onTakeover?: (kind: JobKind) => void;
 }
@@ -23,7 +24,10 @@ const MAX_ERROR_BACKOFF_MS = 15 * 60_000;
 
 /**
  * Polls the durable schedule and runs due jobs with bounded concurrency. A handler that throws is retried with
- * backoff (business time); nothing is dropped: a job stays until a handler finishes it.
+ * backoff (business time); nothing is dropped: a job stays until a handler finishes it. While a job runs, its
+ * lease is renewed every third of `leaseMs` for as long as this runner's claim holds, so a job that runs longer
+ * than the lease is not taken over while its runner is alive; one that lost its lease anyway (the runner stalled
+ * past it) is left to its new owner: finishing and rescheduling go through the claim token and change nothing.
  */
 export class JobRunner {
   private timer?: NodeJS.Timeout;
@@ -88,11 +92,24 @@ export class JobRunner {
   private async runOne(job: Job): Promise<void> {
     const started = performance.now();
     const handler = this.handlers[job.kind];
+    const seconds = () => (performance.now() - started) / 1000;
+    const lease = this.keepLease(job);
     try {
       const result = await handler(job);
-      if (result.kind === 'retry') await this.store.reschedule(job.id, result.at, result.error);
-      this.o.onJobFinished?.(job.kind, result.kind, (performance.now() - started) / 1000);
+      lease.stop();
+      if (result.kind === 'retry' && !(await this.store.reschedule(job, result.at, result.error))) {
+        this.lost(job);
+        this.o.onJobFinished?.(job.kind, 'lost', seconds());
+        return;
+      }
+      this.o.onJobFinished?.(job.kind, result.kind, seconds());
     } catch (e) {
+      lease.stop();
+      if (e instanceof JobLeaseLostError) {
+        this.lost(job);
+        this.o.onJobFinished?.(job.kind, 'lost', seconds());
+        return;
+      }
       const backoff = Math.min(2 ** Math.min(job.tries, 20) * 1000, MAX_ERROR_BACKOFF_MS);
       const error = describe(e);
       this.logger.warn(
@@ -100,15 +117,55 @@ export class JobRunner {
         'job failed',
       );
       await this.store
-        .reschedule(job.id, new Date(this.clock.now().getTime() + backoff), error)
+        .reschedule(job, new Date(this.clock.now().getTime() + backoff), error)
+        .then((held) => (held ? undefined : this.lost(job)))
         .catch((err: unknown) =>
           this.logger.error(
             { job: job.id, error: describe(err) },
             'job reschedule failed; its lease will expire',
           ),
         );
-      this.o.onJobFinished?.(job.kind, 'error', (performance.now() - started) / 1000);
+      this.o.onJobFinished?.(job.kind, 'error', seconds());
+    } finally {
+      lease.stop();
     }
+  }
+
+  /** Renews the job's lease every third of it until stopped or until the claim no longer holds. */
+  private keepLease(job: Job): { stop(): void } {
+    let running = true;
+    const timer = setInterval(
+      () => {
+        this.store.renew(job, this.o.leaseMs).then(
+          (held) => {
+            if (held || !running) return;
+            running = false;
+            clearInterval(timer);
+            this.logger.warn(
+              { job: job.id, kind: job.kind, subject: job.subject },
+              'job lease lost while running; its new owner finishes it',
+            );
+          },
+          // A missed renewal is tried again at the next tick; the lease outlasts two of them.
+          (e: unknown) => this.logger.warn({ job: job.id, error: describe(e) }, 'job lease renewal failed'),
+        );
+      },
+      Math.max(1, Math.floor(this.o.leaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      stop: () => {
+        running = false;
+        clearInterval(timer);
+      },
+    };
+  }
+
+  private lost(job: Job): void {
+    this.logger.warn(
+      { job: job.id, kind: job.kind, subject: job.subject, tries: job.tries },
+      'job taken over by another runner after its lease ran out; this run left it as it is',
+    );
   }
 }
 

@@ -12,6 +12,8 @@ export interface Job {
   tries: number;
   /** Claimed after another runner's lease on it ran out (that runner died or stalled mid-job). */
   takenOver?: boolean;
+  /** This run's claim token: the lease is renewed, and the job finished or rescheduled, only under it. */
+  claim: string;
 }
 
 /** What a handler tells the runner; `done` only when the handler finished the job in its own transaction. */
