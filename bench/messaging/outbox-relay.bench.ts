@@ -7,15 +7,11 @@
  * and the ratio is the median of the rounds' with a bootstrap interval: on a shared 2-core machine one pair alone
  * moved between 50 % and 100 %.
  */
+import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
+import { join } from 'path';
 import { MESSAGING_MIGRATIONS, OutboxRelay, appendToOutbox, createKafka } from '@wxpay/messaging';
-import {
-  createTestDatabase,
-  createTestTopic,
-  testKafka,
-  testKafkaConnection,
-  uniqueName,
-} from '@wxpay/testing';
+import { createTestDatabase, createTestTopic, testKafka, testKafkaConnection } from '@wxpay/testing';
 import pino from 'pino';
 import { benchInfra } from '../support/infra';
 import { machineLine, pairedMedianRatio, printTable, summarize } from '../support/stats';
@@ -27,32 +23,43 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
 const logger = pino({ level: 'error' });
 
-/** Consumes `topic` until `count` messages arrived; calls onMessage with each value's id and arrival time. */
+/**
+ * Consumes `topic` in a child process (consumer-child.ts) until `count` messages arrived; calls onMessage with each
+ * value's key and arrival time (this process's performance.now() scale). The returned wait resolves with the instant
+ * the last one arrived. A consumer of its own process, as in the cluster: in the bench's process it would share one
+ * thread with the relay (or the raw producer) and charge each one's JavaScript to the other.
+ */
 async function consumeAll(
   topic: string,
   count: number,
   onMessage: (id: string, at: number) => void,
-): Promise<() => Promise<void>> {
-  let seen = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const consumer = testKafka('bench-consumer').groupConsumer({
-    groupId: uniqueName('bench'),
-    topics: [topic],
-    concurrency: 6,
-    maxChunk: 500,
-    handle: async (chunk) => {
-      const at = performance.now();
-      for (const m of chunk) {
-        onMessage(m.key!, at);
-        if (++seen === count) done();
-      }
-    },
+): Promise<() => Promise<number>> {
+  const child = fork(join(__dirname, 'consumer-child.ts'), [topic, String(count)], {
+    execArgv: ['-r', join(__dirname, '../../tools/ts-register.js')],
   });
-  await consumer.start();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const message = <T>(key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const listen = (m: Record<string, unknown>) => {
+        if (key in m) {
+          child.off('message', listen);
+          resolve(m[key] as T);
+        }
+      };
+      child.on('message', listen);
+      void exited.then((code) => reject(new Error(`the consumer exited (${code}) before '${key}'`)));
+    });
+  const done = message<number>('done');
+  const arrivals = message<[string, number][]>('arrivals');
+  // Awaited below; a consumer that dies early rejects them all, and the first await reports it.
+  done.catch(() => undefined);
+  arrivals.catch(() => undefined);
+  await message<true>('ready');
   return async () => {
-    await finished;
-    await consumer.stop();
+    const doneAt = (await done) - performance.timeOrigin;
+    for (const [id, at] of await arrivals) onMessage(id, at - performance.timeOrigin);
+    await exited;
+    return doneAt;
   };
 }
 
@@ -91,8 +98,7 @@ async function rawKafka(): Promise<Record<string, string | number>> {
     });
     await producer.send(messages);
   }
-  await wait();
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = ((await wait()) - t0) / 1000;
   await producer.close();
   const s = summarize(latencies);
   return {
@@ -140,8 +146,7 @@ async function outbox(): Promise<Record<string, string | number>> {
     }),
   );
   const commitSeconds = (performance.now() - t0) / 1000;
-  await wait();
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = ((await wait()) - t0) / 1000;
   await relay.stop();
   await db.drop();
   const s = summarize(latencies.filter((l) => !Number.isNaN(l)));
@@ -182,8 +187,7 @@ async function relayDrain(): Promise<Record<string, string | number>> {
   });
   const t0 = performance.now();
   await relay.start();
-  await wait();
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = ((await wait()) - t0) / 1000;
   await relay.stop();
   await db.drop();
   return {
