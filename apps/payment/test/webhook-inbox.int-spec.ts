@@ -3,7 +3,11 @@ import { randomUUID } from 'crypto';
 import { eventually } from '@wxpay/testing';
 import { inboxEntryOf } from '../src/domain/notification-facts';
 import { KeyTransactionNoticesByState1733600000000 } from '../src/persistence/migrations/key-transaction-notices-by-state.migration';
+import { WebhookInboxWorker } from '../src/jobs/webhook-inbox.worker';
+import { PaymentMetrics } from '../src/payment-metrics';
+import { WebhookInboxRepository } from '../src/persistence/webhook-inbox.repository';
 import { WebhookInboxWriter } from '../src/persistence/webhook-inbox.writer';
+import { NotificationApplier } from '../src/use-cases/webhooks/notification-applier';
 import { CoreHarness, refundNotice, transactionSuccess } from './support/core-harness';
 
 jest.setTimeout(30_000);
@@ -246,6 +250,54 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
     )) as { status: string; attempts: number }[];
     expect(bad).toEqual({ status: 'PENDING', attempts: 1 });
     expect(h.log.lines.join('\n')).toContain('trying them one by one');
+    await h.ds.query(`DELETE FROM webhook_inbox WHERE fact_type = 'not a type'`);
+  });
+
+  it('applies a row once when its one-by-one claim ran out while its worker held it and another worker came by', async () => {
+    const good = await awaiting();
+    h.wechat.pay(good.outTradeNo);
+    // A bad row sends both workers down the one-by-one path, where a row's claim is a lease.
+    await h.ds.query(
+      `INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref, fact_type, facts)
+       VALUES ($1, $1, 'transactions', 'TRANSACTION.SUCCESS', $1, 'not a type', '{}')`,
+      [`bad-${randomUUID()}`],
+    );
+    await new WebhookInboxWriter(h.ds).store(
+      inboxEntryOf(transactionSuccess(good.outTradeNo, 1000), 'transactions', new Date()),
+    );
+    // A worker whose apply of the good row stalls (a slow counterparty, a pause) past its claim's 1 ms lease.
+    let reached!: () => void;
+    const atStall = new Promise<void>((resolve) => (reached = resolve));
+    let resume!: () => void;
+    const stall = new Promise<void>((resolve) => (resume = resolve));
+    const applier = h.get(NotificationApplier);
+    const stalling = Object.create(applier) as NotificationApplier;
+    stalling.apply = async (m, row, locked) => {
+      if (row.factType !== 'not a type') {
+        reached();
+        await stall;
+      }
+      return applier.apply(m, row, locked);
+    };
+    const slow = new WebhookInboxWorker(
+      h.ds,
+      new WebhookInboxRepository(),
+      stalling,
+      h.core.driver,
+      h.core.refundDriver,
+      h.get(PaymentMetrics),
+      h.log.logger,
+      { claimLeaseMs: 1 },
+    );
+    const slowRound = slow.drainOnce();
+    await atStall;
+    // The other worker comes by after the lease ran out, then the stalled one goes on.
+    await h.core.worker.drainOnce();
+    resume();
+    await slowRound;
+    expect((await h.payment(good.id)).status).toBe('CAPTURED');
+    expect(await facts(good.outTradeNo)).toEqual(['WechatPayTransactionNotified']);
+    expect(h.channel.holds.get(good.id)?.completions).toBe(1);
     await h.ds.query(`DELETE FROM webhook_inbox WHERE fact_type = 'not a type'`);
   });
 });

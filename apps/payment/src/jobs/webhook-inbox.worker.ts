@@ -173,9 +173,12 @@ export class WebhookInboxWorker {
   }
 
   private async processOne(row: InboxRow): Promise<void> {
-    let result: ApplyResult;
+    let result: ApplyResult | undefined;
     try {
       result = await this.ds.transaction(async (m) => {
+        // The claim's lease may have run out while this worker waited (a slow apply of an earlier row, a pause):
+        // another worker may have taken the row and applied it. Applied once, whoever gets there first.
+        if (!(await this.inbox.lockPending(m, row.seq))) return undefined;
         const res = this.settle(row, await this.applier.apply(m, row));
         const finals = new InboxFinals();
         finals.add(row, res, this.o.deferDelayMs * row.attempts);
@@ -190,6 +193,10 @@ export class WebhookInboxWorker {
       await this.inbox
         .retryLater(this.ds, row.seq, this.o.deferDelayMs * Math.min(row.attempts, 20))
         .catch(() => undefined);
+      return;
+    }
+    if (result === undefined) {
+      this.logger.info({ notificationId: row.notificationId }, 'notification applied by another worker');
       return;
     }
     await this.finish(row, result);

@@ -58,12 +58,12 @@ export class InboxFinals {
       `done AS (
          UPDATE webhook_inbox AS w SET status = d.status, outcome = d.outcome, processed_at = now()
            FROM unnest($1::bigint[], $2::text[], $3::text[]) AS d(seq, status, outcome)
-          WHERE w.seq = d.seq RETURNING w.seq)`,
+          WHERE w.seq = d.seq AND w.status = 'PENDING' RETURNING w.seq)`,
       `deferred AS (
          UPDATE webhook_inbox AS w SET next_attempt_at = now() + d.delay_ms * interval '1 millisecond',
                 outcome = d.outcome
            FROM unnest($4::bigint[], $5::integer[], $6::text[]) AS d(seq, delay_ms, outcome)
-          WHERE w.seq = d.seq RETURNING w.seq)`,
+          WHERE w.seq = d.seq AND w.status = 'PENDING' RETURNING w.seq)`,
     ];
     if (this.events.length > 0) ctes.push(`events AS (${outboxInsertSql(this.events, params)})`);
     return [`WITH ${ctes.join(', ')} SELECT (SELECT count(*) FROM done)::int AS done`, params];

@@ -37,6 +37,19 @@ export class WebhookInboxRepository {
       .sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
+  /**
+   * Locks a row claimed for one-by-one processing, in the transaction that applies it, if it is still PENDING:
+   * false when another worker applied it meanwhile (this one outlived its claim lease). Held to the commit, so a
+   * second worker's claim skips the row and its own check waits for this outcome.
+   */
+  async lockPending(m: EntityManager, seq: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM webhook_inbox WHERE seq = $1 AND status = 'PENDING' FOR UPDATE`,
+      [seq],
+    );
+    return rows.length === 1;
+  }
+
   async retryLater(db: DataSource | EntityManager, seq: string, delayMs: number): Promise<void> {
     await db.query(
       `UPDATE webhook_inbox SET next_attempt_at = now() + ($2::integer * interval '1 millisecond') WHERE seq = $1`,

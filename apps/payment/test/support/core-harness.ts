@@ -1,6 +1,6 @@
 import { CardSecret } from '@wxpay/card';
 import { randomUUID } from 'crypto';
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   type CancelPaymentRequest,
@@ -228,6 +228,11 @@ export class CoreHarness {
   async stop(): Promise<void> {
     await this.context?.close();
     await this.db.drop();
+  }
+
+  /** A provider of the service's context, for a test that builds a second instance of a part beside it. */
+  get<T>(type: Type<T>): T {
+    return this.context!.get(type);
   }
 
   get ds() {
