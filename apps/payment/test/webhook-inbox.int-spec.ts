@@ -24,6 +24,15 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
     return { id: String(p.payment_id), outTradeNo: String(p.out_trade_no) };
   }
 
+  /** A row whose facts cannot make a valid event (as if written by an older version): it fails on its own. */
+  async function insertBadRow(): Promise<void> {
+    await h.ds.query(
+      `INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref, fact_type, facts)
+       VALUES ($1, $1, 'transactions', 'TRANSACTION.SUCCESS', $1, 'not a type', '{}')`,
+      [`bad-${randomUUID()}`],
+    );
+  }
+
   async function facts(outTradeNo: string): Promise<string[]> {
     const rows: { t: string }[] = await h.ds.query(
       `SELECT envelope->>'type' AS t FROM outbox_event WHERE topic = $1 AND message_key = $2 ORDER BY seq`,
@@ -237,12 +246,7 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
   it('falls back to one row at a time when a batch fails, so one bad row does not hold back the others', async () => {
     const good = await awaiting();
     h.wechat.pay(good.outTradeNo);
-    // A row whose facts cannot make a valid event (as if written by an older version): it fails on its own.
-    await h.ds.query(
-      `INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref, fact_type, facts)
-       VALUES ($1, $1, 'transactions', 'TRANSACTION.SUCCESS', $1, 'not a type', '{}')`,
-      [`bad-${randomUUID()}`],
-    );
+    await insertBadRow();
     await h.notify(transactionSuccess(good.outTradeNo, 1000));
     expect((await h.payment(good.id)).status).toBe('CAPTURED');
     const [bad] = (await h.ds.query(
@@ -257,11 +261,7 @@ describe('webhook inbox: duplicates, order, and what is applied (real PostgreSQL
     const good = await awaiting();
     h.wechat.pay(good.outTradeNo);
     // A bad row sends both workers down the one-by-one path, where a row's claim is a lease.
-    await h.ds.query(
-      `INSERT INTO webhook_inbox (notification_id, business_key, endpoint, event_type, aggregate_ref, fact_type, facts)
-       VALUES ($1, $1, 'transactions', 'TRANSACTION.SUCCESS', $1, 'not a type', '{}')`,
-      [`bad-${randomUUID()}`],
-    );
+    await insertBadRow();
     await new WebhookInboxWriter(h.ds).store(
       inboxEntryOf(transactionSuccess(good.outTradeNo, 1000), 'transactions', new Date()),
     );
