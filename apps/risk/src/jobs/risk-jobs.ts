@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Topics } from '@wxpay/contracts';
 import { BatchEventConsumer, messagingMetrics, producersOfTopics } from '@wxpay/messaging';
 import { type HealthRegistry, type Logger, type Metrics } from '@wxpay/observability';
@@ -18,11 +23,12 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * What risk runs beside its gRPC edge, started once every provider is ready (before the first call is accepted)
- * and stopped after the edge: the token suspension worker, the lifecycle consumer (RISK_STREAM) and the sweep of
- * expired window keys with the gauges it refreshes.
+ * and stopped after the edge, with the other services' jobs (beforeApplicationShutdown): the token suspension
+ * worker, the lifecycle consumer (RISK_STREAM) and the sweep of expired window keys with the gauges it refreshes.
+ * They stop before the rule watch, the list refresh and the decision store thread (Risk's onApplicationShutdown).
  */
 @Injectable()
-export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RiskJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private worker?: SuspensionWorker;
   private consumer?: BatchEventConsumer<PreparedEvent>;
   private sweeper?: NodeJS.Timeout;
@@ -104,7 +110,7 @@ export class RiskJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     this.logger.info({ rules: rules.status() }, 'risk engine ready');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await this.consumer?.stop();
     await this.worker?.stop();
