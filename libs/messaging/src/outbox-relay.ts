@@ -254,12 +254,23 @@ export class OutboxRelay {
    * the last moments before a database crash only brings rows back, and they are published again, which consumers
    * absorb; waiting for the disk on every batch buys nothing.
    */
-  private connectionSettings(): { connectionString?: string; application_name: string; options: string } {
-    const { url, extra } = this.opts.dataSource.options as { url?: string; extra?: { options?: string } };
+  private connectionSettings(): {
+    connectionString?: string;
+    application_name: string;
+    options: string;
+    connectionTimeoutMillis?: number;
+  } {
+    const { url, extra } = this.opts.dataSource.options as {
+      url?: string;
+      extra?: { options?: string; connectionTimeoutMillis?: number };
+    };
     return {
+      // TLS, when the database asks for it, comes with the URL (sslmode), as for the service's own pool.
       connectionString: url,
       application_name: 'outbox-relay',
       options: [extra?.options, '-c synchronous_commit=off'].filter(Boolean).join(' '),
+      // The service's connect bound: a database that accepts but never answers must not hang leadership.
+      connectionTimeoutMillis: extra?.connectionTimeoutMillis,
     };
   }
 
