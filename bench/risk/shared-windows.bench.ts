@@ -253,7 +253,11 @@ async function main(): Promise<void> {
         errors: r.errors,
       })),
     );
-    const median = (xs: number[]) => summarize(xs).p50;
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
     printTable(
       `Medians over ${ROUNDS} rounds`,
       RATES.flatMap((rate) =>
