@@ -1,8 +1,5 @@
 import { type MethodDefinition } from '@grpc/proto-loader';
-import { readdirSync } from 'fs';
-import { PROTO_ROOT } from '@wxpay/contracts';
-import { retrySafeMethods } from './client-service-config';
-import { loadProtos } from './proto';
+import { gatewayContracts, retrySafeMethods } from './client-service-config';
 
 /**
  * Methods declared safe to repeat although their request has no `idempotency_key`, each for a reason the server
@@ -18,10 +15,7 @@ const REPEATABLE_WITHOUT_KEY: Record<string, string> = {
 };
 
 function gatewayMethods(): { path: string; level: string; keyed: boolean }[] {
-  const files = (readdirSync(PROTO_ROOT, { recursive: true }) as string[]).filter((f) =>
-    f.endsWith('.proto'),
-  );
-  const pkg = loadProtos(files);
+  const pkg = gatewayContracts();
   return Object.entries(pkg).flatMap(([service, definition]) =>
     'format' in definition
       ? []

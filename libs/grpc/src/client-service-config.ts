@@ -19,7 +19,7 @@ export const RETRY_POLICY = {
 let contracts: PackageDefinition | undefined;
 
 /** Every .proto of libs/contracts, loaded once per process (a client is created at start, not per call). */
-function loadContracts(): PackageDefinition {
+export function gatewayContracts(): PackageDefinition {
   if (!contracts) {
     const files = (readdirSync(PROTO_ROOT, { recursive: true }) as string[]).filter((f) =>
       f.endsWith('.proto'),
@@ -36,7 +36,7 @@ function loadContracts(): PackageDefinition {
  * start a second run. A service not in the contracts (grpc.health.v1, a test's) has none.
  */
 export function retrySafeMethods(service: string): string[] {
-  const definition = loadContracts()[service];
+  const definition = gatewayContracts()[service];
   if (!definition || 'format' in definition) return [];
   return Object.entries(definition as Record<string, MethodDefinition<unknown, unknown>>)
     .filter(([, m]) => {
