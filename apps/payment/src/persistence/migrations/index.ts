@@ -12,7 +12,7 @@ import { UnifyIdempotencyRecords1733500000100 } from './unify-idempotency-record
 import { KeyTransactionNoticesByState1733600000000 } from './key-transaction-notices-by-state.migration';
 import { RecordBreakResolutions1733700000000 } from './record-break-resolutions.migration';
 import { TracePayments1734100000100 } from './trace-payments.migration';
-import { ScheduleReconciliationRuns1734300000000 } from './schedule-reconciliation-runs.migration';
+import { ScheduleReconciliationRuns1734310000000 } from './schedule-reconciliation-runs.migration';
 
 /**
  * The payment service's migrations, in order: the shared outbox/inbox tables, our tables, and the UnionPay
@@ -31,5 +31,5 @@ export const PAYMENT_MIGRATIONS = [
   OutboxTraceparent1734100000000,
   TracePayments1734100000100,
   OutboxPendingOnly1734200000000,
-  ScheduleReconciliationRuns1734300000000,
+  ScheduleReconciliationRuns1734310000000,
 ];

@@ -7,8 +7,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * attempt before the next claim. `done_at` and `run_id` are set in the transaction that stores the run's report,
  * and only under the token that still holds the claim.
  */
-export class ScheduleReconciliationRuns1734300000000 implements MigrationInterface {
-  name = 'ScheduleReconciliationRuns1734300000000';
+export class ScheduleReconciliationRuns1734310000000 implements MigrationInterface {
+  name = 'ScheduleReconciliationRuns1734310000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

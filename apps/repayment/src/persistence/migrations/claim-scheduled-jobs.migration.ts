@@ -6,8 +6,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * cannot renew, finish or reschedule the job over the runner that took it over. Null before the first claim
  * (and on jobs claimed before this column existed, which the next claim gives one).
  */
-export class ClaimScheduledJobs1734300000000 implements MigrationInterface {
-  name = 'ClaimScheduledJobs1734300000000';
+export class ClaimScheduledJobs1734310000000 implements MigrationInterface {
+  name = 'ClaimScheduledJobs1734310000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE scheduled_job ADD COLUMN claim uuid`);

@@ -6,7 +6,7 @@ import {
 import { UnionPayRequestLogMigration1732700000000 } from '@wxpay/unionpay';
 import { CreateRepaymentTables1732800000000 } from './create-repayment-tables.migration';
 import { UnifyIdempotencyRecords1733600000000 } from './unify-idempotency-records.migration';
-import { ClaimScheduledJobs1734300000000 } from './claim-scheduled-jobs.migration';
+import { ClaimScheduledJobs1734310000000 } from './claim-scheduled-jobs.migration';
 
 export const REPAYMENT_MIGRATIONS = [
   CreateMessagingTables1732500000000,
@@ -15,5 +15,5 @@ export const REPAYMENT_MIGRATIONS = [
   UnifyIdempotencyRecords1733600000000,
   OutboxTraceparent1734100000000,
   OutboxPendingOnly1734200000000,
-  ClaimScheduledJobs1734300000000,
+  ClaimScheduledJobs1734310000000,
 ];
