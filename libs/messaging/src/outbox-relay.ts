@@ -9,6 +9,7 @@ import {
   type Span,
 } from '@wxpay/observability';
 import { type Logger } from 'pino';
+import { ownSessionSettings, type OwnSessionSettings } from '@wxpay/persistence';
 import { type DataSource } from 'typeorm';
 import { type KafkaClient } from './client/kafka-client';
 import { type EventPublisher, type OutgoingMessage } from './client/publisher';
@@ -250,28 +251,12 @@ export class OutboxRelay {
   }
 
   /**
-   * The service's database with its session options. synchronous_commit is off for the relay: a deletion lost with
-   * the last moments before a database crash only brings rows back, and they are published again, which consumers
-   * absorb; waiting for the disk on every batch buys nothing.
+   * The service's database on its terms (ownSessionSettings), with synchronous_commit off for the relay: a
+   * deletion lost with the last moments before a database crash only brings rows back, and they are published
+   * again, which consumers absorb; waiting for the disk on every batch buys nothing.
    */
-  private connectionSettings(): {
-    connectionString?: string;
-    application_name: string;
-    options: string;
-    connectionTimeoutMillis?: number;
-  } {
-    const { url, extra } = this.opts.dataSource.options as {
-      url?: string;
-      extra?: { options?: string; connectionTimeoutMillis?: number };
-    };
-    return {
-      // TLS, when the database asks for it, comes with the URL (sslmode), as for the service's own pool.
-      connectionString: url,
-      application_name: 'outbox-relay',
-      options: [extra?.options, '-c synchronous_commit=off'].filter(Boolean).join(' '),
-      // The service's connect bound: a database that accepts but never answers must not hang leadership.
-      connectionTimeoutMillis: extra?.connectionTimeoutMillis,
-    };
+  private connectionSettings(): OwnSessionSettings {
+    return ownSessionSettings(this.opts.dataSource, 'outbox-relay', '-c synchronous_commit=off');
   }
 
   private sleep(ms: number): Promise<void> {

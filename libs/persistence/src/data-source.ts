@@ -42,6 +42,38 @@ export function createDataSource(config: DataSourceConfig): DataSource {
   return new DataSource(options);
 }
 
+/** What node-postgres needs to open a session of its own on a DataSource's database (see `ownSessionSettings`). */
+export interface OwnSessionSettings {
+  connectionString?: string;
+  application_name: string;
+  options?: string;
+  connectionTimeoutMillis?: number;
+}
+
+/**
+ * The settings of a connection a component opens beside the DataSource's pool (a LISTEN session, the outbox
+ * relay's leader session and pool) on the same database and terms: its URL (TLS comes with it, `sslmode`), its
+ * session options, plus `extraOptions`, and its connect bound, so a database that accepts and never answers
+ * cannot hang the component (or the service's shutdown waiting for it).
+ */
+export function ownSessionSettings(
+  ds: DataSource,
+  applicationName: string,
+  extraOptions?: string,
+): OwnSessionSettings {
+  const { url, extra } = ds.options as {
+    url?: string;
+    extra?: { options?: string; connectionTimeoutMillis?: number };
+  };
+  const options = [extra?.options, extraOptions].filter(Boolean).join(' ');
+  return {
+    connectionString: url,
+    application_name: applicationName,
+    ...(options ? { options } : {}),
+    connectionTimeoutMillis: extra?.connectionTimeoutMillis,
+  };
+}
+
 export async function initializeDataSource(ds: DataSource): Promise<DataSource> {
   try {
     return await ds.initialize();

@@ -2,7 +2,9 @@ export {
   createDataSource,
   initializeDataSource,
   assertMigrationsApplied,
+  ownSessionSettings,
   type DataSourceConfig,
+  type OwnSessionSettings,
   type EntityList,
   type MigrationList,
 } from './data-source';

@@ -4,7 +4,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type PaymentDriver } from '../use-cases/lifecycle/payment-driver';
 import { type RefundDriver } from '../use-cases/lifecycle/refund-driver';
 import { type PaymentMetrics } from '../payment-metrics';
-import { prepared } from '@wxpay/persistence';
+import { ownSessionSettings, prepared } from '@wxpay/persistence';
 import { type WebhookInboxRepository } from '../persistence/webhook-inbox.repository';
 import {
   type ApplyResult,
@@ -67,8 +67,7 @@ export class WebhookInboxWorker {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const url = (this.ds.options as { url?: string }).url;
-    const listener = new Client({ connectionString: url, application_name: 'payment-inbox-worker' });
+    const listener = new Client(ownSessionSettings(this.ds, 'payment-inbox-worker'));
     await listener.connect();
     listener.on('notification', () => {
       this.notified = true;
