@@ -196,6 +196,9 @@ describe('durable scheduler', () => {
 
   it('leaves due jobs of a held-back kind pending while the others run, and runs them once released', async () => {
     heldBack = ['DEDUCT'];
+    // A poll already past its backpressure question (asked before the claim) would still claim with the old
+    // answer: the job is enqueued once every replica has polled with the new one.
+    await fullPolls();
     const deduct = await enqueue('DEDUCT', 'held-deduct', clock.now());
     const post = await enqueue('POST', 'not-held-post', clock.now());
     replicas.forEach((r) => r.runner.kick());
